@@ -1,0 +1,127 @@
+/**
+ * Stream metadata: collections, tags, annotations, stream descriptors and metadata usage.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { Uuid } from "./Uuid.js"
+
+const utf8Length = (s: string): number => Buffer.byteLength(s, "utf8")
+const hasNul = (s: string): boolean => s.includes("\u0000")
+
+/**
+ * A collection path such as `"sunshine/PMU1"`: non-empty, under 256 bytes of UTF-8, no NUL.
+ * The "/" separator is a convention only.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Collection = Schema.String.pipe(
+  Schema.filter((s) => s.length > 0 && utf8Length(s) < 256 && !hasNul(s), {
+    message: () => "a collection must be non-empty, shorter than 256 bytes and free of NUL characters"
+  })
+).annotations({ identifier: "Collection" })
+
+/**
+ * The four tag keys of BTrDB v5.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TagKey = Schema.Literal("name", "unit", "ingress", "distiller")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type TagKey = typeof TagKey.Type
+
+/**
+ * A tag or annotation value: at most 255 characters, no NUL.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MetadataValue = Schema.String.pipe(
+  Schema.filter((s) => s.length <= 255 && !hasNul(s), {
+    message: () => "a tag or annotation value must be at most 255 characters, without NUL"
+  })
+).annotations({ identifier: "MetadataValue" })
+
+/**
+ * The tags of a stream (immutable identity metadata).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Tags = Schema.Record({ key: Schema.String, value: MetadataValue }).pipe(
+  Schema.filter((tags) => {
+    const unknown = Object.keys(tags).filter((key) => !Schema.is(TagKey)(key))
+    return unknown.length === 0 ||
+      `unknown tag key ${unknown.map((k) => JSON.stringify(k)).join(", ")}: tags are name, unit, ingress, distiller`
+  })
+).annotations({ identifier: "Tags" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Tags = Readonly<Partial<Record<TagKey, string>>>
+
+const isAnnotationKey = (key: string): boolean => key.length > 0 && key.length <= 255 && !hasNul(key)
+
+/**
+ * The annotations of a stream (mutable metadata, string to string). Keys are non-empty, at most 255 characters,
+ * without NUL.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Annotations = Schema.Record({ key: Schema.String, value: MetadataValue }).pipe(
+  Schema.filter((annotations) => {
+    const bad = Object.keys(annotations).filter((key) => !isAnnotationKey(key))
+    return bad.length === 0 ||
+      `annotation key ${bad.map((k) => JSON.stringify(k)).join(", ")} must be non-empty, at most 255 characters, without NUL`
+  })
+).annotations({ identifier: "Annotations" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Annotations = typeof Annotations.Type
+
+/**
+ * Everything the server knows about a stream's metadata.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class StreamDescriptor extends Schema.Class<StreamDescriptor>("effect-btrdb/StreamDescriptor")({
+  uuid: Uuid,
+  collection: Schema.String,
+  tags: Schema.Record({ key: Schema.String, value: Schema.String }),
+  annotations: Schema.Record({ key: Schema.String, value: Schema.String }),
+  propertyVersion: Schema.BigIntFromSelf
+}) {
+  /** The `name` tag, or "" when unset. */
+  get name(): string {
+    return this.tags.name ?? ""
+  }
+  /** The `unit` tag, or "" when unset. */
+  get unit(): string {
+    return this.tags.unit ?? ""
+  }
+}
+
+/**
+ * Per-key counts of the tags and annotations used by the streams of a collection prefix,
+ * as `collectionMetadata` returns them.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class MetadataUsage extends Schema.Class<MetadataUsage>("effect-btrdb/MetadataUsage")({
+  tags: Schema.Record({ key: Schema.String, value: Schema.Number }),
+  annotations: Schema.Record({ key: Schema.String, value: Schema.Number })
+}) {}
