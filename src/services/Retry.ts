@@ -1,0 +1,160 @@
+/**
+ * Retries as `Schedule`s. Nothing is retried unless asked: give `BTrDB.layer` a default policy, override it per
+ * call with {@link withPolicy}, or use {@link transient} on any effect with a schedule of your own.
+ *
+ * ```ts
+ * // the Python client's auto_retry=True: 5 attempts, waiting 3 s, 12 s, 48 s, 192 s between them
+ * db.info.pipe(Retry.withPolicy(Retry.policy(Retry.python())))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Predicate from "effect/Predicate"
+import * as Schedule from "effect/Schedule"
+import * as E from "../errors/BTrDBError.js"
+import { GrpcCode } from "../errors/fromStatus.js"
+
+/**
+ * In-band codes that say "try again later": 405 WrongEndpoint, 419 ClusterDegraded, 426 ResourceDepleted,
+ * 440 MetadataConnectionError, 453 LockFailed, 455 TierCacheError, 459 TieredStorageTemporaryError.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const TRANSIENT_CODES: ReadonlySet<number> = new Set([405, 419, 426, 440, 453, 455, 459])
+
+/**
+ * True for failures worth retrying: the server unreachable, a deadline or resource exhaustion on the transport,
+ * and the transient server codes. Never a validation error, `StreamNotFound` or any other answer about the data.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTransient = (u: unknown): boolean => {
+  if (!Predicate.hasProperty(u, E.TypeId)) return false
+  if (u instanceof E.ConnectionError) return true
+  if (u instanceof E.TransportError) {
+    return u.grpcCode === GrpcCode.DEADLINE_EXCEEDED || u.grpcCode === GrpcCode.RESOURCE_EXHAUSTED
+  }
+  if (u instanceof E.BTrDBServerError || u instanceof E.BTrDBError) return TRANSIENT_CODES.has(u.code)
+  return false
+}
+
+/**
+ * Options of the Python client's retry decorator.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PythonOptions {
+  /** Attempts in all, the first included (Python's `retries`). Default 5. */
+  readonly retries?: number | undefined
+  /** The first wait (Python's `retry_delay`). Default 3 seconds. */
+  readonly delay?: Duration.DurationInput | undefined
+  /** The factor each wait grows by (Python's `retry_backoff`). Default 4. */
+  readonly backoff?: number | undefined
+}
+
+/**
+ * The Python client's algorithm as a `Schedule`: up to `retries` attempts in all, waiting `delay`, then
+ * `delay·backoff`, `delay·backoff²` … between them (3, 12, 48, 192 s with the defaults).
+ *
+ * @since 0.1.0
+ * @category schedules
+ */
+export const python = (options: PythonOptions = {}): Schedule.Schedule<number> =>
+  Schedule.exponential(options.delay ?? "3 seconds", options.backoff ?? 4).pipe(
+    Schedule.intersect(Schedule.recurs(Math.max(0, (options.retries ?? 5) - 1))),
+    Schedule.map(([, n]) => n)
+  )
+
+/**
+ * A retry policy: a schedule and the errors it applies to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Policy {
+  readonly schedule: Schedule.Schedule<unknown, unknown>
+  readonly while: (error: unknown) => boolean
+}
+
+/**
+ * A policy retrying with `schedule` while the error {@link isTransient} (or matches `also`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const policy = (
+  schedule: Schedule.Schedule<unknown, unknown>,
+  also?: (error: unknown) => boolean
+): Policy => ({ schedule, while: also === undefined ? isTransient : (e) => isTransient(e) || also(e) })
+
+/**
+ * The policy that never retries.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const never: Policy = { schedule: Schedule.stop, while: () => false }
+
+/**
+ * The per-call retry policy in effect. `undefined` (the default) means "the connection's default policy".
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export class CurrentPolicy extends Context.Reference<CurrentPolicy>()("effect-btrdb/Retry/CurrentPolicy", {
+  defaultValue: (): Policy | undefined => undefined
+}) {}
+
+/**
+ * Runs the BTrDB operations inside `self` with `policy` instead of the connection's default.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withPolicy: {
+  (policy: Policy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: Policy): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: Policy) => Effect.provideService(self, CurrentPolicy, policy)
+)
+
+/**
+ * Retries `self` with `schedule` while its error {@link isTransient}: for effects of your own that call BTrDB.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const transient: {
+  (schedule: Schedule.Schedule<unknown, unknown>): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, schedule: Schedule.Schedule<unknown, unknown>): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, schedule: Schedule.Schedule<unknown, unknown>) =>
+    apply(self, policy(schedule))
+)
+
+/**
+ * Applies a policy to an effect.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const apply = <A, E, R>(self: Effect.Effect<A, E, R>, p: Policy): Effect.Effect<A, E, R> =>
+  p === never ? self : Effect.retry(self, { schedule: p.schedule, while: p.while })
+
+/**
+ * Applies the policy in effect for this call: the per-call one set by {@link withPolicy}, else `fallback`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const applyCurrent = <A, E, R>(self: Effect.Effect<A, E, R>, fallback: Policy): Effect.Effect<A, E, R> =>
+  Effect.flatMap(CurrentPolicy, (current) => apply(self, current ?? fallback))
