@@ -1,0 +1,55 @@
+/**
+ * effect-btrdb: the Effect SDK for BTrDB, the Berkeley Tree Database.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as BTrDB from "./services/BTrDB.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Stream from "./services/Stream.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as StreamSet from "./services/StreamSet.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Retry from "./services/Retry.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Config from "./services/Config.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Errors from "./errors/BTrDBError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Uuid from "./schema/Uuid.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Time from "./schema/Time.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Metadata from "./schema/Metadata.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as ServerInfo from "./schema/ServerInfo.js"

@@ -1,0 +1,465 @@
+/**
+ * The connection to a BTrDB server, as an Effect service. Provide it with a `Layer`:
+ *
+ * - {@link layer}: connect to an endpoint you name;
+ * - {@link layerConfig}: connect as the Python client's `btrdb.connect()` would, from `BTRDB_ENDPOINTS`,
+ *   `BTRDB_API_KEY`, `BTRDB_PROFILE` and `~/.predictivegrid/credentials.yaml`;
+ * - {@link layerMemory}: the whole service in memory, for your tests.
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BTrDB } from "effect-btrdb"
+ *
+ * const program = Effect.gen(function*() {
+ *   const db = yield* BTrDB.BTrDB
+ *   const collections = yield* db.listCollections("sunshine")
+ *   console.log(collections)
+ * })
+ * Effect.runPromise(program.pipe(Effect.provide(BTrDB.layer({ endpoint: "localhost:4410" }))))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as E from "../errors/BTrDBError.js"
+import * as Connection from "../internal/grpc/Connection.js"
+import { Annotations, Collection, type MetadataUsage, Tags } from "../schema/Metadata.js"
+import type { ServerInfo } from "../schema/ServerInfo.js"
+import { type Uuid, UuidFromString } from "../schema/Uuid.js"
+import * as BTrDBConfig from "./Config.js"
+import type { Backend, KeyOptValue } from "./internal/Backend.js"
+import { type Client, run } from "./internal/Client.js"
+import * as GrpcBackend from "./internal/grpcBackend.js"
+import { validate } from "./internal/validate.js"
+import * as MemoryBackend from "./memory/MemoryBackend.js"
+import * as Retry from "./Retry.js"
+import * as BTrDBStream from "./Stream.js"
+import * as StreamSet from "./StreamSet.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("effect-btrdb/BTrDB")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Arguments of {@link Service.create}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateParams {
+  /** The new stream's UUID (any letter case, with or without hyphens). */
+  readonly uuid: string
+  readonly collection: string
+  /** Tags: only `name`, `unit`, `ingress` and `distiller`. */
+  readonly tags?: Readonly<Record<string, string>> | undefined
+  readonly annotations?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Options of {@link Service.streams}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamsOptions {
+  /** One version per identifier, in the same order; 0 means latest. */
+  readonly versions?: ReadonlyArray<bigint | number> | undefined
+  /** Whether the collection part of a `collection/name` identifier is a prefix. Default false. */
+  readonly isCollectionPrefix?: boolean | undefined
+}
+
+/**
+ * Metadata filters: a string value must match exactly (case-sensitive); `null` only requires the key to be present.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MetadataFilter = Readonly<Record<string, string | null>>
+
+/**
+ * Options of {@link Service.streamsInCollection}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamsInCollectionOptions {
+  /** Whether each collection is a prefix. Default true, as in the Python client. */
+  readonly isCollectionPrefix?: boolean | undefined
+  readonly tags?: MetadataFilter | undefined
+  readonly annotations?: MetadataFilter | undefined
+}
+
+/**
+ * The operations of a BTrDB connection: the Python client's `btrdb.conn.BTrDB`, camelCased.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly [TypeId]: TypeId
+  /** The endpoint this connection talks to (`"memory"` for {@link layerMemory}). */
+  readonly endpoint: string
+  /** What the server says about itself. */
+  readonly info: Effect.Effect<ServerInfo, E.CallErrors>
+  /** Creates a stream and returns its handle. Fails with `StreamExists` (417), `AmbiguousStream` (418) … */
+  readonly create: (params: CreateParams) => Effect.Effect<BTrDBStream.Stream, E.CallErrors | E.InvalidArgument>
+  /** Per-key counts of the tags and annotations used by the streams whose collection starts with `prefix`. */
+  readonly collectionMetadata: (prefix: string) => Effect.Effect<MetadataUsage, E.CallErrors>
+  /** The collections whose name starts with `startsWith` (all when omitted), sorted. */
+  readonly listCollections: (startsWith?: string) => Effect.Effect<ReadonlyArray<string>, E.CallErrors>
+  /** The annotation keys used by the streams whose collection starts with `collection` (all when omitted), sorted. */
+  readonly listUniqueAnnotations: (collection?: string) => Effect.Effect<ReadonlyArray<string>, E.CallErrors>
+  /** The `name` tags used under the collection prefix, sorted. */
+  readonly listUniqueNames: (collection?: string) => Effect.Effect<ReadonlyArray<string>, E.CallErrors>
+  /** The `unit` tags used under the collection prefix, sorted. */
+  readonly listUniqueUnits: (collection?: string) => Effect.Effect<ReadonlyArray<string>, E.CallErrors>
+  /**
+   * Runs a read-only SQL statement on the metadata table `streams`, with `$1…` parameters, and returns its rows.
+   */
+  readonly query: (
+    stmt: string,
+    params?: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<Readonly<Record<string, unknown>>>, E.CallErrors>
+  /** The same as {@link Service.query}, row by row, for large answers. */
+  readonly queryStream: (
+    stmt: string,
+    params?: ReadonlyArray<string>
+  ) => Stream.Stream<Readonly<Record<string, unknown>>, E.CallErrors>
+  /** A handle for `uuid`, without checking that the stream exists (use `exists`). */
+  readonly streamFromUuid: (uuid: string) => Effect.Effect<BTrDBStream.Stream, E.InvalidArgument>
+  /**
+   * A stream set from UUIDs and `collection/name` identifiers. A `collection/name` that matches no stream, or more
+   * than one, fails with `StreamNotFound`.
+   */
+  readonly streams: (
+    identifiers: string | ReadonlyArray<string>,
+    options?: StreamsOptions
+  ) => Effect.Effect<StreamSet.StreamSet, E.CallErrors | E.InvalidArgument>
+  /**
+   * The streams of the given collections (each a prefix unless `isCollectionPrefix: false`), filtered by tags and
+   * annotations, concatenated in the order of `collections`. No collection means all streams.
+   */
+  readonly streamsInCollection: (
+    collections?: string | ReadonlyArray<string>,
+    options?: StreamsInCollectionOptions
+  ) => Effect.Effect<StreamSet.StreamSet, E.CallErrors>
+}
+
+/**
+ * The BTrDB connection service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class BTrDB extends Context.Tag("effect-btrdb/BTrDB")<BTrDB, Service>() {}
+
+const toPairs = (record: Readonly<Record<string, string | null>> | undefined): Array<KeyOptValue> =>
+  Object.entries(record ?? {}).map(([key, value]) => ({ key, value: value ?? undefined }))
+
+const toArray = (v: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  v === undefined ? [] : typeof v === "string" ? [v] : v
+
+const UUID_TEXT = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
+
+const Versions = Schema.Array(Schema.Union(Schema.BigIntFromSelf, Schema.NonNegativeInt))
+
+const collect = <A, E>(stream: Stream.Stream<A, E>): Effect.Effect<ReadonlyArray<A>, E> =>
+  Effect.map(Stream.runCollect(stream), (chunk) => Array.from(chunk))
+
+/**
+ * The service over a backend.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @internal
+ */
+export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.Policy | undefined } = {}): Service => {
+  const client: Client = { backend, retry: options.retry ?? Retry.never }
+
+  const lookup = (
+    collection: string,
+    isCollectionPrefix: boolean,
+    tags: Array<KeyOptValue>,
+    annotations: Array<KeyOptValue>
+  ) =>
+    collect(backend.lookupStreams({ collection, isCollectionPrefix, tags, annotations })).pipe(
+      Effect.map((found) => found.map((d) => BTrDBStream.make(client, d.uuid, d)))
+    )
+
+  const uniqueValues = (operation: string, expression: string, alias: string, collection: string | undefined) => {
+    const statement = `select distinct(${expression}) as ${alias} from streams` +
+      (collection === undefined ? "" : " where collection like $1")
+    const params = collection === undefined ? [] : [`${collection}%`]
+    return run(
+      client,
+      operation,
+      Effect.map(
+        collect(backend.sqlQuery(statement, params)),
+        (rows) =>
+          rows.map((row) => (row as Record<string, unknown>)[alias]).filter((v): v is string => typeof v === "string")
+            .sort()
+      )
+    )
+  }
+
+  const queryStream = (stmt: string, params: ReadonlyArray<string> = []) =>
+    backend.sqlQuery(stmt, params) as Stream.Stream<Readonly<Record<string, unknown>>, E.CallErrors>
+
+  const streamFromUuid = (uuid: string) =>
+    Effect.map(validate("streamFromUuid", "uuid", UuidFromString, uuid), (u) => BTrDBStream.make(client, u))
+
+  const resolveIdentifier = (
+    identifier: string,
+    isCollectionPrefix: boolean
+  ): Effect.Effect<BTrDBStream.Stream, E.CallErrors | E.InvalidArgument> => {
+    if (UUID_TEXT.test(identifier)) return streamFromUuid(identifier)
+    const slash = identifier.lastIndexOf("/")
+    if (slash <= 0 || slash === identifier.length - 1) {
+      return Effect.fail(
+        new E.InvalidArgument({
+          method: "streams",
+          field: "identifiers",
+          detail: `"${identifier}" is neither a UUID nor a collection/name (use streamsInCollection for a collection)`
+        })
+      )
+    }
+    const collection = identifier.slice(0, slash)
+    const name = identifier.slice(slash + 1)
+    return Effect.flatMap(
+      lookup(collection, isCollectionPrefix, [{ key: "name", value: name }], []),
+      (found) =>
+        found.length === 1
+          ? Effect.succeed(found[0]!)
+          : Effect.fail(
+            new E.StreamNotFound({
+              method: "streams",
+              detail: `could not identify stream "${identifier}": ${found.length} streams match`
+            })
+          )
+    )
+  }
+
+  return {
+    [TypeId]: TypeId,
+    endpoint: backend.endpoint,
+    info: run(client, "info", backend.info),
+
+    create: (params) =>
+      Effect.gen(function*() {
+        const uuid = yield* validate("create", "uuid", UuidFromString, params.uuid)
+        const collection = yield* validate("create", "collection", Collection, params.collection)
+        const tags = yield* validate("create", "tags", Tags, params.tags ?? {})
+        const annotations = yield* validate("create", "annotations", Annotations, params.annotations ?? {})
+        yield* run(client, "create", backend.create(uuid, collection, toPairs(tags), toPairs(annotations)), uuid)
+        const descriptor = yield* run(
+          client,
+          "create",
+          Effect.map(backend.streamInfo(uuid, { omitDescriptor: false, omitVersion: true }), (i) => i.descriptor!),
+          uuid
+        )
+        return BTrDBStream.make(client, uuid, descriptor)
+      }),
+
+    collectionMetadata: (prefix) => run(client, "collectionMetadata", backend.metadataUsage(prefix)),
+
+    listCollections: (startsWith = "") =>
+      run(client, "listCollections", Effect.map(collect(backend.listCollections(startsWith)), (c) => [...c].sort())),
+
+    listUniqueAnnotations: (collection) =>
+      uniqueValues("listUniqueAnnotations", "skeys(annotations)", "annotations", collection),
+    listUniqueNames: (collection) => uniqueValues("listUniqueNames", "name", "name", collection),
+    listUniqueUnits: (collection) => uniqueValues("listUniqueUnits", "unit", "unit", collection),
+
+    query: (stmt, params) => run(client, "query", collect(queryStream(stmt, params))),
+    queryStream: (stmt, params) => queryStream(stmt, params).pipe(Stream.withSpan("BTrDB.queryStream")),
+
+    streamFromUuid,
+
+    streams: (identifiers, options = {}) =>
+      Effect.gen(function*() {
+        const ids = toArray(identifiers)
+        const versions = options.versions === undefined
+          ? undefined
+          : yield* validate("streams", "versions", Versions, options.versions)
+        if (versions !== undefined && versions.length !== ids.length) {
+          return yield* new E.InvalidArgument({
+            method: "streams",
+            field: "versions",
+            detail: `${versions.length} versions for ${ids.length} identifiers`
+          })
+        }
+        const streams = yield* run(
+          client,
+          "streams",
+          Effect.forEach(ids, (id) => resolveIdentifier(id, options.isCollectionPrefix ?? false))
+        )
+        const pinned = new Map<Uuid, bigint>()
+        versions?.forEach((v, i) => {
+          if (BigInt(v) !== 0n) pinned.set(streams[i]!.uuid, BigInt(v))
+        })
+        return StreamSet.make(streams, pinned)
+      }),
+
+    streamsInCollection: (collections, options = {}) => {
+      const names = toArray(collections)
+      const tags = toPairs(options.tags)
+      const annotations = toPairs(options.annotations)
+      const isCollectionPrefix = options.isCollectionPrefix ?? true
+      return run(
+        client,
+        "streamsInCollection",
+        Effect.map(
+          Effect.forEach(
+            names.length === 0 ? [""] : names,
+            (c) => lookup(c, names.length === 0 ? true : isCollectionPrefix, tags, annotations)
+          ),
+          (found) => StreamSet.make(found.flat())
+        )
+      )
+    }
+  }
+}
+
+/**
+ * How to connect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** `host:port`. Port 4411 means TLS (roots from `caBundle`, else `BTRDB_CA_BUNDLE`, else the system's). */
+  readonly endpoint: string
+  /** Sent as `authorization: Bearer <key>` on every call. */
+  readonly apiKey?: Redacted.Redacted | undefined
+  /** PEM root certificates for TLS. */
+  readonly caBundle?: Buffer | undefined
+  /** The default retry policy of every operation (none unless given). */
+  readonly retry?: Retry.Policy | undefined
+  /** How long the first `Info` call may take before the connection fails. Default 10 seconds. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+}
+
+const readCaBundle = Effect.gen(function*() {
+  const path = yield* Config.option(Config.string("BTRDB_CA_BUNDLE")).pipe(Effect.orElseSucceed(() => Option.none()))
+  if (Option.isNone(path)) return undefined
+  const fs = yield* Effect.promise(() => import("node:fs/promises"))
+  return yield* Effect.tryPromise({
+    try: () => fs.readFile(path.value),
+    catch: (cause) =>
+      new E.ConfigurationError({ reason: "Unreadable", detail: `cannot read BTRDB_CA_BUNDLE ${path.value}`, cause })
+  })
+})
+
+/**
+ * Connects to `options.endpoint` in the current scope: opens one gRPC channel, calls `Info` once, and closes the
+ * channel when the scope closes. A failing `Info` fails with `ConnectionError` ("could not connect to <endpoint>:
+ * <reason>"), except a refused API key, which keeps its own tag (`Unauthenticated` or `PermissionDenied`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Options
+): Effect.Effect<
+  Service,
+  E.ConnectionError | E.Unauthenticated | E.PermissionDenied | E.ConfigurationError,
+  Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const caBundle = options.caBundle ??
+      (Connection.isTlsEndpoint(options.endpoint) ? yield* readCaBundle : undefined)
+    const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey: options.apiKey, caBundle })
+    const service = fromBackend(GrpcBackend.make(connection), { retry: options.retry })
+    yield* service.info.pipe(
+      Effect.timeoutFail({
+        duration: options.connectTimeout ?? "10 seconds",
+        onTimeout: () =>
+          new E.ConnectionError({
+            method: "connect",
+            endpoint: options.endpoint,
+            detail: `no answer within ${Duration.format(options.connectTimeout ?? "10 seconds")}`
+          })
+      }),
+      Effect.catchIf(
+        (error) => error._tag !== "Unauthenticated" && error._tag !== "PermissionDenied",
+        (error) =>
+          Effect.fail(
+            error._tag === "ConnectionError"
+              ? new E.ConnectionError({ ...error, method: "connect" })
+              : new E.ConnectionError({
+                method: "connect",
+                endpoint: options.endpoint,
+                detail: error.message,
+                cause: error
+              })
+          )
+      )
+    )
+    return service
+  })
+
+/**
+ * A layer connected to `options.endpoint`; the channel closes with the layer's scope.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Options
+): Layer.Layer<BTrDB, E.ConnectionError | E.Unauthenticated | E.PermissionDenied | E.ConfigurationError> =>
+  Layer.scoped(BTrDB, make(options))
+
+/**
+ * A layer connected as the Python client's `btrdb.connect()` would: the credentials-file profile
+ * (`BTRDB_PROFILE`, else `default`) overridden by `BTRDB_ENDPOINTS` / `BTRDB_API_KEY`; or only the named
+ * `profile`. See the `Config` module.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: BTrDBConfig.ResolveOptions & Omit<Options, "endpoint" | "apiKey" | "caBundle"> = {}
+): Layer.Layer<
+  BTrDB,
+  E.ConnectionError | E.Unauthenticated | E.PermissionDenied | E.ConfigurationError | ConfigError.ConfigError
+> =>
+  Layer.scoped(
+    BTrDB,
+    Effect.flatMap(
+      BTrDBConfig.resolve(options).pipe(Effect.provide(NodeFileSystem.layer)),
+      (resolved) => make({ ...options, ...resolved })
+    )
+  )
+
+/**
+ * The whole service in memory, with no network: the same engine as the embedded server, so the same behaviour,
+ * SQL included. For tests of your own code.
+ *
+ * ```ts
+ * it.layer(BTrDB.layerMemory())("my code", (it) => { … })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory = (options: { readonly retry?: Retry.Policy | undefined } = {}): Layer.Layer<BTrDB> =>
+  Layer.scoped(BTrDB, Effect.map(MemoryBackend.make(), (backend) => fromBackend(backend, options)))

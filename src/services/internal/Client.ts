@@ -1,0 +1,31 @@
+/**
+ * What every handle of a connection shares: the backend and how each public operation is run (its span and its
+ * retry policy).
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Retry from "../Retry.js"
+import type { Backend } from "./Backend.js"
+
+/** The shared state of one connection. */
+export interface Client {
+  readonly backend: Backend
+  /** The connection's default retry policy; a per-call `Retry.withPolicy` wins. */
+  readonly retry: Retry.Policy
+}
+
+/**
+ * Runs a public operation: in a span `BTrDB.<operation>` carrying the stream uuid, retried by the policy in effect.
+ */
+export const run = <A, E, R>(
+  client: Client,
+  operation: string,
+  effect: Effect.Effect<A, E, R>,
+  uuid?: string
+): Effect.Effect<A, E, R> =>
+  Retry.applyCurrent(effect, client.retry).pipe(
+    Effect.withSpan(`BTrDB.${operation}`, {
+      attributes: uuid === undefined ? { "db.system.name": "btrdb" } : { "db.system.name": "btrdb", "btrdb.uuid": uuid }
+    })
+  )

@@ -1,0 +1,4 @@
+import { grpcLayer } from "../support/layers.js"
+import { contractSuite } from "./contract.js"
+
+contractSuite("gRPC to the embedded server", () => grpcLayer())

@@ -1,0 +1,4 @@
+import { BTrDB } from "../../src/index.js"
+import { contractSuite } from "./contract.js"
+
+contractSuite("memory", () => BTrDB.layerMemory())
