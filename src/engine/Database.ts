@@ -1,0 +1,90 @@
+/**
+ * The embedded database: the metadata store and the data store of one data directory, kept consistent.
+ * The gRPC server and the SDK's in-memory layer both drive this one object, so they behave the same.
+ */
+import { StatusCode } from "../internal/protocol.js"
+import { DataStore } from "./data/DataStore.js"
+import { type KeyOptValue, MetadataStore, type StreamDescriptor } from "./metadata/MetadataStore.js"
+import { StatusError } from "./StatusError.js"
+
+/** Options of {@link Database.open}. */
+export interface DatabaseOptions {
+  /** The data directory; everything stays in memory when absent. */
+  readonly dir?: string | undefined
+  /** The byte limit of the data store's node cache. */
+  readonly cacheBytes?: number | undefined
+}
+
+/** The answer of {@link Database.streamInfo}. */
+export interface StreamInfo {
+  readonly descriptor: StreamDescriptor | undefined
+  readonly versionMajor: bigint
+  readonly versionMinor: bigint
+}
+
+/** The metadata and data of every stream. */
+export class Database {
+  private constructor(readonly metadata: MetadataStore, readonly data: DataStore) {}
+
+  /** Opens (or creates) the database in `options.dir`, or in memory. */
+  static async open(options: DatabaseOptions = {}): Promise<Database> {
+    const metadata = await MetadataStore.open(options.dir === undefined ? {} : { dir: options.dir })
+    const data = await DataStore.open({
+      ...(options.dir === undefined ? {} : { dir: options.dir }),
+      ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes })
+    })
+    const db = new Database(metadata, data)
+    db.reconcile()
+    return db
+  }
+
+  /**
+   * Gives every live stream a tree. A crash between the two steps of `create` can leave metadata without data;
+   * the stream is then simply empty, as it was when created.
+   */
+  private reconcile(): void {
+    for (
+      const d of this.metadata.lookupStreams({ collection: "", isCollectionPrefix: true, tags: [], annotations: [] })
+    ) {
+      if (!this.data.hasStream(d.uuid) && !this.data.isObliterated(d.uuid)) this.data.createStream(d.uuid)
+    }
+  }
+
+  /** Creates a stream: its metadata, then its empty tree at version 10. */
+  async create(
+    uuid: string,
+    collection: string,
+    tags: ReadonlyArray<KeyOptValue>,
+    annotations: ReadonlyArray<KeyOptValue>
+  ): Promise<StreamDescriptor> {
+    const descriptor = await this.metadata.create(uuid, collection, tags, annotations)
+    if (!this.data.hasStream(uuid)) this.data.createStream(uuid)
+    return descriptor
+  }
+
+  /** The descriptor and version of a stream (404 when unknown); either may be omitted, not both (421). */
+  streamInfo(uuid: string, omitDescriptor: boolean, omitVersion: boolean): StreamInfo {
+    if (omitDescriptor && omitVersion) {
+      throw new StatusError(StatusCode.WrongArgs, "you cannot omit descriptor and version")
+    }
+    const descriptor = this.metadata.get(uuid)
+    const version = omitVersion ? { major: 0n, minor: 0n } : this.data.version(uuid)
+    return {
+      descriptor: omitDescriptor ? undefined : descriptor,
+      versionMajor: version.major,
+      versionMinor: version.minor
+    }
+  }
+
+  /** Removes a stream's data and metadata for good; its uuid can never be created again. */
+  async obliterate(uuid: string): Promise<void> {
+    await this.metadata.obliterate(uuid)
+    if (this.data.hasStream(uuid)) await this.data.obliterate(uuid)
+  }
+
+  /** Closes both stores, making everything acknowledged durable. */
+  async close(): Promise<void> {
+    await this.data.close()
+    await this.metadata.close()
+  }
+}

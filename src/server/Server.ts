@@ -1,0 +1,124 @@
+/**
+ * The embedded BTrDB server: the v5api gRPC service over a {@link Database}.
+ *
+ * ```ts
+ * const server = await Server.start({ listen: "127.0.0.1:0", dataDir: "./btrdb-data" })
+ * console.log(`listening on ${server.endpoint}`)
+ * await server.close()
+ * ```
+ */
+import * as grpc from "@grpc/grpc-js"
+import { Database } from "../engine/Database.js"
+import { StatusError } from "../engine/StatusError.js"
+import { loadServiceDefinition, RPC_KINDS, RPC_NAMES } from "../internal/grpc/proto.js"
+import { StatusCode } from "../internal/protocol.js"
+import { makeAuthenticator } from "./auth.js"
+import { dataRpcs } from "./dataRpcs.js"
+import { metadataRpcs } from "./metadataRpcs.js"
+import { type Authenticator, type Logger, serverStream, statOf, unary } from "./rpc.js"
+
+/** Options of {@link start}. */
+export interface ServerOptions {
+  /** `host:port` to listen on; port 0 picks a free port. Default `127.0.0.1:4410`. */
+  readonly listen?: string | undefined
+  /** The data directory (created when missing). Everything stays in memory when absent. */
+  readonly dataDir?: string | undefined
+  /** When set, every call must carry `authorization: Bearer <apiKey>`. */
+  readonly apiKey?: string | undefined
+  /** Where unexpected handler failures are reported. Default: `console.error`. */
+  readonly log?: Logger | undefined
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** The bound `host:port` (with the real port when 0 was asked for). */
+  readonly endpoint: string
+  /** The database it serves. */
+  readonly db: Database
+  /** Stops accepting calls, lets in-flight calls finish (forcing them after `graceMs`), and closes the database. */
+  readonly close: (graceMs?: number) => Promise<void>
+}
+
+const notImplemented = (authenticate: Authenticator, log: Logger, rpc: string) => {
+  const fail = () => {
+    throw new StatusError(StatusCode.NotImplemented, `${rpc} is not implemented by this server`)
+  }
+  return RPC_KINDS[rpc as keyof typeof RPC_KINDS] === "unary"
+    ? unary(authenticate, log, fail)
+    : serverStream(authenticate, log, fail)
+}
+
+const bidiNotImplemented = (authenticate: Authenticator): grpc.handleBidiStreamingCall<unknown, unknown> => (call) => {
+  if (!authenticate(call.metadata)) {
+    call.emit("error", { code: grpc.status.UNAUTHENTICATED, details: "invalid api key" })
+    return
+  }
+  call.write({
+    stat: statOf(new StatusError(StatusCode.NotImplemented, "Subscribe is not implemented by this server"))
+  })
+  call.end()
+}
+
+const splitHostPort = (listen: string): { host: string; port: number } => {
+  const colon = listen.lastIndexOf(":")
+  if (colon < 0) throw new Error(`expecting host:port, got "${listen}"`)
+  return { host: listen.slice(0, colon), port: Number(listen.slice(colon + 1)) }
+}
+
+/** Opens the database and serves it on `options.listen`. */
+export const start = async (options: ServerOptions = {}): Promise<RunningServer> => {
+  const log: Logger = options.log ?? ((message, error) => console.error(`btrdb server: ${message}:`, error))
+  const authenticate = makeAuthenticator(options.apiKey)
+  const db = await Database.open({ dir: options.dataDir })
+  const { host } = splitHostPort(options.listen ?? "127.0.0.1:4410")
+  let endpoint = options.listen ?? "127.0.0.1:4410"
+
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    "grpc-node.flow_control_window": 16 * 1024 * 1024
+  })
+  const implemented: Record<string, grpc.UntypedHandleCall> = {
+    ...metadataRpcs({ db, authenticate, log, advertisedEndpoint: () => endpoint }),
+    ...dataRpcs({ db, authenticate, log }),
+    FaultInject: unary(authenticate, log, () => {
+      throw new StatusError(StatusCode.FaultInjectionDisabled, "Fault injection is disabled on this node")
+    }),
+    Subscribe: bidiNotImplemented(authenticate)
+  }
+  const handlers: grpc.UntypedServiceImplementation = {}
+  for (const rpc of RPC_NAMES) handlers[rpc] = implemented[rpc] ?? notImplemented(authenticate, log, rpc)
+  server.addService(loadServiceDefinition(), handlers)
+
+  try {
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(
+        endpoint,
+        grpc.ServerCredentials.createInsecure(),
+        (error, port) => error === null ? resolve(port) : reject(error)
+      )
+    )
+    endpoint = `${host}:${port}`
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+
+  let closing: Promise<void> | undefined
+  const close = (graceMs = 5000) => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown()
+          resolve()
+        }, graceMs)
+        server.tryShutdown(() => {
+          clearTimeout(force)
+          resolve()
+        })
+      })
+      await db.close()
+    })()
+    return closing
+  }
+  return { endpoint, db, close }
+}

@@ -1,0 +1,134 @@
+/**
+ * The metadata-plane RPCs: Info, Create, StreamInfo, SetStreamAnnotations, SetStreamTags, ListCollections,
+ * LookupStreams, GetMetadataUsage, SQLQuery and Obliterate (PROTOCOL.md §8).
+ */
+import type { Database } from "../engine/Database.js"
+import { type Authenticator, type Logger, pages, serverStream, unary } from "./rpc.js"
+import { bigintFromWire, descriptorToWire, pairsFromWire, uuidFromWire, type WireKeyOptValue } from "./wire.js"
+
+/** The version this server reports in `Info`. Minor stays below 30 (the Arrow methods' threshold) until it serves them. */
+export const SERVER_VERSION = { major: 5, minor: 20, build: "effect-btrdb 0.1.0" } as const
+
+/** What the metadata RPCs need. */
+export interface MetadataRpcContext {
+  readonly db: Database
+  readonly authenticate: Authenticator
+  readonly log: Logger
+  /** The `host:port` this server is reached at, reported as the proxy endpoint in `Info`. */
+  readonly advertisedEndpoint: () => string
+}
+
+interface UuidRequest {
+  readonly uuid: Buffer
+}
+
+/** The handlers of the metadata-plane RPCs, keyed by RPC name. */
+export const metadataRpcs = ({ advertisedEndpoint, authenticate, db, log }: MetadataRpcContext) => ({
+  Info: unary(authenticate, log, () => ({
+    majorVersion: SERVER_VERSION.major,
+    minorVersion: SERVER_VERSION.minor,
+    build: SERVER_VERSION.build,
+    proxy: { proxyEndpoints: [advertisedEndpoint()] }
+  })),
+
+  Create: unary(
+    authenticate,
+    log,
+    async (
+      r: UuidRequest & { collection: string; tags: Array<WireKeyOptValue>; annotations: Array<WireKeyOptValue> }
+    ) => {
+      await db.create(uuidFromWire(r.uuid), r.collection, pairsFromWire(r.tags), pairsFromWire(r.annotations))
+      return {}
+    }
+  ),
+
+  StreamInfo: unary(authenticate, log, (r: UuidRequest & { omitVersion: boolean; omitDescriptor: boolean }) => {
+    const info = db.streamInfo(uuidFromWire(r.uuid), r.omitDescriptor, r.omitVersion)
+    return {
+      versionMajor: info.versionMajor.toString(),
+      versionMinor: info.versionMinor.toString(),
+      descriptor: info.descriptor === undefined ? null : descriptorToWire(info.descriptor)
+    }
+  }),
+
+  SetStreamAnnotations: unary(
+    authenticate,
+    log,
+    async (
+      r: UuidRequest & { expectedPropertyVersion: string; changes: Array<WireKeyOptValue>; removals: Array<string> }
+    ) => {
+      await db.metadata.setAnnotations(
+        uuidFromWire(r.uuid),
+        bigintFromWire(r.expectedPropertyVersion),
+        pairsFromWire(r.changes),
+        r.removals
+      )
+      return {}
+    }
+  ),
+
+  SetStreamTags: unary(
+    authenticate,
+    log,
+    async (
+      r: UuidRequest & {
+        expectedPropertyVersion: string
+        tags: Array<WireKeyOptValue>
+        collection: string
+        remove: Array<string>
+      }
+    ) => {
+      await db.metadata.setTags(
+        uuidFromWire(r.uuid),
+        bigintFromWire(r.expectedPropertyVersion),
+        pairsFromWire(r.tags),
+        r.collection,
+        r.remove
+      )
+      return {}
+    }
+  ),
+
+  ListCollections: serverStream(authenticate, log, async function*(r: { prefix: string }) {
+    for await (const collections of pages(db.metadata.listCollections(r.prefix), 1000)) yield { collections }
+  }),
+
+  LookupStreams: serverStream(
+    authenticate,
+    log,
+    async function*(
+      r: {
+        collection: string
+        isCollectionPrefix: boolean
+        tags: Array<WireKeyOptValue>
+        annotations: Array<WireKeyOptValue>
+      }
+    ) {
+      const found = db.metadata.lookupStreams({
+        collection: r.collection,
+        isCollectionPrefix: r.isCollectionPrefix,
+        tags: pairsFromWire(r.tags),
+        annotations: pairsFromWire(r.annotations)
+      })
+      for await (const page of pages(found, 1000)) yield { results: page.map(descriptorToWire) }
+    }
+  ),
+
+  GetMetadataUsage: unary(authenticate, log, (r: { prefix: string }) => {
+    const usage = db.metadata.metadataUsage(r.prefix)
+    const counts = (record: Record<string, number>) =>
+      Object.entries(record).map(([key, count]) => ({ key, count: String(count) }))
+    return { tags: counts(usage.tags), annotations: counts(usage.annotations) }
+  }),
+
+  SQLQuery: serverStream(authenticate, log, async function*(r: { query: string; params: Array<string> }) {
+    for await (const rows of pages(db.metadata.sql(r.query, r.params), 1000)) {
+      yield { SQLQueryRow: rows.map((row) => Buffer.from(row, "utf8")) }
+    }
+  }),
+
+  Obliterate: unary(authenticate, log, async (r: UuidRequest) => {
+    await db.obliterate(uuidFromWire(r.uuid))
+    return {}
+  })
+})

@@ -1,0 +1,111 @@
+/**
+ * How every RPC of the server is served: authentication first, then the handler, with any failure turned into an
+ * in-band `stat` (PROTOCOL.md §5) so that no request can crash the server.
+ */
+import * as grpc from "@grpc/grpc-js"
+import { isStatusError } from "../engine/StatusError.js"
+import { StatusCode } from "../internal/protocol.js"
+
+/** An in-band status. */
+export interface Stat {
+  readonly code: number
+  readonly msg: string
+}
+
+/** The `stat` of an error: a `StatusError`'s own code, anything else an invariant failure (500). */
+export const statOf = (error: unknown): Stat => {
+  if (isStatusError(error)) return { code: error.code, msg: error.message }
+  const message = error instanceof Error ? error.message : String(error)
+  return { code: StatusCode.InvariantFailure, msg: `internal error: ${message}` }
+}
+
+/** Checks the metadata of a call; false means "refuse with UNAUTHENTICATED". */
+export type Authenticator = (metadata: grpc.Metadata) => boolean
+
+const UNAUTHENTICATED = { code: grpc.status.UNAUTHENTICATED, details: "invalid api key" }
+
+/** What the server logs when a handler fails unexpectedly. */
+export type Logger = (message: string, error: unknown) => void
+
+/** Serves a unary RPC with `handler`. */
+export const unary = <Req, Res extends object>(
+  authenticate: Authenticator,
+  log: Logger,
+  handler: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res
+): grpc.handleUnaryCall<Req, Res | { stat: Stat }> =>
+(call, callback) => {
+  if (!authenticate(call.metadata)) {
+    callback(UNAUTHENTICATED)
+    return
+  }
+  Promise.resolve().then(() => handler(call.request, call)).then(
+    (response) => callback(null, response),
+    (error) => {
+      if (!isStatusError(error)) log(`${call.getPath()} failed`, error)
+      callback(null, { stat: statOf(error) })
+    }
+  )
+}
+
+const waitForDrain = (call: grpc.ServerWritableStream<unknown, unknown>): Promise<void> =>
+  new Promise((resolve) => {
+    const done = () => {
+      call.off("drain", done)
+      call.off("cancelled", done)
+      call.off("close", done)
+      resolve()
+    }
+    call.on("drain", done)
+    call.on("cancelled", done)
+    call.on("close", done)
+  })
+
+/**
+ * Serves a server-streaming RPC: writes each message `handler` produces, waiting whenever the client's buffer is
+ * full, and stops producing as soon as the client cancels. A failure becomes a last message holding only `stat`.
+ * The handler produces at least one message on success (PROTOCOL.md §5.3).
+ */
+export const serverStream = <Req, Res extends object>(
+  authenticate: Authenticator,
+  log: Logger,
+  handler: (request: Req, call: grpc.ServerWritableStream<Req, Res>) => Iterable<Res> | AsyncIterable<Res>
+): grpc.handleServerStreamingCall<Req, Res | { stat: Stat }> =>
+(call) => {
+  if (!authenticate(call.metadata)) {
+    call.emit("error", UNAUTHENTICATED)
+    return
+  }
+  let cancelled = false
+  call.on("cancelled", () => {
+    cancelled = true
+  })
+  const run = async () => {
+    try {
+      for await (const message of handler(call.request, call as grpc.ServerWritableStream<Req, Res>)) {
+        if (cancelled) return
+        if (!call.write(message)) await waitForDrain(call as grpc.ServerWritableStream<unknown, unknown>)
+        if (cancelled) return
+      }
+    } catch (error) {
+      if (!isStatusError(error)) log(`${call.getPath()} failed`, error)
+      if (!cancelled) call.write({ stat: statOf(error) })
+    }
+    if (!cancelled) call.end()
+  }
+  void run()
+}
+
+/** Splits `items` into pages of at most `size`; an empty input is one empty page. */
+export async function* pages<A>(items: Iterable<A> | AsyncIterable<A>, size: number): AsyncGenerator<Array<A>> {
+  let page: Array<A> = []
+  let sent = false
+  for await (const item of items) {
+    page.push(item)
+    if (page.length === size) {
+      yield page
+      sent = true
+      page = []
+    }
+  }
+  if (page.length > 0 || !sent) yield page
+}

@@ -1,0 +1,42 @@
+/**
+ * Conversions between the proto-loader form of v5api messages (keepCase, 64-bit integers as decimal strings,
+ * bytes as `Buffer`) and the engine's values.
+ */
+import type { KeyOptValue, StreamDescriptor } from "../engine/metadata/MetadataStore.js"
+import { StatusError } from "../engine/StatusError.js"
+import { StatusCode } from "../internal/protocol.js"
+
+/** A `KeyOptValue` as proto-loader decodes it. */
+export interface WireKeyOptValue {
+  readonly key: string
+  readonly val: { readonly value: string } | null
+}
+
+/** The text form of a 16-byte uuid field; 421 when it is not 16 bytes. */
+export const uuidFromWire = (bytes: Buffer): string => {
+  if (bytes.length !== 16) throw new StatusError(StatusCode.WrongArgs, "uuid must be 16 bytes")
+  const hex = bytes.toString("hex")
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/** The 16 bytes of a uuid text. */
+export const uuidToWire = (uuid: string): Buffer => Buffer.from(uuid.replaceAll("-", ""), "hex")
+
+/** Key/optional-value pairs from the wire. */
+export const pairsFromWire = (pairs: ReadonlyArray<WireKeyOptValue>): Array<KeyOptValue> =>
+  pairs.map((p) => ({ key: p.key, value: p.val === null ? undefined : p.val.value }))
+
+const pairsToWire = (record: Readonly<Record<string, string>>): Array<WireKeyOptValue> =>
+  Object.entries(record).map(([key, value]) => ({ key, val: { value } }))
+
+/** A stream descriptor for the wire; every value is set. */
+export const descriptorToWire = (d: StreamDescriptor) => ({
+  uuid: uuidToWire(d.uuid),
+  collection: d.collection,
+  tags: pairsToWire(d.tags),
+  annotations: pairsToWire(d.annotations),
+  propertyVersion: d.propertyVersion.toString()
+})
+
+/** A uint64 or int64 field (a decimal string from proto-loader) as a bigint. */
+export const bigintFromWire = (value: string | number | undefined): bigint => BigInt(value ?? 0)

@@ -1,0 +1,88 @@
+/**
+ * Durability: a server process is killed with SIGKILL in the middle of a stream of synced inserts. After a
+ * restart on the same data directory every acknowledged point is there, and the one batch in flight is either
+ * wholly there or wholly absent; nothing else is.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { rawClient, uuidBytes } from "../support/rawClient.js"
+
+const dirs: Array<string> = []
+afterAll(() => Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true }))))
+
+const serve = (dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [
+      "--import",
+      "tsx",
+      "src/cli/main.ts",
+      "serve",
+      "--listen",
+      "127.0.0.1:0",
+      "--data",
+      dataDir
+    ], { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    child.stdout!.on("data", (d) => {
+      out += d
+      const match = /listening on (\S+)/.exec(out)
+      if (match) resolve({ child, endpoint: match[1]! })
+    })
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)))
+  })
+
+const BATCH = 1000
+
+const batchPoints = (b: number) =>
+  Array.from({ length: BATCH }, (_, i) => ({ time: String(b * BATCH + i), value: b + i / BATCH }))
+
+describe("crash safety", () => {
+  it("SIGKILL during synced inserts loses no acknowledged point", async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "btrdb-crash-"))
+    dirs.push(dataDir)
+    const uuid = uuidBytes()
+
+    const first = await serve(dataDir)
+    let client = rawClient(first.endpoint)
+    await client.unary("Create", { uuid, collection: "crash", tags: [{ key: "name", val: { value: "c" } }] })
+    const acknowledged: Array<number> = []
+    let inFlight = -1
+    const killAfter = 30
+    const exited = new Promise((resolve) => first.child.on("exit", resolve))
+    for (let b = 0;; b++) {
+      inFlight = b
+      const sent = client.unary("Insert", { uuid, sync: true, values: batchPoints(b), merge_policy: "NEVER" })
+      if (b === killAfter) {
+        first.child.kill("SIGKILL")
+        await sent.catch(() => undefined)
+        break
+      }
+      const response = await sent
+      expect(response.stat).toBeNull()
+      acknowledged.push(b)
+    }
+    await exited
+    client.close()
+
+    const second = await serve(dataDir)
+    client = rawClient(second.endpoint)
+    try {
+      const messages = await client.stream("RawValues", { uuid, start: "0", end: String(1n << 40n) })
+      const times = messages.flatMap((m) => m.values).map((p: any) => Number(p.time))
+      const values = messages.flatMap((m) => m.values).map((p: any) => p.value)
+      const expectedBatches = times.length === (acknowledged.length + 1) * BATCH
+        ? [...acknowledged, inFlight]
+        : acknowledged
+      const expected = expectedBatches.flatMap(batchPoints)
+      expect(times).toEqual(expected.map((p) => Number(p.time)))
+      expect(values).toEqual(expected.map((p) => p.value))
+      expect(acknowledged.length).toBe(killAfter)
+    } finally {
+      client.close()
+      second.child.kill("SIGTERM")
+    }
+  })
+})

@@ -1,0 +1,71 @@
+import * as grpc from "@grpc/grpc-js"
+import { loadServiceClient, loadServiceDefinition } from "../../src/internal/grpc/proto.js"
+
+/** A plain grpc-js client of the v5api service, for checking what the server puts on the wire. */
+export const rawClient = (endpoint: string) => {
+  const Client = loadServiceClient()
+  const client = new Client(endpoint, grpc.credentials.createInsecure())
+  const definition = loadServiceDefinition()
+  const metadataFor = (apiKey?: string) => {
+    const metadata = new grpc.Metadata()
+    if (apiKey !== undefined) metadata.set("authorization", apiKey)
+    return metadata
+  }
+  const unary = <Res = any>(rpc: string, request: object, authorization?: string): Promise<Res> =>
+    new Promise((resolve, reject) => {
+      const m = definition[rpc]!
+      client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        metadataFor(authorization),
+        (error, response) => (error ? reject(error) : resolve(response as Res))
+      )
+    })
+  const stream = <Res = any>(rpc: string, request: object, authorization?: string): Promise<Array<Res>> =>
+    new Promise((resolve, reject) => {
+      const m = definition[rpc]!
+      const call = client.makeServerStreamRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        metadataFor(authorization)
+      )
+      const messages: Array<Res> = []
+      call.on("data", (message) => messages.push(message as Res))
+      call.on("error", reject)
+      call.on("end", () => resolve(messages))
+    })
+  /** Sends `bytes` as the request of `rpc`, whatever they are; resolves with the gRPC status code at the end. */
+  const rawBytes = (rpc: string, bytes: Buffer): Promise<{ code: number; messages: number }> =>
+    new Promise((resolve) => {
+      const m = definition[rpc]!
+      const identity = (b: Buffer) => b
+      let messages = 0
+      const done = (code: number) => resolve({ code, messages })
+      if (!m.requestStream && !m.responseStream) {
+        client.makeUnaryRequest(m.path, identity, identity, bytes, new grpc.Metadata(), (error) => {
+          if (error === null) messages++
+          done(error?.code ?? 0)
+        })
+      } else if (!m.requestStream) {
+        const call = client.makeServerStreamRequest(m.path, identity, identity, bytes, new grpc.Metadata())
+        call.on("data", () => messages++)
+        call.on("error", (e: grpc.ServiceError) => done(e.code))
+        call.on("status", (s: grpc.StatusObject) => done(s.code))
+      } else {
+        const call = client.makeBidiStreamRequest(m.path, identity, identity, new grpc.Metadata())
+        call.on("data", () => messages++)
+        call.on("error", (e: grpc.ServiceError) => done(e.code))
+        call.on("status", (s: grpc.StatusObject) => done(s.code))
+        call.write(bytes)
+        call.end()
+      }
+    })
+  return { unary, stream, rawBytes, close: () => client.close() }
+}
+
+/** 16 bytes of a fresh uuid. */
+export const uuidBytes = (uuid: string = crypto.randomUUID()): Buffer => Buffer.from(uuid.replaceAll("-", ""), "hex")
