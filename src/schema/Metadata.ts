@@ -81,7 +81,9 @@ export const Annotations = Schema.Record({ key: Schema.String, value: MetadataVa
   Schema.filter((annotations) => {
     const bad = Object.keys(annotations).filter((key) => !isAnnotationKey(key))
     return bad.length === 0 ||
-      `annotation key ${bad.map((k) => JSON.stringify(k)).join(", ")} must be non-empty, at most 255 characters, without NUL`
+      `annotation key ${
+        bad.map((k) => JSON.stringify(k)).join(", ")
+      } must be non-empty, at most 255 characters, without NUL`
   })
 ).annotations({ identifier: "Annotations" })
 
