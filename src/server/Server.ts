@@ -15,7 +15,7 @@ import { StatusCode } from "../internal/protocol.js"
 import { makeAuthenticator } from "./auth.js"
 import { dataRpcs } from "./dataRpcs.js"
 import { metadataRpcs } from "./metadataRpcs.js"
-import { type Authenticator, type Logger, serverStream, statOf, unary } from "./rpc.js"
+import { type Authenticator, type CallStats, type Logger, type RpcEnv, serverStream, statOf, unary } from "./rpc.js"
 
 /** Options of {@link start}. */
 export interface ServerOptions {
@@ -35,17 +35,19 @@ export interface RunningServer {
   readonly endpoint: string
   /** The database it serves. */
   readonly db: Database
+  /** Live counters of the calls served. */
+  readonly stats: Readonly<CallStats>
   /** Stops accepting calls, lets in-flight calls finish (forcing them after `graceMs`), and closes the database. */
   readonly close: (graceMs?: number) => Promise<void>
 }
 
-const notImplemented = (authenticate: Authenticator, log: Logger, rpc: string) => {
+const notImplemented = (env: RpcEnv, rpc: string) => {
   const fail = () => {
     throw new StatusError(StatusCode.NotImplemented, `${rpc} is not implemented by this server`)
   }
   return RPC_KINDS[rpc as keyof typeof RPC_KINDS] === "unary"
-    ? unary(authenticate, log, fail)
-    : serverStream(authenticate, log, fail)
+    ? unary(env, fail)
+    : serverStream(env, fail)
 }
 
 const bidiNotImplemented = (authenticate: Authenticator): grpc.handleBidiStreamingCall<unknown, unknown> => (call) => {
@@ -69,6 +71,8 @@ const splitHostPort = (listen: string): { host: string; port: number } => {
 export const start = async (options: ServerOptions = {}): Promise<RunningServer> => {
   const log: Logger = options.log ?? ((message, error) => console.error(`btrdb server: ${message}:`, error))
   const authenticate = makeAuthenticator(options.apiKey)
+  const stats: CallStats = { started: 0, cancelled: 0, activeStreams: 0 }
+  const env: RpcEnv = { authenticate, log, stats }
   const db = await Database.open({ dir: options.dataDir })
   const { host } = splitHostPort(options.listen ?? "127.0.0.1:4410")
   let endpoint = options.listen ?? "127.0.0.1:4410"
@@ -78,15 +82,15 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
     "grpc-node.flow_control_window": 16 * 1024 * 1024
   })
   const implemented: Record<string, grpc.UntypedHandleCall> = {
-    ...metadataRpcs({ db, authenticate, log, advertisedEndpoint: () => endpoint }),
-    ...dataRpcs({ db, authenticate, log }),
-    FaultInject: unary(authenticate, log, () => {
+    ...metadataRpcs({ db, env, advertisedEndpoint: () => endpoint }),
+    ...dataRpcs({ db, env }),
+    FaultInject: unary(env, () => {
       throw new StatusError(StatusCode.FaultInjectionDisabled, "Fault injection is disabled on this node")
     }),
     Subscribe: bidiNotImplemented(authenticate)
   }
   const handlers: grpc.UntypedServiceImplementation = {}
-  for (const rpc of RPC_NAMES) handlers[rpc] = implemented[rpc] ?? notImplemented(authenticate, log, rpc)
+  for (const rpc of RPC_NAMES) handlers[rpc] = implemented[rpc] ?? notImplemented(env, rpc)
   server.addService(loadServiceDefinition(), handlers)
 
   try {
@@ -120,5 +124,5 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
     })()
     return closing
   }
-  return { endpoint, db, close }
+  return { endpoint, db, stats, close }
 }

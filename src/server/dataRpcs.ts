@@ -7,14 +7,13 @@ import { MAX_INSERT_POINTS, type MergePolicy, type StatColumns, type Version } f
 import type { Database } from "../engine/Database.js"
 import { StatusError } from "../engine/StatusError.js"
 import { StatusCode } from "../internal/protocol.js"
-import { type Authenticator, type Logger, serverStream, unary } from "./rpc.js"
+import { type RpcEnv, serverStream, unary } from "./rpc.js"
 import { bigintFromWire, uuidFromWire } from "./wire.js"
 
 /** What the data RPCs need. */
 export interface DataRpcContext {
   readonly db: Database
-  readonly authenticate: Authenticator
-  readonly log: Logger
+  readonly env: RpcEnv
 }
 
 interface UuidRequest {
@@ -52,10 +51,9 @@ const statPoints = (page: StatColumns) => {
 }
 
 /** The handlers of the data-plane RPCs, keyed by RPC name. */
-export const dataRpcs = ({ authenticate, db, log }: DataRpcContext) => ({
+export const dataRpcs = ({ db, env }: DataRpcContext) => ({
   Insert: unary(
-    authenticate,
-    log,
+    env,
     (
       r: UuidRequest & {
         sync: boolean
@@ -84,7 +82,7 @@ export const dataRpcs = ({ authenticate, db, log }: DataRpcContext) => ({
     }
   ),
 
-  RawValues: serverStream(authenticate, log, function*(r: RangeRequest) {
+  RawValues: serverStream(env, function*(r: RangeRequest) {
     const read = db.data.rawValues(
       uuidFromWire(r.uuid),
       BigInt(r.start),
@@ -99,7 +97,7 @@ export const dataRpcs = ({ authenticate, db, log }: DataRpcContext) => ({
     }
   }),
 
-  AlignedWindows: serverStream(authenticate, log, function*(r: RangeRequest & { pointWidth: number }) {
+  AlignedWindows: serverStream(env, function*(r: RangeRequest & { pointWidth: number }) {
     const read = db.data.alignedWindows(
       uuidFromWire(r.uuid),
       BigInt(r.start),
@@ -111,7 +109,7 @@ export const dataRpcs = ({ authenticate, db, log }: DataRpcContext) => ({
     for (const page of read.pages) yield { ...version, values: statPoints(page) }
   }),
 
-  Windows: serverStream(authenticate, log, function*(r: RangeRequest & { width: string; depth: number }) {
+  Windows: serverStream(env, function*(r: RangeRequest & { width: string; depth: number }) {
     const read = db.data.windows(
       uuidFromWire(r.uuid),
       BigInt(r.start),
@@ -124,14 +122,13 @@ export const dataRpcs = ({ authenticate, db, log }: DataRpcContext) => ({
     for (const page of read.pages) yield { ...version, values: statPoints(page) }
   }),
 
-  Nearest: unary(authenticate, log, (r: UuidRequest & { time: string; versionMajor: string; backward: boolean }) => {
+  Nearest: unary(env, (r: UuidRequest & { time: string; versionMajor: string; backward: boolean }) => {
     const found = db.data.nearest(uuidFromWire(r.uuid), BigInt(r.time), bigintFromWire(r.versionMajor), r.backward)
     return { ...versionFields(found.version), value: { time: found.time.toString(), value: found.value } }
   }),
 
   Changes: serverStream(
-    authenticate,
-    log,
+    env,
     function*(r: UuidRequest & { fromMajor: string; toMajor: string; resolution: number }) {
       const read = db.data.changes(
         uuidFromWire(r.uuid),
@@ -151,11 +148,10 @@ export const dataRpcs = ({ authenticate, db, log }: DataRpcContext) => ({
   ),
 
   Delete: unary(
-    authenticate,
-    log,
+    env,
     (r: UuidRequest & { start: string; end: string }) =>
       db.data.delete(uuidFromWire(r.uuid), BigInt(r.start), BigInt(r.end)).then(versionFields)
   ),
 
-  Flush: unary(authenticate, log, (r: UuidRequest) => db.data.flush(uuidFromWire(r.uuid)).then(versionFields))
+  Flush: unary(env, (r: UuidRequest) => db.data.flush(uuidFromWire(r.uuid)).then(versionFields))
 })

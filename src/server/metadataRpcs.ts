@@ -3,7 +3,7 @@
  * LookupStreams, GetMetadataUsage, SQLQuery and Obliterate (PROTOCOL.md §8).
  */
 import type { Database } from "../engine/Database.js"
-import { type Authenticator, type Logger, pages, serverStream, unary } from "./rpc.js"
+import { pages, type RpcEnv, serverStream, unary } from "./rpc.js"
 import { bigintFromWire, descriptorToWire, pairsFromWire, uuidFromWire, type WireKeyOptValue } from "./wire.js"
 
 /** The version this server reports in `Info`. Minor stays below 30 (the Arrow methods' threshold) until it serves them. */
@@ -12,8 +12,7 @@ export const SERVER_VERSION = { major: 5, minor: 20, build: "effect-btrdb 0.1.0"
 /** What the metadata RPCs need. */
 export interface MetadataRpcContext {
   readonly db: Database
-  readonly authenticate: Authenticator
-  readonly log: Logger
+  readonly env: RpcEnv
   /** The `host:port` this server is reached at, reported as the proxy endpoint in `Info`. */
   readonly advertisedEndpoint: () => string
 }
@@ -23,8 +22,8 @@ interface UuidRequest {
 }
 
 /** The handlers of the metadata-plane RPCs, keyed by RPC name. */
-export const metadataRpcs = ({ advertisedEndpoint, authenticate, db, log }: MetadataRpcContext) => ({
-  Info: unary(authenticate, log, () => ({
+export const metadataRpcs = ({ advertisedEndpoint, db, env }: MetadataRpcContext) => ({
+  Info: unary(env, () => ({
     majorVersion: SERVER_VERSION.major,
     minorVersion: SERVER_VERSION.minor,
     build: SERVER_VERSION.build,
@@ -32,8 +31,7 @@ export const metadataRpcs = ({ advertisedEndpoint, authenticate, db, log }: Meta
   })),
 
   Create: unary(
-    authenticate,
-    log,
+    env,
     async (
       r: UuidRequest & { collection: string; tags: Array<WireKeyOptValue>; annotations: Array<WireKeyOptValue> }
     ) => {
@@ -42,7 +40,7 @@ export const metadataRpcs = ({ advertisedEndpoint, authenticate, db, log }: Meta
     }
   ),
 
-  StreamInfo: unary(authenticate, log, (r: UuidRequest & { omitVersion: boolean; omitDescriptor: boolean }) => {
+  StreamInfo: unary(env, (r: UuidRequest & { omitVersion: boolean; omitDescriptor: boolean }) => {
     const info = db.streamInfo(uuidFromWire(r.uuid), r.omitDescriptor, r.omitVersion)
     return {
       versionMajor: info.versionMajor.toString(),
@@ -52,8 +50,7 @@ export const metadataRpcs = ({ advertisedEndpoint, authenticate, db, log }: Meta
   }),
 
   SetStreamAnnotations: unary(
-    authenticate,
-    log,
+    env,
     async (
       r: UuidRequest & { expectedPropertyVersion: string; changes: Array<WireKeyOptValue>; removals: Array<string> }
     ) => {
@@ -68,8 +65,7 @@ export const metadataRpcs = ({ advertisedEndpoint, authenticate, db, log }: Meta
   ),
 
   SetStreamTags: unary(
-    authenticate,
-    log,
+    env,
     async (
       r: UuidRequest & {
         expectedPropertyVersion: string
@@ -89,13 +85,12 @@ export const metadataRpcs = ({ advertisedEndpoint, authenticate, db, log }: Meta
     }
   ),
 
-  ListCollections: serverStream(authenticate, log, async function*(r: { prefix: string }) {
+  ListCollections: serverStream(env, async function*(r: { prefix: string }) {
     for await (const collections of pages(db.metadata.listCollections(r.prefix), 1000)) yield { collections }
   }),
 
   LookupStreams: serverStream(
-    authenticate,
-    log,
+    env,
     async function*(
       r: {
         collection: string
@@ -114,20 +109,20 @@ export const metadataRpcs = ({ advertisedEndpoint, authenticate, db, log }: Meta
     }
   ),
 
-  GetMetadataUsage: unary(authenticate, log, (r: { prefix: string }) => {
+  GetMetadataUsage: unary(env, (r: { prefix: string }) => {
     const usage = db.metadata.metadataUsage(r.prefix)
     const counts = (record: Record<string, number>) =>
       Object.entries(record).map(([key, count]) => ({ key, count: String(count) }))
     return { tags: counts(usage.tags), annotations: counts(usage.annotations) }
   }),
 
-  SQLQuery: serverStream(authenticate, log, async function*(r: { query: string; params: Array<string> }) {
+  SQLQuery: serverStream(env, async function*(r: { query: string; params: Array<string> }) {
     for await (const rows of pages(db.metadata.sql(r.query, r.params), 1000)) {
       yield { SQLQueryRow: rows.map((row) => Buffer.from(row, "utf8")) }
     }
   }),
 
-  Obliterate: unary(authenticate, log, async (r: UuidRequest) => {
+  Obliterate: unary(env, async (r: UuidRequest) => {
     await db.obliterate(uuidFromWire(r.uuid))
     return {}
   })

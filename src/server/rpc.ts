@@ -27,10 +27,26 @@ const UNAUTHENTICATED = { code: grpc.status.UNAUTHENTICATED, details: "invalid a
 /** What the server logs when a handler fails unexpectedly. */
 export type Logger = (message: string, error: unknown) => void
 
+/** Counters of the server's calls, for operators and tests. */
+export interface CallStats {
+  /** Calls accepted (authenticated) so far. */
+  started: number
+  /** Streamed calls the client cancelled before the answer was complete. */
+  cancelled: number
+  /** Streamed answers being produced now. */
+  activeStreams: number
+}
+
+/** What every handler wrapper needs. */
+export interface RpcEnv {
+  readonly authenticate: Authenticator
+  readonly log: Logger
+  readonly stats: CallStats
+}
+
 /** Serves a unary RPC with `handler`. */
 export const unary = <Req, Res extends object>(
-  authenticate: Authenticator,
-  log: Logger,
+  { authenticate, log, stats }: RpcEnv,
   handler: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res
 ): grpc.handleUnaryCall<Req, Res | { stat: Stat }> =>
 (call, callback) => {
@@ -38,6 +54,7 @@ export const unary = <Req, Res extends object>(
     callback(UNAUTHENTICATED)
     return
   }
+  stats.started++
   Promise.resolve().then(() => handler(call.request, call)).then(
     (response) => callback(null, response),
     (error) => {
@@ -66,8 +83,7 @@ const waitForDrain = (call: grpc.ServerWritableStream<unknown, unknown>): Promis
  * The handler produces at least one message on success (PROTOCOL.md §5.3).
  */
 export const serverStream = <Req, Res extends object>(
-  authenticate: Authenticator,
-  log: Logger,
+  { authenticate, log, stats }: RpcEnv,
   handler: (request: Req, call: grpc.ServerWritableStream<Req, Res>) => Iterable<Res> | AsyncIterable<Res>
 ): grpc.handleServerStreamingCall<Req, Res | { stat: Stat }> =>
 (call) => {
@@ -75,6 +91,8 @@ export const serverStream = <Req, Res extends object>(
     call.emit("error", UNAUTHENTICATED)
     return
   }
+  stats.started++
+  stats.activeStreams++
   let cancelled = false
   call.on("cancelled", () => {
     cancelled = true
@@ -82,17 +100,18 @@ export const serverStream = <Req, Res extends object>(
   const run = async () => {
     try {
       for await (const message of handler(call.request, call as grpc.ServerWritableStream<Req, Res>)) {
-        if (cancelled) return
+        if (cancelled) break
         if (!call.write(message)) await waitForDrain(call as grpc.ServerWritableStream<unknown, unknown>)
-        if (cancelled) return
+        if (cancelled) break
       }
     } catch (error) {
       if (!isStatusError(error)) log(`${call.getPath()} failed`, error)
       if (!cancelled) call.write({ stat: statOf(error) })
     }
-    if (!cancelled) call.end()
+    if (cancelled) stats.cancelled++
+    else call.end()
   }
-  void run()
+  void run().finally(() => stats.activeStreams--)
 }
 
 /** Splits `items` into pages of at most `size`; an empty input is one empty page. */

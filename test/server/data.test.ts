@@ -175,6 +175,19 @@ describe("data plane", () => {
     expect(messages.flatMap((m) => m.values).map((p: any) => p.value)).toEqual(points.map(([, v]) => v))
   })
 
+  it("a client that cancels after the first message stops the server's work", async () => {
+    const uuid = await example()
+    const before = { ...server.stats }
+    // a hundred billion windows of 1 ns: an answer no server could build in memory
+    const got = await client.firstThenCancel("Windows", { uuid, start: "0", end: "100000000000", width: "1" })
+    expect(got.values.length).toBe(5000)
+    for (let i = 0; i < 300 && server.stats.cancelled === before.cancelled; i++) {
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    expect(server.stats.cancelled).toBe(before.cancelled + 1)
+    expect(server.stats.activeStreams).toBe(0)
+  })
+
   it("errors: 404, 413, 414, 415, 425, 427, 450, each as a message holding only stat", async () => {
     const uuid = await example()
     const code = async (rpc: string, request: object) => {

@@ -38,6 +38,25 @@ export const rawClient = (endpoint: string) => {
       call.on("error", reject)
       call.on("end", () => resolve(messages))
     })
+  /** Starts a streamed call, takes its first message and cancels the call. */
+  const firstThenCancel = <Res = any>(rpc: string, request: object): Promise<Res> =>
+    new Promise((resolve, reject) => {
+      const m = definition[rpc]!
+      const call = client.makeServerStreamRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        new grpc.Metadata()
+      )
+      call.once("data", (message) => {
+        call.cancel()
+        resolve(message as Res)
+      })
+      call.on("error", (e: grpc.ServiceError) => {
+        if (e.code !== grpc.status.CANCELLED) reject(e)
+      })
+    })
   /** Sends `bytes` as the request of `rpc`, whatever they are; resolves with the gRPC status code at the end. */
   const rawBytes = (rpc: string, bytes: Buffer): Promise<{ code: number; messages: number }> =>
     new Promise((resolve) => {
@@ -64,7 +83,7 @@ export const rawClient = (endpoint: string) => {
         call.end()
       }
     })
-  return { unary, stream, rawBytes, close: () => client.close() }
+  return { unary, stream, firstThenCancel, rawBytes, close: () => client.close() }
 }
 
 /** 16 bytes of a fresh uuid. */
