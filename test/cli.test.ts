@@ -2,7 +2,7 @@
  * `btrdb serve` as a child process: prints "listening on HOST:PORT" once it accepts calls, serves the SDK, and
  * shuts down cleanly on SIGTERM and SIGINT.
  */
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
@@ -53,6 +53,28 @@ describe("btrdb serve", () => {
     })
   }
 
+  it("--api-key-file takes the key from a file, keeping it off the command line", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "btrdb-cli-key-"))
+    try {
+      await fs.writeFile(path.join(dir, "key"), "from-a-file\n")
+      const server = serve(["--listen", "127.0.0.1:0", "--api-key-file", path.join(dir, "key")])
+      const endpoint = await server.listening
+      const info = (apiKey: string) =>
+        Effect.runPromise(
+          Effect.flip(
+            Effect.scoped(Effect.flatMap(BTrDB.make({ endpoint, apiKey: Redacted.make(apiKey) }), (db) => db.info))
+          )
+            .pipe(Effect.map((e) => e._tag), Effect.orElseSucceed(() => "ok"))
+        )
+      expect(await info("from-a-file")).toBe("ok")
+      expect(await info("wrong")).toBe("Unauthenticated")
+      server.child.kill("SIGTERM")
+      expect(await server.exited).toBe(0)
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it("--help describes the options", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--help"])
     let out = ""
@@ -62,5 +84,6 @@ describe("btrdb serve", () => {
     expect(out).toContain("--listen")
     expect(out).toContain("--data")
     expect(out).toContain("--api-key")
+    expect(out).toContain("--tls-cert")
   })
 })

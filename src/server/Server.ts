@@ -25,6 +25,8 @@ export interface ServerOptions {
   readonly dataDir?: string | undefined
   /** When set, every call must carry `authorization: Bearer <apiKey>`. */
   readonly apiKey?: string | undefined
+  /** Serve TLS with this PEM certificate chain and private key; plaintext when absent. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined
   /** Where unexpected handler failures are reported. Default: `console.error`. */
   readonly log?: Logger | undefined
 }
@@ -93,11 +95,14 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   for (const rpc of RPC_NAMES) handlers[rpc] = implemented[rpc] ?? notImplemented(env, rpc)
   server.addService(loadServiceDefinition(), handlers)
 
+  const credentials = options.tls === undefined
+    ? grpc.ServerCredentials.createInsecure()
+    : grpc.ServerCredentials.createSsl(null, [{ cert_chain: options.tls.cert, private_key: options.tls.key }], false)
   try {
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(
         endpoint,
-        grpc.ServerCredentials.createInsecure(),
+        credentials,
         (error, port) => error === null ? resolve(port) : reject(error)
       )
     )

@@ -21,13 +21,11 @@
  * @since 0.1.0
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -352,22 +350,18 @@ export interface Options {
   readonly apiKey?: Redacted.Redacted | undefined
   /** PEM root certificates for TLS. */
   readonly caBundle?: Buffer | undefined
+  /** Use TLS (true) or plaintext (false) whatever the port says; by default port 4411 means TLS. */
+  readonly tls?: boolean | undefined
   /** The default retry policy of every operation (none unless given). */
   readonly retry?: Retry.Policy | undefined
   /** How long the first `Info` call may take before the connection fails. Default 10 seconds. */
   readonly connectTimeout?: Duration.DurationInput | undefined
 }
 
-const readCaBundle = Effect.gen(function*() {
-  const path = yield* Config.option(Config.string("BTRDB_CA_BUNDLE")).pipe(Effect.orElseSucceed(() => Option.none()))
-  if (Option.isNone(path)) return undefined
-  const fs = yield* Effect.promise(() => import("node:fs/promises"))
-  return yield* Effect.tryPromise({
-    try: () => fs.readFile(path.value),
-    catch: (cause) =>
-      new E.ConfigurationError({ reason: "Unreadable", detail: `cannot read BTRDB_CA_BUNDLE ${path.value}`, cause })
-  })
-})
+const asConfigurationError = (error: E.ConfigurationError | ConfigError.ConfigError): E.ConfigurationError =>
+  error instanceof E.ConfigurationError
+    ? error
+    : new E.ConfigurationError({ reason: "Malformed", detail: String(error) })
 
 /**
  * Connects to `options.endpoint` in the current scope: opens one gRPC channel, calls `Info` once, and closes the
@@ -385,9 +379,12 @@ export const make = (
   Scope.Scope
 > =>
   Effect.gen(function*() {
+    const tls = Connection.usesTls(options)
     const caBundle = options.caBundle ??
-      (Connection.isTlsEndpoint(options.endpoint) ? yield* readCaBundle : undefined)
-    const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey: options.apiKey, caBundle })
+      (tls
+        ? yield* BTrDBConfig.caBundle.pipe(Effect.provide(NodeFileSystem.layer), Effect.mapError(asConfigurationError))
+        : undefined)
+    const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey: options.apiKey, caBundle, tls })
     const service = fromBackend(GrpcBackend.make(connection), { retry: options.retry })
     yield* service.info.pipe(
       Effect.timeoutFail({

@@ -264,6 +264,26 @@ const readCaBundle = Effect.fnUntraced(function*(file: string) {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 })
 
+/**
+ * The PEM bytes of the file named by `BTRDB_CA_BUNDLE`, or `undefined` when it is not set; an unreadable file is
+ * `ConfigurationError` `Unreadable`. `BTrDB.make` uses it for TLS endpoints given no `caBundle`.
+ *
+ * @example
+ * ```ts
+ * const roots = yield* Config.caBundle // Buffer | undefined
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const caBundle: Effect.Effect<
+  Buffer | undefined,
+  ConfigurationError | ConfigError.ConfigError,
+  FileSystem.FileSystem
+> = Effect.flatMap(
+  optionalString("BTRDB_CA_BUNDLE"),
+  (file) => file === undefined ? Effect.succeed(undefined) : readCaBundle(file)
+)
+
 // ---------------------------------------------------------------------------------------------------------------
 // resolve
 // ---------------------------------------------------------------------------------------------------------------

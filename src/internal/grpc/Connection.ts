@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   readonly apiKey?: Redacted.Redacted | undefined
   /** PEM root certificates for TLS; the system roots when absent. */
   readonly caBundle?: Buffer | undefined
+  /** Use TLS (true) or plaintext (false) whatever the port says. */
+  readonly tls?: boolean | undefined
 }
 
 /** Where a call is made, for error reports. */
@@ -69,10 +71,11 @@ const PACKAGE_VERSION = "0.1.0"
 /** True when the endpoint's port says TLS (4411). */
 export const isTlsEndpoint = (endpoint: string): boolean => endpoint.slice(endpoint.lastIndexOf(":") + 1) === "4411"
 
+/** Whether a connection uses TLS: as asked, else by the port (4411). */
+export const usesTls = (options: ConnectionOptions): boolean => options.tls ?? isTlsEndpoint(options.endpoint)
+
 const credentialsFor = (options: ConnectionOptions): grpc.ChannelCredentials =>
-  isTlsEndpoint(options.endpoint)
-    ? grpc.credentials.createSsl(options.caBundle ?? null)
-    : grpc.credentials.createInsecure()
+  usesTls(options) ? grpc.credentials.createSsl(options.caBundle ?? null) : grpc.credentials.createInsecure()
 
 const metadataFor = (options: ConnectionOptions): grpc.Metadata => {
   const metadata = new grpc.Metadata()
