@@ -42,6 +42,10 @@ const tlsKey = Options.file("tls-key", { exists: "yes" }).pipe(
   Options.optional
 )
 
+const faultInjection = Options.boolean("enable-fault-injection").pipe(
+  Options.withDescription("let the FaultInject RPC plan faults, for testing clients (off by default)")
+)
+
 const readFile = (path: string) =>
   Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFile(path)).pipe(Effect.map((bytes) => Buffer.from(bytes)))
 
@@ -64,7 +68,7 @@ const tlsFrom = (cert: Option.Option<string>, key: Option.Option<string>) => {
  */
 export const serve = Command.make(
   "serve",
-  { listen, data, apiKey, apiKeyFile, tlsCert, tlsKey },
+  { listen, data, apiKey, apiKeyFile, tlsCert, tlsKey, faultInjection },
   (options) =>
     Effect.gen(function*() {
       const server = yield* EmbeddedServer.make({

@@ -14,6 +14,7 @@ import { loadServiceDefinition, RPC_KINDS, RPC_NAMES } from "../internal/grpc/pr
 import { StatusCode } from "../internal/protocol.js"
 import { makeAuthenticator } from "./auth.js"
 import { dataRpcs } from "./dataRpcs.js"
+import { Faults } from "./faults.js"
 import { metadataRpcs } from "./metadataRpcs.js"
 import { type Authenticator, type CallStats, type Logger, type RpcEnv, serverStream, statOf, unary } from "./rpc.js"
 
@@ -25,6 +26,10 @@ export interface ServerOptions {
   readonly dataDir?: string | undefined
   /** When set, every call must carry `authorization: Bearer <apiKey>`. */
   readonly apiKey?: string | undefined
+  /** Let `FaultInject` plan faults (see `faults.ts`); off by default. */
+  readonly faultInjection?: boolean | undefined
+  /** The largest request the server accepts, in bytes (default 64 MiB); larger ones get RESOURCE_EXHAUSTED. */
+  readonly maxRequestBytes?: number | undefined
   /** Serve TLS with this PEM certificate chain and private key; plaintext when absent. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined
   /** Where unexpected handler failures are reported. Default: `console.error`. */
@@ -74,21 +79,22 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   const log: Logger = options.log ?? ((message, error) => console.error(`btrdb server: ${message}:`, error))
   const authenticate = makeAuthenticator(options.apiKey)
   const stats: CallStats = { started: 0, cancelled: 0, activeStreams: 0 }
-  const env: RpcEnv = { authenticate, log, stats }
+  const faults = new Faults(options.faultInjection ?? false)
+  const env: RpcEnv = { authenticate, log, stats, faults }
   const db = await Database.open({ dir: options.dataDir })
   const { host } = splitHostPort(options.listen ?? "127.0.0.1:4410")
   let endpoint = options.listen ?? "127.0.0.1:4410"
 
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    "grpc.max_receive_message_length": options.maxRequestBytes ?? 64 * 1024 * 1024,
     "grpc-node.flow_control_window": 16 * 1024 * 1024
   })
   const implemented: Record<string, grpc.UntypedHandleCall> = {
     ...metadataRpcs({ db, env, advertisedEndpoint: () => endpoint }),
     ...dataRpcs({ db, env }),
-    FaultInject: unary(env, () => {
-      throw new StatusError(StatusCode.FaultInjectionDisabled, "Fault injection is disabled on this node")
-    }),
+    FaultInject: unary({ ...env, faults: new Faults(false) }, (r: { type: string; params: Buffer }) => ({
+      rv: Buffer.from(faults.inject(BigInt(r.type), r.params))
+    })),
     Subscribe: bidiNotImplemented(authenticate)
   }
   const handlers: grpc.UntypedServiceImplementation = {}

@@ -5,6 +5,7 @@
 import * as grpc from "@grpc/grpc-js"
 import { isStatusError } from "../engine/StatusError.js"
 import { StatusCode } from "../internal/protocol.js"
+import type { Faults } from "./faults.js"
 
 /** An in-band status. */
 export interface Stat {
@@ -42,11 +43,17 @@ export interface RpcEnv {
   readonly authenticate: Authenticator
   readonly log: Logger
   readonly stats: CallStats
+  readonly faults: Faults
 }
+
+const INJECTED_UNAVAILABLE = { code: grpc.status.UNAVAILABLE, details: "injected fault: unavailable" }
+const INJECTED_DROP = { code: grpc.status.UNAVAILABLE, details: "injected fault: stream dropped" }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Serves a unary RPC with `handler`. */
 export const unary = <Req, Res extends object>(
-  { authenticate, log, stats }: RpcEnv,
+  { authenticate, faults, log, stats }: RpcEnv,
   handler: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res
 ): grpc.handleUnaryCall<Req, Res | { stat: Stat }> =>
 (call, callback) => {
@@ -55,7 +62,12 @@ export const unary = <Req, Res extends object>(
     return
   }
   stats.started++
-  Promise.resolve().then(() => handler(call.request, call)).then(
+  const fault = faults.admit(false)
+  if (fault.fail) {
+    callback(INJECTED_UNAVAILABLE)
+    return
+  }
+  sleep(fault.delayMs).then(() => handler(call.request, call)).then(
     (response) => callback(null, response),
     (error) => {
       if (!isStatusError(error)) log(`${call.getPath()} failed`, error)
@@ -83,7 +95,7 @@ const waitForDrain = (call: grpc.ServerWritableStream<unknown, unknown>): Promis
  * The handler produces at least one message on success (PROTOCOL.md §5.3).
  */
 export const serverStream = <Req, Res extends object>(
-  { authenticate, log, stats }: RpcEnv,
+  { authenticate, faults, log, stats }: RpcEnv,
   handler: (request: Req, call: grpc.ServerWritableStream<Req, Res>) => Iterable<Res> | AsyncIterable<Res>
 ): grpc.handleServerStreamingCall<Req, Res | { stat: Stat }> =>
 (call) => {
@@ -92,15 +104,27 @@ export const serverStream = <Req, Res extends object>(
     return
   }
   stats.started++
+  const fault = faults.admit(true)
+  if (fault.fail) {
+    call.emit("error", INJECTED_UNAVAILABLE)
+    return
+  }
   stats.activeStreams++
   let cancelled = false
   call.on("cancelled", () => {
     cancelled = true
   })
   const run = async () => {
+    await sleep(fault.delayMs)
+    let sent = 0
     try {
       for await (const message of handler(call.request, call as grpc.ServerWritableStream<Req, Res>)) {
         if (cancelled) break
+        if (sent === fault.dropAfter) {
+          call.emit("error", INJECTED_DROP)
+          return
+        }
+        sent++
         if (!call.write(message)) await waitForDrain(call as grpc.ServerWritableStream<unknown, unknown>)
         if (cancelled) break
       }

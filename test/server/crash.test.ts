@@ -1,7 +1,8 @@
 /**
  * Durability: a server process is killed with SIGKILL in the middle of a stream of synced inserts. After a
  * restart on the same data directory every acknowledged point is there, and the one batch in flight is either
- * wholly there or wholly absent; nothing else is.
+ * wholly there or wholly absent; nothing else is. A server stopped with SIGTERM makes even unsynced
+ * acknowledged inserts durable first.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
@@ -80,6 +81,40 @@ describe("crash safety", () => {
       expect(times).toEqual(expected.map((p) => Number(p.time)))
       expect(values).toEqual(expected.map((p) => p.value))
       expect(acknowledged.length).toBe(killAfter)
+    } finally {
+      client.close()
+      second.child.kill("SIGTERM")
+    }
+  })
+
+  it("SIGTERM makes unsynced acknowledged inserts durable before exiting", async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "btrdb-term-"))
+    dirs.push(dataDir)
+    const uuid = uuidBytes()
+    const first = await serve(dataDir)
+    let client = rawClient(first.endpoint)
+    await client.unary("Create", { uuid, collection: "term", tags: [{ key: "name", val: { value: "t" } }] })
+    for (let b = 0; b < 5; b++) {
+      const response = await client.unary("Insert", {
+        uuid,
+        sync: false,
+        values: batchPoints(b),
+        merge_policy: "NEVER"
+      })
+      expect(response.stat).toBeNull()
+    }
+    const exited = new Promise<number | null>((resolve) => first.child.on("exit", resolve))
+    first.child.kill("SIGTERM")
+    expect(await exited).toBe(0)
+    client.close()
+
+    const second = await serve(dataDir)
+    client = rawClient(second.endpoint)
+    try {
+      const messages = await client.stream("RawValues", { uuid, start: "0", end: String(1n << 40n) })
+      expect(messages.flatMap((m) => m.values).map((p: any) => Number(p.time))).toEqual(
+        [0, 1, 2, 3, 4].flatMap(batchPoints).map((p) => Number(p.time))
+      )
     } finally {
       client.close()
       second.child.kill("SIGTERM")

@@ -132,3 +132,22 @@ describe("any request bytes get a status, and the server keeps serving", () => {
     expect((await client.unary("Info", {})).majorVersion).toBe(5)
   })
 })
+
+describe("request size limit", () => {
+  it("a request over the configured byte limit is refused with RESOURCE_EXHAUSTED", async () => {
+    const small = await start({ listen: "127.0.0.1:0", maxRequestBytes: 64 * 1024, log: () => {} })
+    const c = rawClient(small.endpoint)
+    try {
+      const uuid = uuidBytes()
+      await c.unary("Create", { uuid, collection: "limits", tags: [] })
+      const values = Array.from({ length: 10_000 }, (_, i) => ({ time: String(i), value: i }))
+      const error = await c.unary("Insert", { uuid, values, merge_policy: "NEVER" }).then(() => undefined, (e) => e)
+      expect(error?.code).toBe(8)
+      const info = await c.unary("StreamInfo", { uuid, omitDescriptor: true })
+      expect(info.versionMajor).toBe("10")
+    } finally {
+      c.close()
+      await small.close()
+    }
+  })
+})

@@ -57,25 +57,29 @@ export const rawClient = (endpoint: string) => {
         if (e.code !== grpc.status.CANCELLED) reject(e)
       })
     })
-  /** Sends `bytes` as the request of `rpc`, whatever they are; resolves with the gRPC status code at the end. */
-  const rawBytes = (rpc: string, bytes: Buffer): Promise<{ code: number; messages: number }> =>
+  /**
+   * Sends `bytes` as the request of `rpc`, whatever they are, with a deadline (a corrupt request may well ask for
+   * an endless answer); resolves with the gRPC status code at the end.
+   */
+  const rawBytes = (rpc: string, bytes: Buffer, deadlineMs = 3000): Promise<{ code: number; messages: number }> =>
     new Promise((resolve) => {
       const m = definition[rpc]!
       const identity = (b: Buffer) => b
       let messages = 0
       const done = (code: number) => resolve({ code, messages })
+      const options = { deadline: Date.now() + deadlineMs }
       if (!m.requestStream && !m.responseStream) {
-        client.makeUnaryRequest(m.path, identity, identity, bytes, new grpc.Metadata(), (error) => {
+        client.makeUnaryRequest(m.path, identity, identity, bytes, new grpc.Metadata(), options, (error) => {
           if (error === null) messages++
           done(error?.code ?? 0)
         })
       } else if (!m.requestStream) {
-        const call = client.makeServerStreamRequest(m.path, identity, identity, bytes, new grpc.Metadata())
+        const call = client.makeServerStreamRequest(m.path, identity, identity, bytes, new grpc.Metadata(), options)
         call.on("data", () => messages++)
         call.on("error", (e: grpc.ServiceError) => done(e.code))
         call.on("status", (s: grpc.StatusObject) => done(s.code))
       } else {
-        const call = client.makeBidiStreamRequest(m.path, identity, identity, new grpc.Metadata())
+        const call = client.makeBidiStreamRequest(m.path, identity, identity, new grpc.Metadata(), options)
         call.on("data", () => messages++)
         call.on("error", (e: grpc.ServiceError) => done(e.code))
         call.on("status", (s: grpc.StatusObject) => done(s.code))
