@@ -8,7 +8,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { BTrDB, Uuid } from "../src/index.js"
+import { BTrDB, Uuid } from "../../src/index.js"
 
 const serve = (args: ReadonlyArray<string>) => {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...args], {
