@@ -70,7 +70,11 @@ export interface MetadataUsage {
 export interface MetadataStoreOptions {
   /** The data directory; the store lives in `dir/metadata/`. Undefined: in memory only. */
   readonly dir?: string | undefined
-  /** Longest time one SQL query may run, in milliseconds (default 10 000); a longer one fails with 441. */
+  /**
+   * Longest time one step of an SQL query may run (planning plus its first 1000 rows, then each next 1000 rows),
+   * in milliseconds (default 10 000); a longer one fails with 441. Also the longest time a caller may take before
+   * asking for the next rows, after which the query's cursor is closed and it fails with 441 (idle timeout).
+   */
   readonly sqlTimeoutMs?: number | undefined
   /**
    * Where PGlite's initialized data directory is cached as a tarball, so that SQL starts without initdb.
@@ -296,14 +300,15 @@ export class MetadataStore {
    * annotations hstore) with `params` bound to `$1…`, and yields each row as a UTF-8 JSON text. Runs in a
    * read-only transaction; bad SQL, bad parameters, anything but a single SELECT, and timeouts are 441; an
    * engine that cannot start is 440. The first call starts PGlite. The query runs when iteration starts.
+   *
+   * Lazy and bounded: rows come from a cursor, 1000 at a time, each batch fetched when the previous one is
+   * being consumed. Queries run one at a time, so stop early with `return` (`break` in `for await`), which
+   * closes the cursor at once; an iteration left without asking for more rows for `sqlTimeoutMs` has its cursor
+   * closed and fails with 441 (idle timeout) at its next step. See `SqlEngine.query`.
    */
   sql(query: string, params: ReadonlyArray<string>): AsyncIterable<string> {
     const engine = this.sqlEngine
-    return {
-      async *[Symbol.asyncIterator]() {
-        yield* await engine.query(query, params)
-      }
-    }
+    return { [Symbol.asyncIterator]: () => engine.query(query, params) }
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
  *   (batched per tick, and always before the next query).
  * - Queries run one at a time, as one read-only transaction each, as a role that can only read `streams`,
  *   with `$n` parameters bound by Postgres. The time limit is enforced here, by terminating the worker.
+ * - Answers are lazy and bounded: the worker declares a cursor for the query and fetches {@link SQL_BATCH_ROWS}
+ *   rows at a time, each batch only when this side asks for it (see {@link SqlEngine.query}).
  *
  * @internal
  */
@@ -60,18 +62,170 @@ export interface SqlEngineOptions {
   readonly cacheFile?: string | null
 }
 
-interface Waiter {
-  readonly resolve: (rows: ReadonlyArray<string>) => void
-  readonly reject: (e: unknown) => void
-  timer: NodeJS.Timeout | undefined
+/** Rows per FETCH, and per message from the worker. */
+export const SQL_BATCH_ROWS = 1000
+
+/** One batch of rows as JSON texts; `done`: the last one (the worker has closed the cursor). */
+interface Batch {
+  readonly rows: ReadonlyArray<string>
+  readonly done: boolean
 }
 
 type FromWorker =
   | { readonly type: "ready"; readonly ms: number; readonly cached: boolean }
   | { readonly type: "started"; readonly id: number }
-  | { readonly type: "result"; readonly id: number; readonly rows: ReadonlyArray<string> }
+  | { readonly type: "rows"; readonly id: number; readonly rows: ReadonlyArray<string>; readonly done: boolean }
   | { readonly type: "error"; readonly id: number; readonly code: number; readonly message: string }
   | { readonly type: "fatal"; readonly message: string }
+
+/** What a {@link Cursor} needs from its engine. */
+interface CursorHost {
+  readonly timeoutMs: number
+  /** Posts `message` to `worker` (which then holds a request of `cursor`). */
+  post(worker: Worker, message: object): void
+  /** The worker no longer holds `cursor`'s query: the next query may go. */
+  ended(cursor: Cursor): void
+  /** `cursor` has nothing in the worker and nobody to tell: forget it. */
+  forget(cursor: Cursor): void
+  /** A request of `cursor` overran the statement timeout. */
+  timedOut(cursor: Cursor): void
+}
+
+/**
+ * The main thread's side of one query: the batch being consumed by the caller, and the next one (being fetched
+ * by the worker, or received and not yet taken). Taking a batch asks the worker for the next one at once (so the
+ * worker works while the caller consumes) and starts the idle timer; the next FETCH is only asked for when that
+ * batch is taken in turn.
+ */
+class Cursor {
+  /** Whether the worker holds this query's cursor (and transaction). */
+  private open = true
+  /** Whether a request of this cursor is in the worker. */
+  inFlight = true
+  /** Whether the caller is gone (closed the iterator, or it failed): batches that still come are dropped. */
+  private abandoned = false
+  private ready: Batch | undefined
+  private waiter: { readonly resolve: (b: Batch) => void; readonly reject: (e: unknown) => void } | undefined
+  private failure: { readonly error: unknown } | undefined
+  private fetchTimer: NodeJS.Timeout | undefined
+  private idleTimer: NodeJS.Timeout | undefined
+
+  constructor(readonly id: number, readonly worker: Worker, private readonly host: CursorHost) {}
+
+  /** Starts the statement timer of the request in flight. */
+  startTimer(): void {
+    clearTimeout(this.fetchTimer)
+    this.fetchTimer = setTimeout(() => this.host.timedOut(this), this.host.timeoutMs)
+  }
+
+  /** The next batch: the one already received, or the one asked for (asking for it if needed). */
+  async take(): Promise<Batch> {
+    clearTimeout(this.idleTimer)
+    let batch = this.ready
+    this.ready = undefined
+    if (batch === undefined) {
+      if (this.failure) throw this.failure.error
+      if (!this.open && !this.inFlight) return { rows: [], done: true }
+      if (!this.inFlight) this.fetch()
+      batch = await new Promise<Batch>((resolve, reject) => {
+        this.waiter = { resolve, reject }
+      })
+    }
+    if (!batch.done && this.open) {
+      if (!this.inFlight) this.fetch()
+      this.idleTimer = setTimeout(() => this.idle(), this.host.timeoutMs)
+      this.idleTimer.unref()
+    }
+    return batch
+  }
+
+  private fetch(): void {
+    this.inFlight = true
+    this.host.post(this.worker, { type: "fetch", id: this.id })
+    this.startTimer()
+  }
+
+  /** A batch came from the worker. */
+  onRows(batch: Batch): void {
+    this.inFlight = false
+    clearTimeout(this.fetchTimer)
+    if (batch.done) this.end()
+    if (this.abandoned) {
+      this.host.forget(this)
+      return
+    }
+    const waiter = this.waiter
+    this.waiter = undefined
+    if (waiter) waiter.resolve(batch)
+    else this.ready = batch
+  }
+
+  /** The request in flight failed (the worker has closed the cursor), or the worker is gone. */
+  onError(error: unknown): void {
+    this.inFlight = false
+    clearTimeout(this.fetchTimer)
+    this.end()
+    this.host.forget(this)
+    if (!this.abandoned) this.fail(error)
+  }
+
+  /** The request in flight overran the statement timeout (the engine then stops the worker). */
+  onTimeout(error: unknown): void {
+    this.onError(error)
+  }
+
+  /** The caller is done with the rows (finished, stopped early or failed): close the cursor if it is open. */
+  close(): void {
+    clearTimeout(this.idleTimer)
+    this.abandoned = true
+    this.ready = undefined
+    if (this.open) {
+      this.host.post(this.worker, { type: "cancel", id: this.id })
+      this.end()
+    }
+    if (!this.inFlight) this.host.forget(this)
+  }
+
+  /** Stops the timers (the worker is being shut down). */
+  dispose(): void {
+    clearTimeout(this.fetchTimer)
+    clearTimeout(this.idleTimer)
+  }
+
+  /** Fails the caller with `error` and closes the cursor (the engine is closing). */
+  abort(error: unknown): void {
+    if (!this.abandoned) this.fail(error)
+    this.close()
+  }
+
+  /** The caller asked for no batch within the time limit: close the cursor, and fail the caller's next step. */
+  private idle(): void {
+    if (!this.open) return
+    this.fail(
+      new StatusError(
+        StatusCode.BadSQLValue,
+        `canceling query: no rows were asked for within ${this.host.timeoutMs} ms (idle timeout)`
+      )
+    )
+    this.close()
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= { error }
+    this.ready = undefined
+    clearTimeout(this.idleTimer)
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.reject(error)
+  }
+
+  private end(): void {
+    if (!this.open) return
+    this.open = false
+    clearTimeout(this.idleTimer)
+    this.host.ended(this)
+  }
+}
 
 const requireHere = createRequire(import.meta.url)
 
@@ -111,16 +265,50 @@ const wrap = (body: string): string => `SELECT row_to_json(btrdb_q)::text FROM (
 export class SqlEngine {
   private worker: Worker | undefined
   private nextId = 1
-  private readonly waiting = new Map<number, Waiter>()
+  /** Cursors with a request in the worker or open there, by id. */
+  private readonly cursors = new Map<number, Cursor>()
+  /** The cursor open in the worker: no sync is sent meanwhile (its transaction is read-only). */
+  private openCursor: Cursor | undefined
+  /** Releases the queue slot of each cursor. */
+  private readonly releases = new Map<Cursor, () => void>()
   private dirty = new Map<string, SqlRow | null>()
   private flushScheduled = false
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
   private startTimer: NodeJS.Timeout | undefined
+  private readonly host: CursorHost
   /** How the latest worker start went; undefined until one is ready. */
   lastStart: SqlStartInfo | undefined
 
-  constructor(private readonly snapshot: () => Iterable<SqlRow>, private readonly options: SqlEngineOptions) {}
+  constructor(private readonly snapshot: () => Iterable<SqlRow>, private readonly options: SqlEngineOptions) {
+    this.host = {
+      timeoutMs: options.timeoutMs,
+      post: (worker, message) => {
+        worker.ref()
+        worker.postMessage(message)
+      },
+      ended: (cursor) => {
+        if (this.openCursor === cursor) this.openCursor = undefined
+        const release = this.releases.get(cursor)
+        this.releases.delete(cursor)
+        release?.()
+        this.flush()
+      },
+      forget: (cursor) => {
+        if (this.cursors.get(cursor.id) === cursor) this.cursors.delete(cursor.id)
+        this.refreshRef()
+      },
+      timedOut: (cursor) => {
+        cursor.onTimeout(
+          new StatusError(
+            StatusCode.BadSQLValue,
+            `canceling statement due to statement timeout (${this.options.timeoutMs} ms)`
+          )
+        )
+        this.stop(cursor.worker, "metadata SQL engine restarted after a statement timeout")
+      }
+    }
+  }
 
   /** Whether the worker is running (so the table needs updates). */
   get running(): boolean {
@@ -133,13 +321,16 @@ export class SqlEngine {
     this.dirty.set(uuid, row)
     if (!this.flushScheduled) {
       this.flushScheduled = true
-      setImmediate(() => this.flush())
+      setImmediate(() => {
+        this.flushScheduled = false
+        this.flush()
+      })
     }
   }
 
+  /** Sends the changed rows to the worker, unless a cursor is open (then when it closes). */
   private flush(): void {
-    this.flushScheduled = false
-    if (this.worker === undefined || this.dirty.size === 0) return
+    if (this.worker === undefined || this.dirty.size === 0 || this.openCursor !== undefined) return
     const upserts: Array<SqlRow> = []
     const deletes: Array<string> = []
     for (const [uuid, row] of this.dirty) {
@@ -150,39 +341,75 @@ export class SqlEngine {
     this.worker.postMessage({ type: "sync", upserts, deletes })
   }
 
-  /**
-   * Runs one SELECT and returns its rows as JSON texts. Queries run one at a time, in call order.
-   * Bad SQL, bad parameters, non-SELECT statements and timeouts are 441; an engine that cannot run is 440.
-   */
-  query(text: string, params: ReadonlyArray<string>): Promise<ReadonlyArray<string>> {
-    let body: string
-    try {
-      body = checkSelectStatement(text)
-      for (const p of params) {
-        if (typeof p !== "string") throw new StatusError(StatusCode.BadSQLValue, "SQL parameters must be strings")
-      }
-    } catch (e) {
-      return Promise.reject(e)
+  /** Keeps the process alive while a request is in the worker, and only then. */
+  private refreshRef(): void {
+    if (this.worker === undefined) return
+    for (const c of this.cursors.values()) {
+      if (c.inFlight) return
     }
-    const run = this.queue.then(() => this.run(wrap(body), params))
-    this.queue = run.catch(() => undefined)
-    return run
+    this.worker.unref()
   }
 
-  private run(text: string, params: ReadonlyArray<string>): Promise<ReadonlyArray<string>> {
-    if (this.closed) {
-      return Promise.reject(new StatusError(StatusCode.MetadataConnectionError, "metadata store is closed"))
+  /**
+   * Runs one SELECT and yields its rows as JSON texts, lazily. Queries run one at a time, in the order their
+   * iteration starts; a query holds the engine from its first row asked for until its last row is fetched, its
+   * iterator is closed (`return`, e.g. `break` in `for await`), or it fails.
+   *
+   * Bounded: the worker fetches {@link SQL_BATCH_ROWS} rows at a time from a cursor, the next batch being asked for
+   * when the caller starts consuming the previous one; so at most two batches exist at any time (the one being
+   * consumed, and the next one: being fetched, or received and waiting).
+   *
+   * Time limits, both `timeoutMs`: each request to the worker (planning plus the first batch, then each FETCH)
+   * must finish in time, else the worker is terminated (and restarted at the next query) and the query fails with
+   * 441; and a caller that asks for no next batch within that time (stopped reading without closing the iterator)
+   * has its cursor closed, so later queries can run, and its next step fails with 441 (idle timeout).
+   *
+   * Bad SQL, bad parameters, non-SELECT statements and timeouts are 441 (rows already yielded stay yielded: an
+   * error in a later batch ends the rows with the error); an engine that cannot run is 440.
+   */
+  async *query(text: string, params: ReadonlyArray<string>): AsyncGenerator<string, void, undefined> {
+    const body = checkSelectStatement(text)
+    for (const p of params) {
+      if (typeof p !== "string") throw new StatusError(StatusCode.BadSQLValue, "SQL parameters must be strings")
     }
+    const release = await this.turn()
+    let cursor: Cursor | undefined
+    try {
+      cursor = this.open(wrap(body), params, release)
+      for (;;) {
+        const batch = await cursor.take()
+        for (const row of batch.rows) yield row
+        if (batch.done) return
+      }
+    } finally {
+      if (cursor) cursor.close()
+      else release()
+    }
+  }
+
+  /** Waits for the previous query to release the engine; resolves with this query's release. */
+  private turn(): Promise<() => void> {
+    let release!: () => void
+    const slot = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const previous = this.queue
+    this.queue = previous.then(() => slot)
+    return previous.then(() => release)
+  }
+
+  /** Sends a query to the worker: a cursor whose first batch is on its way. */
+  private open(text: string, params: ReadonlyArray<string>, release: () => void): Cursor {
+    if (this.closed) throw new StatusError(StatusCode.MetadataConnectionError, "metadata store is closed")
     const worker = this.ensureWorker()
     this.flush()
-    const id = this.nextId++
-    return new Promise<ReadonlyArray<string>>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, timer: undefined })
-      worker.ref()
-      worker.postMessage({ type: "query", id, text, params: [...params] })
-    }).finally(() => {
-      if (this.waiting.size === 0) this.worker?.unref()
-    })
+    const cursor = new Cursor(this.nextId++, worker, this.host)
+    this.cursors.set(cursor.id, cursor)
+    this.releases.set(cursor, release)
+    this.openCursor = cursor
+    // The statement timer starts when the worker starts the query (PGlite may still be starting).
+    this.host.post(worker, { type: "query", id: cursor.id, text, params: [...params], batch: SQL_BATCH_ROWS })
+    return cursor
   }
 
   private ensureWorker(): Worker {
@@ -226,29 +453,17 @@ export class SqlEngine {
         return
       }
       case "started": {
-        const w = this.waiting.get(m.id)
-        if (w) {
-          w.timer = setTimeout(() => {
-            this.waiting.delete(m.id)
-            w.reject(
-              new StatusError(
-                StatusCode.BadSQLValue,
-                `canceling statement due to statement timeout (${this.options.timeoutMs} ms)`
-              )
-            )
-            this.stop(worker, "metadata SQL engine restarted after a statement timeout")
-          }, this.options.timeoutMs)
-        }
+        this.cursors.get(m.id)?.startTimer()
         return
       }
-      case "result":
+      case "rows": {
+        this.cursors.get(m.id)?.onRows({ rows: m.rows, done: m.done })
+        this.refreshRef()
+        return
+      }
       case "error": {
-        const w = this.waiting.get(m.id)
-        if (!w) return
-        this.waiting.delete(m.id)
-        clearTimeout(w.timer)
-        if (m.type === "result") w.resolve(m.rows)
-        else w.reject(new StatusError(m.code, m.message))
+        this.cursors.get(m.id)?.onError(new StatusError(m.code, m.message))
+        this.refreshRef()
         return
       }
       case "fatal": {
@@ -265,23 +480,27 @@ export class SqlEngine {
     this.worker = undefined
     clearTimeout(this.startTimer)
     this.dirty = new Map()
-    for (const [id, w] of this.waiting) {
-      this.waiting.delete(id)
-      clearTimeout(w.timer)
-      w.reject(new StatusError(StatusCode.MetadataConnectionError, reason))
+    for (const cursor of [...this.cursors.values()]) {
+      if (cursor.worker === worker) cursor.onError(new StatusError(StatusCode.MetadataConnectionError, reason))
     }
     void worker.terminate()
   }
 
-  /** Waits for queued queries, then shuts PGlite down and ends the worker. */
+  /** Closes the open cursor (its caller gets 440), waits for queued queries (which get 440), then shuts PGlite down. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    for (const cursor of [...this.cursors.values()]) {
+      cursor.abort(new StatusError(StatusCode.MetadataConnectionError, "metadata store is closed"))
+    }
     await this.queue
     const worker = this.worker
     if (!worker) return
     this.worker = undefined
     clearTimeout(this.startTimer)
+    // A FETCH still in the worker (of a closed cursor) ends with the worker.
+    for (const cursor of this.cursors.values()) cursor.dispose()
+    this.cursors.clear()
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => void worker.terminate(), 5_000)
       worker.once("exit", () => {

@@ -12,10 +12,19 @@
  *
  * Messages in (processed strictly in order):
  * - `{ type: "sync", upserts: SqlRow[], deletes: string[] }`
- * - `{ type: "query", id, text, params }`: replies `started`, then `result` (`rows`: JSON texts) or `error`
+ * - `{ type: "query", id, text, params, batch }`: replies `started`, then opens a read-only transaction, sets the
+ *   reader role, declares a cursor for `text` with `params` bound by Postgres (`DECLARE … NO SCROLL CURSOR FOR`),
+ *   and fetches the first `batch` rows: replies `rows` (`rows`: JSON texts, `done`) or `error`
+ * - `{ type: "fetch", id }`: fetches the next batch of the open cursor: replies `rows` or `error`
+ * - `{ type: "cancel", id }`: closes the open cursor (and its transaction); no reply
  * - `{ type: "close" }`
  *
- * Messages out: `ready` (`ms`, `cached`), `started`, `result`, `error` (`code`, `message`), `fatal` (a sync failed).
+ * Messages out: `ready` (`ms`, `cached`), `started`, `rows`, `error` (`code`, `message`), `fatal` (a sync failed).
+ *
+ * At most one cursor is open. It stays open (with its transaction) between fetches until it is exhausted
+ * (`done: true`: fewer rows than a batch came back), fails, or is cancelled; each of those rolls the transaction
+ * back. The engine sends no `sync` while a cursor is open (a write would need the transaction to end); one that
+ * came anyway would wait until the cursor closes.
  *
  * @internal
  */
@@ -119,36 +128,77 @@ const started = (async () => {
   }
 })()
 
+/** The query whose cursor (and read-only transaction) is open: { id, batch }. */
+let cursor
+/** Syncs that came while a cursor was open; applied when it closes. */
+let deferred = []
+const CURSOR = "btrdb_cursor"
+const messageOf = (e) => (e instanceof Error ? e.message : String(e))
+
 const sync = async (msg) => {
   if (!db) return
+  if (cursor !== undefined) {
+    deferred.push(msg)
+    return
+  }
   try {
     if (msg.deletes.length > 0) await db.query(deleteSql, [JSON.stringify(msg.deletes)])
     for (let i = 0; i < msg.upserts.length; i += CHUNK) {
       await db.query(upsertSql, [JSON.stringify(msg.upserts.slice(i, i + CHUNK))])
     }
   } catch (e) {
-    parentPort.postMessage({ type: "fatal", message: e instanceof Error ? e.message : String(e) })
+    parentPort.postMessage({ type: "fatal", message: messageOf(e) })
+  }
+}
+
+/** Closes the open cursor by ending its transaction, then applies the deferred syncs. */
+const endCursor = async () => {
+  cursor = undefined
+  await db.exec("ROLLBACK").catch(() => {})
+  const pending = deferred
+  deferred = []
+  for (const msg of pending) await sync(msg)
+}
+
+const fetchBatch = async (id) => {
+  if (cursor === undefined || cursor.id !== id) {
+    parentPort.postMessage({ type: "error", id, code: 441, message: "the query's cursor is closed" })
+    return
+  }
+  try {
+    const r = await db.query("FETCH FORWARD " + cursor.batch + " FROM " + CURSOR, [], { rowMode: "array" })
+    const rows = r.rows.map((row) => row[0])
+    const done = rows.length < cursor.batch
+    if (done) await endCursor()
+    parentPort.postMessage({ type: "rows", id, rows, done })
+  } catch (e) {
+    await endCursor()
+    parentPort.postMessage({ type: "error", id, code: 441, message: messageOf(e) })
   }
 }
 
 const query = async (msg) => {
+  if (cursor !== undefined) await endCursor()
   if (!db) {
     parentPort.postMessage({ type: "error", id: msg.id, code: 440, message: "metadata SQL engine failed to start: " + startError })
     return
   }
   parentPort.postMessage({ type: "started", id: msg.id })
-  let inTx = false
   try {
     await db.exec("BEGIN READ ONLY")
-    inTx = true
+    cursor = { id: msg.id, batch: msg.batch }
     await db.exec("SET LOCAL ROLE " + readerRole)
-    const r = await db.query(msg.text, msg.params, { rowMode: "array" })
-    parentPort.postMessage({ type: "result", id: msg.id, rows: r.rows.map((row) => row[0]) })
+    await db.query("DECLARE " + CURSOR + " NO SCROLL CURSOR FOR " + msg.text, msg.params)
   } catch (e) {
-    parentPort.postMessage({ type: "error", id: msg.id, code: 441, message: e instanceof Error ? e.message : String(e) })
-  } finally {
-    if (inTx) await db.exec("ROLLBACK").catch(() => {})
+    await endCursor()
+    parentPort.postMessage({ type: "error", id: msg.id, code: 441, message: messageOf(e) })
+    return
   }
+  await fetchBatch(msg.id)
+}
+
+const cancel = async (msg) => {
+  if (cursor !== undefined && cursor.id === msg.id) await endCursor()
 }
 
 let chain = started
@@ -156,6 +206,8 @@ parentPort.on("message", (msg) => {
   chain = chain.then(async () => {
     if (msg.type === "sync") await sync(msg)
     else if (msg.type === "query") await query(msg)
+    else if (msg.type === "fetch") await fetchBatch(msg.id)
+    else if (msg.type === "cancel") await cancel(msg)
     else if (msg.type === "close") {
       if (db) await db.close().catch(() => {})
       db = undefined
