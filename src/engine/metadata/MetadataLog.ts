@@ -16,7 +16,7 @@ import * as FsP from "node:fs/promises"
 import * as Path from "node:path"
 import { StatusCode } from "../../internal/protocol.js"
 import { StatusError } from "../StatusError.js"
-import { crc32 } from "./crc32.js"
+import { crc32 } from "../crc32.js"
 
 /** The stream state a `put` record carries. Tag values are stored as given; an absent distiller is unset. */
 export interface PutRecord {
@@ -53,7 +53,7 @@ export const encodeRecord = (record: LogRecord): Buffer => {
   const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length)
   out.writeUInt32LE(payload.length, 0)
   payload.copy(out, HEADER_BYTES)
-  out.writeUInt32LE(crc32(payload, crc32(out.subarray(0, 4))), 4)
+  out.writeUInt32LE(crc32(payload, 0, payload.length, crc32(out.subarray(0, 4))), 4)
   return out
 }
 
@@ -89,7 +89,7 @@ export const decodeLog = (bytes: Uint8Array): DecodedLog => {
     const length = buf.readUInt32LE(offset)
     if (length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > buf.length) break
     const payload = buf.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length)
-    if (crc32(payload, crc32(buf.subarray(offset, offset + 4))) !== buf.readUInt32LE(offset + 4)) break
+    if (crc32(payload, 0, payload.length, crc32(buf.subarray(offset, offset + 4))) !== buf.readUInt32LE(offset + 4)) break
     let parsed: unknown
     try {
       parsed = JSON.parse(payload.toString("utf8"))

@@ -22,7 +22,7 @@ import * as Path from "node:path"
 import { Worker } from "node:worker_threads"
 import { StatusCode } from "../../internal/protocol.js"
 import { StatusError } from "../StatusError.js"
-import { crc32 } from "./crc32.js"
+import { crc32 } from "../crc32.js"
 import { checkSelectStatement } from "./sqlText.js"
 import { DELETE_SQL, READER_ROLE, SCHEMA_SQL, UPSERT_SQL, WORKER_SOURCE } from "./sqlWorker.js"
 

@@ -1,0 +1,176 @@
+/**
+ * Storage-engine benchmark (in-process, one stream).
+ *
+ *   npx tsx bench/engine.ts [--points N] [--disk] [--cache-mb M]
+ *
+ * Inserts N points (default 50 M) in sorted batches of 10 000, then measures raw-read throughput,
+ * aligned windows over the whole stream in ~1000 windows (at N/10 and at N points, with the
+ * ratio), and heap/RSS while the store holds the N points. `--disk` runs on an on-disk store in a
+ * temporary directory with a node cache of M MiB (default 256) instead of in memory.
+ *
+ * Each figure is one JSON line, next to its target and the BTrDB paper's anchor (FAST '16: 53 M
+ * inserted and 119 M queried values per second on a 4-node cluster, ≈ 13 M and 30 M per node).
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { DataStore } from "../src/engine/data/DataStore.js"
+import { MAX_TIME, MIN_TIME } from "../src/internal/protocol.js"
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+const N = Number(arg("points") ?? 50_000_000)
+const DISK = process.argv.includes("--disk")
+const CACHE_MB = Number(arg("cache-mb") ?? 256)
+const BATCH = 10_000
+const T0 = 1_500_000_000_000_000_000n
+/** 120 Hz, the rate of the µPMU streams BTrDB was built for. */
+const STEP = 8_333_333n
+const UUID = "b3c2a1d0-0000-4000-8000-000000000001"
+
+const emit = (o: Record<string, unknown>): void => {
+  console.log(JSON.stringify(o, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v)))
+}
+
+const median = (xs: Array<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[s.length >> 1]
+}
+
+/** Aligned windows over the whole stream at the point width giving ~1000 windows; median ms. */
+const alignedWholeStream = (ds: DataStore, points: number): { ms: number; windows: number; pw: number } => {
+  const span = BigInt(points) * STEP
+  const pw = Math.max(0, Math.round(Math.log2(Number(span) / 1000)))
+  const end = T0 + span + (1n << BigInt(pw))
+  const times: Array<number> = []
+  let windows = 0
+  for (let r = 0; r < 15; r++) {
+    const t = performance.now()
+    let n = 0
+    let count = 0n
+    for (const p of ds.alignedWindows(UUID, T0, end, pw, 0n).pages) {
+      n += p.times.length
+      for (let i = 0; i < p.count.length; i++) count += p.count[i]
+    }
+    times.push(performance.now() - t)
+    windows = n
+    if (count !== BigInt(points)) throw new Error(`aligned windows counted ${count}, expected ${points}`)
+  }
+  return { ms: median(times), windows, pw }
+}
+
+const main = async (): Promise<void> => {
+  const dir = DISK ? fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-")) : undefined
+  const ds = await DataStore.open({ dir, cacheBytes: CACHE_MB * 1024 * 1024 })
+  ds.createStream(UUID)
+  emit({ bench: "engine", points: N, batch: BATCH, mode: DISK ? `disk (cache ${CACHE_MB} MiB)` : "memory" })
+
+  // Insert.
+  const small = Math.max(BATCH, Math.floor(N / 10 / BATCH) * BATCH)
+  let smallAligned: { ms: number; windows: number; pw: number } | null = null
+  let insertMs = 0
+  const times = new BigInt64Array(BATCH)
+  const values = new Float64Array(BATCH)
+  const wall = performance.now()
+  for (let b = 0; b < N; b += BATCH) {
+    let t = T0 + BigInt(b) * STEP
+    for (let i = 0; i < BATCH; i++) {
+      times[i] = t
+      t += STEP
+      values[i] = Math.sin((b + i) * 0.001) * 100
+    }
+    const s = performance.now()
+    await ds.insert(UUID, { times, values }, { policy: "never" })
+    insertMs += performance.now() - s
+    if (b + BATCH === small && small < N) smallAligned = alignedWholeStream(ds, small)
+  }
+  const wallMs = performance.now() - wall
+  await ds.flush(UUID)
+  emit({
+    metric: "insert",
+    points: N,
+    pointsPerSec: Math.round(N / (insertMs / 1000)),
+    wallPointsPerSec: Math.round(N / (wallMs / 1000)),
+    target: ">= 3e6 points/s",
+    paper: "53 M inserted values/s on 4 nodes (≈ 13 M per node)"
+  })
+
+  // Raw read of everything.
+  {
+    const s = performance.now()
+    let n = 0
+    let sum = 0
+    for (const p of ds.rawValues(UUID, MIN_TIME, MAX_TIME - 1n, 0n).pages) {
+      n += p.times.length
+      sum += p.values[0] ?? 0
+    }
+    const ms = performance.now() - s
+    if (n !== N) throw new Error(`read ${n} points, expected ${N}`)
+    emit({
+      metric: "raw_read",
+      points: n,
+      pointsPerSec: Math.round(n / (ms / 1000)),
+      checksum: Math.round(sum),
+      target: ">= 15e6 points/s",
+      paper: "119 M queried values/s on 4 nodes (≈ 30 M per node)"
+    })
+  }
+
+  // Aligned windows over the whole stream, ~1000 windows.
+  const big = alignedWholeStream(ds, N)
+  if (smallAligned !== null) {
+    emit({
+      metric: "aligned_windows_whole_stream",
+      points: small,
+      windows: smallAligned.windows,
+      pointWidth: smallAligned.pw,
+      ms: Number(smallAligned.ms.toFixed(3)),
+      target: "< 20 ms"
+    })
+  }
+  emit({
+    metric: "aligned_windows_whole_stream",
+    points: N,
+    windows: big.windows,
+    pointWidth: big.pw,
+    ms: Number(big.ms.toFixed(3)),
+    target: "< 20 ms",
+    ...(smallAligned !== null ?
+      { ratioToTenthOfPoints: Number((big.ms / smallAligned.ms).toFixed(2)), note: "10x the points" } :
+      {})
+  })
+
+  // Windows (not aligned) over the whole stream, exactly 1000 windows: every window edge cuts a leaf.
+  {
+    const span = BigInt(N) * STEP
+    const width = span / 1000n
+    const ms: Array<number> = []
+    let n = 0
+    for (let r = 0; r < 15; r++) {
+      const s = performance.now()
+      n = 0
+      for (const p of ds.windows(UUID, T0, T0 + width * 1000n, width, 0, 0n).pages) n += p.times.length
+      ms.push(performance.now() - s)
+    }
+    emit({ metric: "windows_whole_stream", points: N, windows: n, ms: Number(median(ms).toFixed(3)) })
+  }
+
+  // Memory while holding N points.
+  const mem = process.memoryUsage()
+  const mb = (x: number): number => Math.round(x / 1024 / 1024)
+  emit({
+    metric: "memory",
+    points: N,
+    heapUsedMB: mb(mem.heapUsed),
+    arrayBuffersMB: mb(mem.arrayBuffers),
+    rssMB: mb(mem.rss),
+    rawDataMB: mb(N * 16),
+    cache: { ...ds.cacheStats(), limitBytes: String(ds.cacheStats().limitBytes) }
+  })
+  await ds.close()
+  if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true })
+}
+
+await main()

@@ -1,0 +1,489 @@
+/**
+ * The on-disk backend.
+ *
+ * Layout of `dir`:
+ * - `seg-NNNNNNNN.dat`: segment files of immutable nodes, appended to and never rewritten. A node's
+ *   address is `segment · 2^40 + byte offset`. Every node carries its own CRC-32.
+ * - `commits.log`: fixed-size commit records (stream, kind, major version, root address, and the
+ *   segment range holding the commit's new nodes with that range's CRC-32), each with its own CRC-32.
+ *
+ * Write order: a commit's nodes are written to the segment at commit time; its record is written
+ * to the log only after the segment has been fsynced, and the log is fsynced after it. So a record
+ * that is in the log refers to durable nodes. Records are written by a group commit that runs when
+ * a caller asks for durability (`sync` inserts, Flush, Obliterate, close) or at the latest
+ * `commitDelayMs` after the first commit that is not durable yet.
+ *
+ * Recovery reads the log up to the first torn or corrupt record, then checks the node range of the
+ * newest commits backwards until one checks out (a truncated or damaged segment tail fails the
+ * commits whose nodes were there), drops the failing commits, and cuts the log and the segments
+ * back to the last good commit. Older damage is caught by the per-node CRC when a node is read.
+ *
+ * Space of obliterated streams and of versions nobody reads is not reclaimed (no compaction yet).
+ *
+ * @internal
+ */
+import * as fs from "node:fs"
+import { endianness } from "node:os"
+import * as path from "node:path"
+import { StatusCode } from "../../internal/protocol.js"
+import { StatusError } from "../StatusError.js"
+import { type Backend, type CommitRecord, NodeCache, RecordKind } from "./backend.js"
+import { crc32 } from "../crc32.js"
+import { SLOTS_LEN, type TreeNode } from "./node.js"
+import type { CacheStats } from "./types.js"
+
+const SEGMENT_SPAN = 2 ** 40
+const SEG_HEADER = 16
+const LOG_HEADER = 16
+const RECORD_SIZE = 72
+const NODE_HEADER = 24
+const LEAF_MAGIC = 0x4641454C
+const CORE_MAGIC = 0x45524F43
+const RECORD_MAGIC = 0x4D4D4F43
+const SEG_MAGIC = "BTRDBSEG"
+const LOG_MAGIC = "BTRDBLOG"
+/** One read covers a full leaf of 1024 points (24 + 16·1024 + 8 bytes). */
+const FIRST_READ = 16_416
+
+if (endianness() !== "LE") throw new Error("the storage engine needs a little-endian machine")
+
+/** Options of {@link FileBackend.open}. */
+export interface FileBackendOptions {
+  readonly cacheBytes: number
+  readonly commitDelayMs: number
+  readonly segmentBytes: number
+}
+
+interface Segment {
+  readonly index: number
+  readonly fd: number
+  /** Logical end: bytes written plus bytes still in the write buffer. */
+  size: number
+}
+
+interface RawRecord extends CommitRecord {
+  readonly seg: number
+  readonly rangeStart: number
+  readonly rangeEnd: number
+  readonly rangeCrc: number
+}
+
+const segName = (index: number): string => `seg-${index.toString().padStart(8, "0")}.dat`
+
+const invariant = (message: string): StatusError => new StatusError(StatusCode.InvariantFailure, message)
+
+const uuidToBytes = (uuid: string, out: Uint8Array, at: number): void => {
+  const hex = uuid.replace(/-/g, "")
+  for (let i = 0; i < 16; i++) out[at + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+}
+
+const bytesToUuid = (b: Uint8Array, at: number): string => {
+  let h = ""
+  for (let i = 0; i < 16; i++) h += b[at + i].toString(16).padStart(2, "0")
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+const fsyncAsync = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())))
+
+const fsyncDir = (dir: string): void => {
+  try {
+    const fd = fs.openSync(dir, "r")
+    try {
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch {
+    // Some platforms cannot fsync a directory.
+  }
+}
+
+const readAt = (fd: number, buf: Uint8Array, position: number): number => {
+  let got = 0
+  while (got < buf.length) {
+    const n = fs.readSync(fd, buf, got, buf.length - got, position + got)
+    if (n === 0) break
+    got += n
+  }
+  return got
+}
+
+/** Nodes in segment files behind a byte-bounded cache, commits in a checksummed log. */
+export class FileBackend implements Backend {
+  readonly releases = false
+  private readonly cache: NodeCache
+  private readonly pending = new Map<number, TreeNode>()
+  private readonly segments = new Map<number, Segment>()
+  private cur: Segment
+  private wbuf = new Uint8Array(1 << 20)
+  private wview = new DataView(this.wbuf.buffer)
+  private wlen = 0
+  private wstart = 0
+  private readonly scratch = new Uint8Array(FIRST_READ)
+  private readonly scratchView = new DataView(this.scratch.buffer)
+  private records: Array<Uint8Array> = []
+  private readonly dirty = new Set<Segment>()
+  private newFiles = false
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private chain: Promise<void> = Promise.resolve()
+  /** Set when writing or fsyncing failed: from then on every write fails (reopen to recover). */
+  private broken: unknown = null
+  private closed = false
+
+  private constructor(
+    private readonly dir: string,
+    private readonly logFd: number,
+    private logSize: number,
+    segments: Array<Segment>,
+    private readonly options: FileBackendOptions
+  ) {
+    this.cache = new NodeCache(options.cacheBytes)
+    for (const s of segments) this.segments.set(s.index, s)
+    this.cur = segments[segments.length - 1]
+  }
+
+  /** Opens (creating if needed) the store in `dir` and recovers its commits, oldest first. */
+  static open(
+    dir: string,
+    options: FileBackendOptions
+  ): { readonly backend: FileBackend; readonly records: ReadonlyArray<CommitRecord> } {
+    fs.mkdirSync(dir, { recursive: true })
+    const logPath = path.join(dir, "commits.log")
+    const fresh = !fs.existsSync(logPath)
+    const logFd = fs.openSync(logPath, fresh ? "w+" : "r+")
+    let log = fs.readFileSync(logPath)
+    if (log.length < LOG_HEADER) {
+      if (log.length > 0 && log.toString("latin1", 0, Math.min(8, log.length)) !== LOG_MAGIC.slice(0, log.length)) {
+        throw invariant(`${logPath} is not a commit log`)
+      }
+      const h = Buffer.alloc(LOG_HEADER)
+      h.write(LOG_MAGIC, 0, "latin1")
+      h.writeUInt32LE(1, 8)
+      fs.writeSync(logFd, h, 0, LOG_HEADER, 0)
+      fs.ftruncateSync(logFd, LOG_HEADER)
+      fs.fsyncSync(logFd)
+      fsyncDir(dir)
+      log = h
+    } else if (log.toString("latin1", 0, 8) !== LOG_MAGIC) {
+      throw invariant(`${logPath} is not a commit log`)
+    }
+
+    // Records up to the first torn or corrupt one.
+    const raw: Array<RawRecord> = []
+    const view = new DataView(log.buffer, log.byteOffset, log.length)
+    for (let at = LOG_HEADER; at + RECORD_SIZE <= log.length; at += RECORD_SIZE) {
+      if (view.getUint32(at, true) !== RECORD_MAGIC) break
+      if (crc32(log, at, at + RECORD_SIZE - 8) !== view.getUint32(at + RECORD_SIZE - 8, true)) break
+      const kind = view.getUint8(at + 4)
+      if (kind !== RecordKind.Create && kind !== RecordKind.Commit && kind !== RecordKind.Obliterate) break
+      raw.push({
+        kind,
+        uuid: bytesToUuid(log, at + 8),
+        major: view.getBigUint64(at + 24, true),
+        root: view.getFloat64(at + 32, true),
+        seg: view.getUint32(at + 40, true),
+        rangeCrc: view.getUint32(at + 44, true),
+        rangeStart: view.getFloat64(at + 48, true),
+        rangeEnd: view.getFloat64(at + 56, true)
+      })
+    }
+
+    // Segments.
+    const segs = new Map<number, Segment>()
+    for (const name of fs.readdirSync(dir)) {
+      const m = /^seg-(\d{8})\.dat$/.exec(name)
+      if (m === null) continue
+      const index = Number(m[1])
+      const fd = fs.openSync(path.join(dir, name), "r+")
+      segs.set(index, { index, fd, size: fs.fstatSync(fd).size })
+    }
+
+    // Check the newest commits' node ranges until one is intact.
+    let keep = raw.length
+    for (let k = raw.length - 1; k >= 0; k--) {
+      const r = raw[k]
+      if (r.rangeEnd === r.rangeStart) continue
+      if (FileBackend.rangeIntact(segs.get(r.seg), r)) break
+      keep = k
+    }
+    const kept = raw.slice(0, keep)
+    const logEnd = LOG_HEADER + keep * RECORD_SIZE
+    if (log.length !== logEnd) {
+      fs.ftruncateSync(logFd, logEnd)
+      fs.fsyncSync(logFd)
+    }
+
+    // Cut the segments back to the end of the last kept commit's nodes.
+    let lastSeg = 0
+    let lastEnd = SEG_HEADER
+    for (let k = kept.length - 1; k >= 0; k--) {
+      const r = kept[k]
+      if (r.rangeEnd !== r.rangeStart) {
+        lastSeg = r.seg
+        lastEnd = r.rangeEnd
+        break
+      }
+    }
+    for (const s of [...segs.values()]) {
+      if (s.index > lastSeg) {
+        fs.closeSync(s.fd)
+        fs.unlinkSync(path.join(dir, segName(s.index)))
+        segs.delete(s.index)
+      }
+    }
+    let curSeg = segs.get(lastSeg)
+    if (curSeg === undefined || curSeg.size < SEG_HEADER) {
+      if (curSeg !== undefined) fs.closeSync(curSeg.fd)
+      curSeg = FileBackend.createSegment(dir, lastSeg)
+      segs.set(lastSeg, curSeg)
+      fsyncDir(dir)
+    } else if (curSeg.size !== lastEnd) {
+      fs.ftruncateSync(curSeg.fd, lastEnd)
+      fs.fsyncSync(curSeg.fd)
+      curSeg.size = lastEnd
+    }
+    const ordered = [...segs.values()].sort((a, b) => a.index - b.index)
+    ordered.splice(ordered.indexOf(curSeg), 1)
+    ordered.push(curSeg)
+    const backend = new FileBackend(dir, logFd, logEnd, ordered, options)
+    return {
+      backend,
+      records: kept.map((r) => ({ kind: r.kind, uuid: r.uuid, major: r.major, root: r.root }))
+    }
+  }
+
+  private static rangeIntact(seg: Segment | undefined, r: RawRecord): boolean {
+    if (seg === undefined || seg.size < r.rangeEnd) return false
+    const len = r.rangeEnd - r.rangeStart
+    const chunk = new Uint8Array(Math.min(len, 1 << 22))
+    let crc = 0
+    for (let at = r.rangeStart; at < r.rangeEnd; at += chunk.length) {
+      const part = Math.min(chunk.length, r.rangeEnd - at)
+      const buf = part === chunk.length ? chunk : chunk.subarray(0, part)
+      if (readAt(seg.fd, buf, at) !== part) return false
+      crc = crc32(buf, 0, part, crc)
+    }
+    return crc === r.rangeCrc
+  }
+
+  private static createSegment(dir: string, index: number): Segment {
+    const fd = fs.openSync(path.join(dir, segName(index)), "w+")
+    const h = Buffer.alloc(SEG_HEADER)
+    h.write(SEG_MAGIC, 0, "latin1")
+    h.writeUInt32LE(1, 8)
+    h.writeUInt32LE(index, 12)
+    fs.writeSync(fd, h, 0, SEG_HEADER, 0)
+    fs.fsyncSync(fd)
+    return { index, fd, size: SEG_HEADER }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Nodes
+
+  get(addr: number): TreeNode {
+    const p = this.pending.get(addr)
+    if (p !== undefined) return p
+    const c = this.cache.get(addr)
+    if (c !== undefined) return c
+    const node = this.read(addr)
+    this.cache.put(addr, node)
+    return node
+  }
+
+  private read(addr: number): TreeNode {
+    const segIndex = Math.floor(addr / SEGMENT_SPAN)
+    const offset = addr - segIndex * SEGMENT_SPAN
+    const seg = this.segments.get(segIndex)
+    if (seg === undefined) throw invariant(`node ${addr}: no segment ${segIndex}`)
+    const got = readAt(seg.fd, this.scratch, offset)
+    if (got < NODE_HEADER) throw invariant(`node ${addr}: short read`)
+    const sv = this.scratchView
+    const magic = sv.getUint32(0, true)
+    const len = sv.getUint32(4, true)
+    if ((magic !== LEAF_MAGIC && magic !== CORE_MAGIC) || len < NODE_HEADER + 8 || len % 8 !== 0) {
+      throw invariant(`node ${addr}: bad header`)
+    }
+    const bytes = new Uint8Array(len)
+    if (len <= got) bytes.set(this.scratch.subarray(0, len))
+    else {
+      bytes.set(this.scratch.subarray(0, got))
+      if (readAt(seg.fd, bytes.subarray(got), offset + got) !== len - got) throw invariant(`node ${addr}: short read`)
+    }
+    const view = new DataView(bytes.buffer)
+    if (crc32(bytes, 0, len - 8) !== view.getUint32(len - 8, true)) throw invariant(`node ${addr}: checksum mismatch`)
+    const start = view.getBigInt64(8, true)
+    const pw = view.getUint32(16, true)
+    const n = view.getUint32(20, true)
+    if (magic === LEAF_MAGIC) {
+      if (len !== NODE_HEADER + 16 * n + 8) throw invariant(`node ${addr}: bad length`)
+      return {
+        kind: 0,
+        start,
+        pw,
+        times: new BigInt64Array(bytes.buffer, NODE_HEADER, n),
+        values: new Float64Array(bytes.buffer, NODE_HEADER + 8 * n, n)
+      }
+    }
+    if (len !== NODE_HEADER + 8 * SLOTS_LEN + 8) throw invariant(`node ${addr}: bad length`)
+    return { kind: 1, start, pw, slots: new Float64Array(bytes.buffer, NODE_HEADER, SLOTS_LEN) }
+  }
+
+  private checkWritable(): void {
+    if (this.closed) throw invariant("data store is closed")
+    if (this.broken !== null) throw invariant(`data store failed to write, reopen it: ${String(this.broken)}`)
+  }
+
+  append(node: TreeNode): number {
+    this.checkWritable()
+    if (this.wlen === 0) {
+      if (this.cur.size >= this.options.segmentBytes) {
+        const next = FileBackend.createSegment(this.dir, this.cur.index + 1)
+        this.segments.set(next.index, next)
+        this.cur = next
+        this.newFiles = true
+      }
+      this.wstart = this.cur.size
+    }
+    const len = node.kind === 0 ? NODE_HEADER + 16 * node.times.length + 8 : NODE_HEADER + 8 * SLOTS_LEN + 8
+    if (this.wlen + len > this.wbuf.length) {
+      let size = this.wbuf.length * 2
+      while (size < this.wlen + len) size *= 2
+      const grown = new Uint8Array(size)
+      grown.set(this.wbuf.subarray(0, this.wlen))
+      this.wbuf = grown
+      this.wview = new DataView(grown.buffer)
+    }
+    const at = this.wlen
+    const v = this.wview
+    v.setBigInt64(at + 8, node.start, true)
+    v.setUint32(at + 16, node.pw, true)
+    if (node.kind === 0) {
+      const n = node.times.length
+      v.setUint32(at, LEAF_MAGIC, true)
+      v.setUint32(at + 20, n, true)
+      this.wbuf.set(new Uint8Array(node.times.buffer, node.times.byteOffset, 8 * n), at + NODE_HEADER)
+      this.wbuf.set(new Uint8Array(node.values.buffer, node.values.byteOffset, 8 * n), at + NODE_HEADER + 8 * n)
+    } else {
+      v.setUint32(at, CORE_MAGIC, true)
+      v.setUint32(at + 20, 0, true)
+      this.wbuf.set(new Uint8Array(node.slots.buffer, node.slots.byteOffset, 8 * SLOTS_LEN), at + NODE_HEADER)
+    }
+    v.setUint32(at + 4, len, true)
+    v.setUint32(at + len - 8, crc32(this.wbuf, at, at + len - 8), true)
+    v.setUint32(at + len - 4, 0, true)
+    const addr = this.cur.index * SEGMENT_SPAN + this.cur.size
+    this.cur.size += len
+    this.wlen += len
+    this.pending.set(addr, node)
+    this.cache.put(addr, node)
+    return addr
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Commits
+
+  commit(kind: RecordKind, uuid: string, major: bigint, root: number): void {
+    this.checkWritable()
+    let seg = 0
+    let start = 0
+    let end = 0
+    let crc = 0
+    if (this.wlen > 0) {
+      // On failure the nodes stay buffered and are written again, at the same place, by the next commit.
+      let done = 0
+      while (done < this.wlen) {
+        done += fs.writeSync(this.cur.fd, this.wbuf, done, this.wlen - done, this.wstart + done)
+      }
+      seg = this.cur.index
+      start = this.wstart
+      end = this.wstart + this.wlen
+      crc = crc32(this.wbuf, 0, this.wlen)
+      this.dirty.add(this.cur)
+      this.wlen = 0
+      this.pending.clear()
+      if (this.wbuf.length > 1 << 24) {
+        this.wbuf = new Uint8Array(1 << 20)
+        this.wview = new DataView(this.wbuf.buffer)
+      }
+    }
+    const rec = new Uint8Array(RECORD_SIZE)
+    const v = new DataView(rec.buffer)
+    v.setUint32(0, RECORD_MAGIC, true)
+    v.setUint8(4, kind)
+    uuidToBytes(uuid, rec, 8)
+    v.setBigUint64(24, major, true)
+    v.setFloat64(32, root, true)
+    v.setUint32(40, seg, true)
+    v.setUint32(44, crc, true)
+    v.setFloat64(48, start, true)
+    v.setFloat64(56, end, true)
+    v.setUint32(64, crc32(rec, 0, RECORD_SIZE - 8), true)
+    this.records.push(rec)
+    if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null
+        // A failure is kept in `broken` and reported by every later write and durable().
+        this.durable().catch(() => {})
+      }, this.options.commitDelayMs)
+      this.timer.unref()
+    }
+  }
+
+  durable(): Promise<void> {
+    const run = this.chain.then(() => this.groupCommit())
+    this.chain = run.catch(() => {})
+    return run
+  }
+
+  private async groupCommit(): Promise<void> {
+    if (this.broken !== null) throw invariant(`data store failed to write, reopen it: ${String(this.broken)}`)
+    try {
+      await this.writeRecords()
+    } catch (e) {
+      // The records taken are lost to the log; later ones must not be written after a gap.
+      this.broken = e
+      throw e
+    }
+  }
+
+  private async writeRecords(): Promise<void> {
+    const records = this.records
+    const dirty = [...this.dirty]
+    this.records = []
+    this.dirty.clear()
+    if (records.length === 0) return
+    await Promise.all(dirty.map((s) => fsyncAsync(s.fd)))
+    if (this.newFiles) {
+      this.newFiles = false
+      fsyncDir(this.dir)
+    }
+    const buf = new Uint8Array(records.length * RECORD_SIZE)
+    records.forEach((r, i) => buf.set(r, i * RECORD_SIZE))
+    let done = 0
+    while (done < buf.length) done += fs.writeSync(this.logFd, buf, done, buf.length - done, this.logSize + done)
+    this.logSize += buf.length
+    await fsyncAsync(this.logFd)
+  }
+
+  release(): void {}
+
+  cacheStats(): CacheStats {
+    return this.cache.stats()
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    if (this.timer !== null) {
+      clearTimeout(this.timer)
+      this.timer = null
+    }
+    try {
+      await this.durable()
+    } finally {
+      this.closed = true
+      for (const s of this.segments.values()) fs.closeSync(s.fd)
+      fs.closeSync(this.logFd)
+    }
+  }
+}

@@ -1,0 +1,597 @@
+/**
+ * Reads over one version of the tree: raw points, window statistics, counts, nearest points and
+ * the diff of two versions. Window statistics come from the parents' per-child statistics wherever
+ * a child lies wholly inside one window, so leaves are read only where a window edge cuts them.
+ *
+ * Paged reads restart from the root for each page at the first window (or range) the previous
+ * page did not finish, so paging costs a descent per page and nothing is held between pages.
+ *
+ * @internal
+ */
+import { MAX_TIME, MIN_TIME } from "../../internal/protocol.js"
+import {
+  EMPTY,
+  FANOUT,
+  FANOUT_BITS,
+  type LeafNode,
+  lowerBound,
+  type NodeStore,
+  ROOT_PW,
+  ROOT_START,
+  S_ADDR,
+  S_COUNT,
+  Summary,
+  type TreeNode
+} from "./node.js"
+import type { Columns, RangeColumns, StatColumns } from "./types.js"
+
+// ---------------------------------------------------------------------------------------------
+// Raw values
+
+/**
+ * Visits, in time order, every leaf with points in [s, e), calling `f(leaf, a, b)` with the index
+ * range of those points. Stops when `f` returns false. Iterative (explicit stack).
+ */
+export function* leafRanges(
+  store: NodeStore,
+  root: number,
+  s: bigint,
+  e: bigint
+): Generator<readonly [LeafNode, number, number], void, undefined> {
+  if (root === EMPTY) return
+  const nodes: Array<TreeNode> = [store.get(root)]
+  const next: Array<number> = [-1]
+  const last: Array<number> = [-1]
+  while (nodes.length > 0) {
+    const top = nodes.length - 1
+    const node = nodes[top]
+    if (node.kind === 0) {
+      nodes.pop()
+      next.pop()
+      last.pop()
+      const n = node.times.length
+      const a = lowerBound(node.times, s, 0, n)
+      const b = lowerBound(node.times, e, a, n)
+      if (a < b) yield [node, a, b]
+      continue
+    }
+    const cpwB = BigInt(node.pw - FANOUT_BITS)
+    if (next[top] < 0) {
+      const ns = node.start
+      const ne = ns + (1n << BigInt(node.pw))
+      next[top] = s <= ns ? 0 : Number((s - ns) >> cpwB)
+      last[top] = e >= ne ? FANOUT - 1 : Number((e - 1n - ns) >> cpwB)
+    }
+    let c = next[top]
+    const c1 = last[top]
+    const slots = node.slots
+    while (c <= c1 && slots[S_COUNT + c] === 0) c++
+    if (c > c1) {
+      nodes.pop()
+      next.pop()
+      last.pop()
+      continue
+    }
+    next[top] = c + 1
+    nodes.push(store.get(slots[S_ADDR + c]))
+    next.push(-1)
+    last.push(-1)
+  }
+}
+
+/** Pages of the points in [s, e), ascending, at most `pageSize` each; at least one page. */
+export function* rawPages(
+  store: NodeStore,
+  root: number,
+  s: bigint,
+  e: bigint,
+  pageSize: number
+): Generator<Columns, void, undefined> {
+  let times: BigInt64Array | null = null
+  let values: Float64Array | null = null
+  let n = 0
+  let sent = false
+  for (const [leaf, a, b] of leafRanges(store, root, s, e)) {
+    let i = a
+    while (i < b) {
+      if (times === null || values === null) {
+        times = new BigInt64Array(pageSize)
+        values = new Float64Array(pageSize)
+      }
+      const k = Math.min(b - i, pageSize - n)
+      times.set(leaf.times.subarray(i, i + k), n)
+      values.set(leaf.values.subarray(i, i + k), n)
+      n += k
+      i += k
+      if (n === pageSize) {
+        sent = true
+        yield { times, values }
+        times = null
+        values = null
+        n = 0
+      }
+    }
+  }
+  if (n > 0 && times !== null && values !== null) {
+    yield { times: times.slice(0, n), values: values.slice(0, n) }
+  } else if (!sent) {
+    yield { times: new BigInt64Array(0), values: new Float64Array(0) }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows
+
+/**
+ * Computes statistics over the windows [qs + k·width, qs + (k+1)·width) that lie in [qs, qe).
+ * With `emitEmpty`, windows without points are produced (count 0, every statistic 0); otherwise
+ * they are left out (aligned windows).
+ */
+export class WindowSweep {
+  private readonly acc = new Summary()
+  private readonly cur = new Summary()
+  // Per-page state.
+  private lo = 0n
+  private stopped = false
+  private resume = 0n
+  private hasCur = false
+  private curW = 0n
+  private nextEmpty = 0n
+  private n = 0
+  private pTimes = new BigInt64Array(0)
+  private pMin = new Float64Array(0)
+  private pMean = new Float64Array(0)
+  private pMax = new Float64Array(0)
+  private pCount = new BigUint64Array(0)
+  private pStd = new Float64Array(0)
+
+  constructor(
+    private readonly store: NodeStore,
+    private readonly root: number,
+    private readonly qs: bigint,
+    private readonly qe: bigint,
+    private readonly width: bigint,
+    private readonly emitEmpty: boolean,
+    private readonly pageSize: number
+  ) {}
+
+  /** The pages; at least one. */
+  *pages(): Generator<StatColumns, void, undefined> {
+    let from = this.qs
+    for (;;) {
+      const page = this.page(from)
+      yield page
+      if (!this.stopped) return
+      from = this.resume
+    }
+  }
+
+  /** Computes one page starting at window start `from`. */
+  page(from: bigint): StatColumns {
+    const size = this.pageSize
+    this.lo = from
+    this.stopped = false
+    this.resume = this.qe
+    this.hasCur = false
+    this.nextEmpty = from
+    this.n = 0
+    this.pTimes = new BigInt64Array(size)
+    this.pMin = new Float64Array(size)
+    this.pMean = new Float64Array(size)
+    this.pMax = new Float64Array(size)
+    this.pCount = new BigUint64Array(size)
+    this.pStd = new Float64Array(size)
+    if (this.root !== EMPTY && from < this.qe) this.visit(this.store.get(this.root))
+    if (!this.stopped) {
+      if (this.hasCur) this.emitCur()
+      if (this.emitEmpty) this.fillEmpty(this.qe)
+    }
+    const n = this.n
+    const full = n === size
+    return {
+      times: full ? this.pTimes : this.pTimes.slice(0, n),
+      min: full ? this.pMin : this.pMin.slice(0, n),
+      mean: full ? this.pMean : this.pMean.slice(0, n),
+      max: full ? this.pMax : this.pMax.slice(0, n),
+      count: full ? this.pCount : this.pCount.slice(0, n),
+      stddev: full ? this.pStd : this.pStd.slice(0, n)
+    }
+  }
+
+  private windowStart(t: bigint): bigint {
+    return this.qs + ((t - this.qs) / this.width) * this.width
+  }
+
+  private visit(node: TreeNode): void {
+    if (node.kind === 0) this.visitLeaf(node)
+    else this.visitInternal(node.start, node.pw, node.slots)
+  }
+
+  private visitLeaf(leaf: LeafNode): void {
+    const times = leaf.times
+    const n = times.length
+    const i0 = lowerBound(times, this.lo, 0, n)
+    const b = lowerBound(times, this.qe, i0, n)
+    let i = i0
+    while (i < b && !this.stopped) {
+      const w = this.windowStart(times[i])
+      const j = lowerBound(times, w + this.width, i + 1, b)
+      this.acc.ofValues(leaf.values, i, j)
+      this.contribute(w, this.acc)
+      i = j
+    }
+  }
+
+  private visitInternal(ns: bigint, pw: number, slots: Float64Array): void {
+    const lo = this.lo
+    const hi = this.qe
+    const ne = ns + (1n << BigInt(pw))
+    if (ne <= lo || ns >= hi) return
+    const cpwB = BigInt(pw - FANOUT_BITS)
+    const cw = 1n << cpwB
+    let c = lo <= ns ? 0 : Number((lo - ns) >> cpwB)
+    const cLast = hi >= ne ? FANOUT - 1 : Number((hi - 1n - ns) >> cpwB)
+    const acc = this.acc
+    while (c <= cLast && !this.stopped) {
+      if (slots[S_COUNT + c] === 0) {
+        c++
+        continue
+      }
+      const cs = ns + (BigInt(c) << cpwB)
+      const ce = cs + cw
+      if (cs >= lo && ce <= hi) {
+        const w = this.windowStart(cs)
+        const we = w + this.width
+        if (ce <= we) {
+          // Children c..k lie wholly inside window w: use their statistics.
+          const lim = we < hi ? we : hi
+          let k = Number((lim - ns) >> cpwB) - 1
+          if (k > cLast) k = cLast
+          acc.reset()
+          for (let x = c; x <= k; x++) if (slots[S_COUNT + x] > 0) acc.mergeSlot(slots, x)
+          this.contribute(w, acc)
+          c = k + 1
+          continue
+        }
+      }
+      this.visit(this.store.get(slots[S_ADDR + c]))
+      c++
+    }
+  }
+
+  private stop(resume: bigint): void {
+    this.stopped = true
+    this.resume = resume
+  }
+
+  private fillEmpty(until: bigint): void {
+    while (this.nextEmpty < until) {
+      if (this.n === this.pageSize) {
+        this.stop(this.nextEmpty)
+        return
+      }
+      const i = this.n++
+      this.pTimes[i] = this.nextEmpty
+      this.nextEmpty += this.width
+    }
+  }
+
+  private contribute(w: bigint, s: Summary): void {
+    if (this.stopped || s.count === 0) return
+    if (this.hasCur) {
+      if (w === this.curW) {
+        this.cur.mergeSummary(s)
+        return
+      }
+      this.emitCur()
+    }
+    if (this.emitEmpty) {
+      this.fillEmpty(w)
+      if (this.stopped) return
+    }
+    if (this.n === this.pageSize) {
+      this.stop(w)
+      return
+    }
+    this.hasCur = true
+    this.curW = w
+    this.cur.copy(s)
+  }
+
+  private emitCur(): void {
+    const i = this.n++
+    const s = this.cur
+    this.pTimes[i] = this.curW
+    this.pMin[i] = s.min
+    this.pMean[i] = s.mean
+    this.pMax[i] = s.max
+    this.pCount[i] = BigInt(s.count)
+    this.pStd[i] = s.stddev()
+    this.nextEmpty = this.curW + this.width
+    this.hasCur = false
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Count and nearest
+
+/** Exact number of points in [s, e) below `addr` (a node at ns, pw). */
+export const countRange = (store: NodeStore, addr: number, s: bigint, e: bigint): number => {
+  if (addr === EMPTY) return 0
+  const node = store.get(addr)
+  if (node.kind === 0) {
+    const n = node.times.length
+    const a = lowerBound(node.times, s, 0, n)
+    return lowerBound(node.times, e, a, n) - a
+  }
+  const ns = node.start
+  const ne = ns + (1n << BigInt(node.pw))
+  if (e <= ns || s >= ne) return 0
+  const slots = node.slots
+  const cpwB = BigInt(node.pw - FANOUT_BITS)
+  const cw = 1n << cpwB
+  const c0 = s <= ns ? 0 : Number((s - ns) >> cpwB)
+  const c1 = e >= ne ? FANOUT - 1 : Number((e - 1n - ns) >> cpwB)
+  let total = 0
+  for (let c = c0 + 1; c < c1; c++) total += slots[S_COUNT + c]
+  for (const c of c0 === c1 ? [c0] : [c0, c1]) {
+    if (slots[S_COUNT + c] === 0) continue
+    const cs = ns + (BigInt(c) << cpwB)
+    if (s <= cs && e >= cs + cw) total += slots[S_COUNT + c]
+    else total += countRange(store, slots[S_ADDR + c], s, e)
+  }
+  return total
+}
+
+/** A found point. */
+export interface Point {
+  readonly time: bigint
+  readonly value: number
+}
+
+/** The first point with t ≥ time (the earliest stored of equal times), or null. */
+export const nearestForward = (store: NodeStore, addr: number, time: bigint): Point | null => {
+  if (addr === EMPTY) return null
+  const node = store.get(addr)
+  if (node.kind === 0) {
+    const i = lowerBound(node.times, time, 0, node.times.length)
+    return i < node.times.length ? { time: node.times[i], value: node.values[i] } : null
+  }
+  const ns = node.start
+  const ne = ns + (1n << BigInt(node.pw))
+  if (time >= ne) return null
+  const cpwB = BigInt(node.pw - FANOUT_BITS)
+  const slots = node.slots
+  for (let c = time <= ns ? 0 : Number((time - ns) >> cpwB); c < FANOUT; c++) {
+    if (slots[S_COUNT + c] === 0) continue
+    const r = nearestForward(store, slots[S_ADDR + c], time)
+    if (r !== null) return r
+  }
+  return null
+}
+
+/** The last point with t < time (the latest stored of equal times), or null. */
+export const nearestBackward = (store: NodeStore, addr: number, time: bigint): Point | null => {
+  if (addr === EMPTY) return null
+  const node = store.get(addr)
+  if (node.kind === 0) {
+    const i = lowerBound(node.times, time, 0, node.times.length) - 1
+    return i >= 0 ? { time: node.times[i], value: node.values[i] } : null
+  }
+  const ns = node.start
+  const ne = ns + (1n << BigInt(node.pw))
+  if (time <= ns) return null
+  const cpwB = BigInt(node.pw - FANOUT_BITS)
+  const slots = node.slots
+  for (let c = time >= ne ? FANOUT - 1 : Number((time - 1n - ns) >> cpwB); c >= 0; c--) {
+    if (slots[S_COUNT + c] === 0) continue
+    const r = nearestBackward(store, slots[S_ADDR + c], time)
+    if (r !== null) return r
+  }
+  return null
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes
+
+/**
+ * The time ranges where two versions differ, as a diff of their trees: subtrees whose address is
+ * the same in both are skipped without reading. Where they differ, the points are compared as
+ * multisets per timestamp (time and value bits), each differing timestamp is floored to
+ * 2^resolution, clamped to [MIN_TIME, MAX_TIME), and the buckets are merged where they overlap
+ * or touch. Once a bucket is reported, the rest of it is not inspected.
+ */
+export class ChangesScan {
+  private readonly mask: bigint
+  private readonly bucket: bigint
+  private lo = 0n
+  private stopped = false
+  private resume = 0n
+  private hasCur = false
+  private curStart = 0n
+  private curEnd = 0n
+  private starts: Array<bigint> = []
+  private ends: Array<bigint> = []
+
+  constructor(
+    private readonly store: NodeStore,
+    private readonly rootA: number,
+    private readonly rootB: number,
+    resolution: number,
+    private readonly pageSize: number
+  ) {
+    this.bucket = 1n << BigInt(resolution)
+    this.mask = this.bucket - 1n
+  }
+
+  /** The pages; at least one. */
+  *pages(): Generator<RangeColumns, void, undefined> {
+    let from = MIN_TIME
+    for (;;) {
+      const page = this.page(from)
+      yield page
+      if (!this.stopped) return
+      from = this.resume
+    }
+  }
+
+  /** Computes one page of ranges starting at `from` (a bucket start). */
+  page(from: bigint): RangeColumns {
+    this.lo = from
+    this.stopped = false
+    this.hasCur = false
+    this.starts = []
+    this.ends = []
+    this.diff(this.rootA, this.rootB, ROOT_START, ROOT_PW)
+    if (!this.stopped && this.hasCur) this.push()
+    return { start: BigInt64Array.from(this.starts), end: BigInt64Array.from(this.ends) }
+  }
+
+  private covered(): bigint {
+    return this.hasCur && this.curEnd > this.lo ? this.curEnd : this.lo
+  }
+
+  private push(): void {
+    if (this.starts.length === this.pageSize) {
+      this.stopped = true
+      this.resume = this.curStart
+      return
+    }
+    this.starts.push(this.curStart)
+    this.ends.push(this.curEnd)
+    this.hasCur = false
+  }
+
+  private report(t: bigint): void {
+    let bs = t & ~this.mask
+    if (bs < MIN_TIME) bs = MIN_TIME
+    let be = (t & ~this.mask) + this.bucket
+    if (be > MAX_TIME) be = MAX_TIME
+    if (this.hasCur) {
+      if (bs <= this.curEnd) {
+        if (be > this.curEnd) this.curEnd = be
+        return
+      }
+      this.push()
+      if (this.stopped) return
+    }
+    this.hasCur = true
+    this.curStart = bs
+    this.curEnd = be
+  }
+
+  private diff(a: number, b: number, ns: bigint, pw: number): void {
+    if (this.stopped || a === b) return
+    const ne = ns + (1n << BigInt(pw))
+    if (ne <= this.covered()) return
+    if (a === EMPTY) return this.all(this.store.get(b))
+    if (b === EMPTY) return this.all(this.store.get(a))
+    const na = this.store.get(a)
+    const nb = this.store.get(b)
+    if (na.kind === 1 && nb.kind === 1) {
+      const cpw = pw - FANOUT_BITS
+      const cpwB = BigInt(cpw)
+      const from = this.covered()
+      const sa = na.slots
+      const sb = nb.slots
+      for (let c = from <= ns ? 0 : Number((from - ns) >> cpwB); c < FANOUT && !this.stopped; c++) {
+        if (sa[S_ADDR + c] !== sb[S_ADDR + c]) this.diff(sa[S_ADDR + c], sb[S_ADDR + c], ns + (BigInt(c) << cpwB), cpw)
+      }
+      return
+    }
+    if (na.kind === 0 && nb.kind === 0) {
+      return this.compare(na.times, na.values, 0, na.times.length, nb.times, nb.values, 0, nb.times.length)
+    }
+    if (na.kind === 0) return this.slice(na.times, na.values, 0, na.times.length, nb)
+    if (nb.kind === 0) return this.slice(nb.times, nb.values, 0, nb.times.length, na)
+  }
+
+  /** Every point below `node` is a change. */
+  private all(node: TreeNode): void {
+    if (node.kind === 0) return this.points(node.times, 0, node.times.length)
+    const ns = node.start
+    const cpwB = BigInt(node.pw - FANOUT_BITS)
+    const cw = 1n << cpwB
+    const slots = node.slots
+    for (let c = 0; c < FANOUT && !this.stopped; c++) {
+      if (slots[S_COUNT + c] === 0) continue
+      if (ns + (BigInt(c) << cpwB) + cw <= this.covered()) continue
+      this.all(this.store.get(slots[S_ADDR + c]))
+    }
+  }
+
+  /** Every point of times[a, b) is a change. */
+  private points(times: BigInt64Array, a: number, b: number): void {
+    let i = lowerBound(times, this.covered(), a, b)
+    while (i < b && !this.stopped) {
+      this.report(times[i])
+      i = lowerBound(times, this.covered(), i + 1, b)
+    }
+  }
+
+  /** Diffs the sorted points [a, b) (the content of a leaf in one version) against a node of the other. */
+  private slice(times: BigInt64Array, values: Float64Array, a: number, b: number, node: TreeNode): void {
+    if (this.stopped) return
+    if (node.kind === 0) return this.compare(times, values, a, b, node.times, node.values, 0, node.times.length)
+    const ns = node.start
+    const cpwB = BigInt(node.pw - FANOUT_BITS)
+    const cw = 1n << cpwB
+    const slots = node.slots
+    let i = a
+    for (let c = 0; c < FANOUT && !this.stopped; c++) {
+      const ce = ns + (BigInt(c) << cpwB) + cw
+      const j = c === FANOUT - 1 ? b : lowerBound(times, ce, i, b)
+      if (ce > this.covered()) {
+        if (slots[S_COUNT + c] === 0) this.points(times, i, j)
+        else this.slice(times, values, i, j, this.store.get(slots[S_ADDR + c]))
+      }
+      i = j
+    }
+  }
+
+  /** Compares two sorted point runs as multisets per timestamp. */
+  private compare(
+    ta: BigInt64Array,
+    va: Float64Array,
+    a0: number,
+    a1: number,
+    tb: BigInt64Array,
+    vb: Float64Array,
+    b0: number,
+    b1: number
+  ): void {
+    let from = this.covered()
+    let i = lowerBound(ta, from, a0, a1)
+    let j = lowerBound(tb, from, b0, b1)
+    while ((i < a1 || j < b1) && !this.stopped) {
+      let t: bigint
+      if (i >= a1) t = tb[j]
+      else if (j >= b1) t = ta[i]
+      else t = ta[i] < tb[j] ? ta[i] : tb[j]
+      let i2 = i
+      while (i2 < a1 && ta[i2] === t) i2++
+      let j2 = j
+      while (j2 < b1 && tb[j2] === t) j2++
+      if (!sameValues(va, i, i2, vb, j, j2)) {
+        this.report(t)
+        from = this.covered()
+        i = lowerBound(ta, from, i2, a1)
+        j = lowerBound(tb, from, j2, b1)
+      } else {
+        i = i2
+        j = j2
+      }
+    }
+  }
+}
+
+/** True when va[i, i2) and vb[j, j2) hold the same values (bitwise) as multisets. */
+const sameValues = (va: Float64Array, i: number, i2: number, vb: Float64Array, j: number, j2: number): boolean => {
+  const n = i2 - i
+  if (n !== j2 - j) return false
+  if (n === 1) return Object.is(va[i], vb[j])
+  const x = va.slice(i, i2).sort()
+  const y = vb.slice(j, j2).sort()
+  for (let k = 0; k < n; k++) if (!Object.is(x[k], y[k])) return false
+  return true
+}
