@@ -15,8 +15,8 @@
 import * as FsP from "node:fs/promises"
 import * as Path from "node:path"
 import { StatusCode } from "../../internal/protocol.js"
-import { StatusError } from "../StatusError.js"
 import { crc32 } from "../crc32.js"
+import { StatusError } from "../StatusError.js"
 
 /** The stream state a `put` record carries. Tag values are stored as given; an absent distiller is unset. */
 export interface PutRecord {
@@ -89,7 +89,9 @@ export const decodeLog = (bytes: Uint8Array): DecodedLog => {
     const length = buf.readUInt32LE(offset)
     if (length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > buf.length) break
     const payload = buf.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length)
-    if (crc32(payload, 0, payload.length, crc32(buf.subarray(offset, offset + 4))) !== buf.readUInt32LE(offset + 4)) break
+    if (crc32(payload, 0, payload.length, crc32(buf.subarray(offset, offset + 4))) !== buf.readUInt32LE(offset + 4)) {
+      break
+    }
     let parsed: unknown
     try {
       parsed = JSON.parse(payload.toString("utf8"))
