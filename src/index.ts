@@ -47,6 +47,11 @@ export * as Time from "./schema/Time.js"
 /**
  * @since 0.1.0
  */
+export * as Points from "./schema/Points.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Metadata from "./schema/Metadata.js"
 
 /**

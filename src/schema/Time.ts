@@ -4,6 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
 
@@ -48,3 +51,161 @@ export type Nanoseconds = typeof Nanoseconds.Type
  * @category constructors
  */
 export const now = (): bigint => BigInt(Date.now()) * 1_000_000n
+
+/**
+ * A time as the SDK accepts it: `bigint` nanoseconds since the epoch, a `Date` (millisecond precision), or a
+ * string: ISO-8601 / RFC 3339 (`"2024-05-01"`, `"2024-05-01T12:00:00.123456789Z"`, `"2024-05-01 12:00:00+02:00"`;
+ * no offset means UTC, as in the Python client), or a decimal integer of nanoseconds (`"1500000000000000000"`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TimeInput = bigint | Date | string
+
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/
+const INTEGER = /^[+-]?\d+$/
+
+const daysInMonth = (year: number, month: number): number => {
+  const date = new Date(0)
+  date.setUTCFullYear(year, month, 0)
+  return date.getUTCDate()
+}
+
+/**
+ * Parses an ISO-8601 / RFC 3339 date or date-time into nanoseconds since the epoch, keeping all nine fractional
+ * digits; `undefined` when `text` is not one. A missing offset means UTC.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const parseIso = (text: string): bigint | undefined => {
+  const m = ISO_8601.exec(text.trim())
+  if (m === null) return undefined
+  const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = m
+  const year = Number(y)
+  const month = Number(mo)
+  const day = Number(d)
+  const hour = Number(h)
+  const minute = Number(mi)
+  const second = Number(s)
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
+  if (hour > 23 || minute > 59 || second > 59) return undefined
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  date.setUTCHours(hour, minute, second, 0)
+  let ns = BigInt(date.getTime()) * 1_000_000n + BigInt(fraction.padEnd(9, "0") || "0")
+  if (zone !== undefined && zone !== "Z" && zone !== "z") {
+    const sign = zone.startsWith("-") ? -1n : 1n
+    const digits = zone.slice(1).replace(":", "")
+    const hours = BigInt(digits.slice(0, 2))
+    const minutes = BigInt(digits.slice(2) || "0")
+    if (hours > 23n || minutes > 59n) return undefined
+    ns -= sign * (hours * 60n + minutes) * 60_000_000_000n
+  }
+  return ns
+}
+
+const timeFromInput = (u: bigint | Date | string): bigint | string => {
+  if (typeof u === "bigint") return u
+  if (u instanceof Date) return BigInt(u.getTime()) * 1_000_000n
+  if (INTEGER.test(u.trim())) return BigInt(u.trim())
+  return parseIso(u) ?? `"${u}" is neither an ISO-8601 date-time nor an integer of nanoseconds`
+}
+
+/**
+ * Decodes a {@link TimeInput} into nanoseconds within [MINIMUM_TIME, MAXIMUM_TIME]. An invalid `Date`, a string
+ * that is neither ISO-8601 nor an integer, and a time out of range are refused.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Time } from "effect-btrdb"
+ * Schema.decodeUnknownSync(Time.TimeFromInput)("2017-07-14T02:40:00Z") // 1500000000000000000n
+ * ```
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TimeFromInput: Schema.Schema<bigint, TimeInput> = Schema.transformOrFail(
+  Schema.Union(Schema.BigIntFromSelf, Schema.ValidDateFromSelf, Schema.String),
+  Nanoseconds,
+  {
+    strict: true,
+    decode: (input, _, ast) => {
+      const t = timeFromInput(input)
+      return typeof t === "bigint" ? ParseResult.succeed(t) : ParseResult.fail(new ParseResult.Type(ast, input, t))
+    },
+    encode: (t) => ParseResult.succeed(t)
+  }
+).annotations({ identifier: "TimeFromInput" })
+
+/**
+ * A width or duration as the SDK accepts it: `bigint` nanoseconds, an effect `Duration`, or a duration text such as
+ * `"15 minutes"` (a plain `number` is refused, since `Duration` would read it as milliseconds).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DurationInput = bigint | Duration.Duration | `${number} ${Duration.Unit}` | readonly [number, number]
+
+/**
+ * Decodes a {@link DurationInput} into a positive number of nanoseconds (below 2^64).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Time } from "effect-btrdb"
+ * Schema.decodeUnknownSync(Time.NanosFromDuration)("1 minute") // 60000000000n
+ * ```
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NanosFromDuration: Schema.Schema<bigint, DurationInput> = Schema.transformOrFail(
+  Schema.Unknown,
+  Schema.BigIntFromSelf,
+  {
+    strict: true,
+    decode: (input, _, ast) => {
+      if (typeof input === "number") {
+        return ParseResult.fail(
+          new ParseResult.Type(ast, input, "a number is ambiguous: give nanoseconds as a bigint, or a Duration")
+        )
+      }
+      if (typeof input === "bigint") {
+        return input > 0n && input < 1n << 64n
+          ? ParseResult.succeed(input)
+          : ParseResult.fail(new ParseResult.Type(ast, input, `${input} ns is not a positive 64-bit width`))
+      }
+      const decoded = Duration.decodeUnknown(input)
+      const ns = Option.flatMap(decoded, Duration.toNanos)
+      if (Option.isNone(ns) || ns.value <= 0n || ns.value >= 1n << 64n) {
+        return ParseResult.fail(new ParseResult.Type(ast, input, "expected a positive, finite duration"))
+      }
+      return ParseResult.succeed(ns.value)
+    },
+    encode: (ns) => ParseResult.succeed(ns)
+  }
+) as unknown as Schema.Schema<bigint, DurationInput>
+
+/**
+ * The Python client's `pointwidth.from_nanoseconds`: ⌊log2 ns⌋, capped at 61 (0 for 0).
+ *
+ * @example
+ * ```ts
+ * Time.pointwidthFromNanos(1_000_000_000n) // 29: windows of 2^29 ns ≈ 0.54 s
+ * ```
+ * @since 0.1.0
+ * @category conversions
+ */
+export const pointwidthFromNanos = (ns: bigint): number => {
+  if (ns <= 0n) return 0
+  return Math.min(61, ns.toString(2).length - 1)
+}
+
+/**
+ * The time of `ns` nanoseconds as a `Date` (truncated to the millisecond).
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const toDate = (ns: bigint): Date => new Date(Number(ns / 1_000_000n))

@@ -1,22 +1,64 @@
 /**
  * A handle to one BTrDB stream, as `BTrDB.create`, `BTrDB.streamFromUuid`, `BTrDB.streams` and
- * `BTrDB.streamsInCollection` return it. A handle is an immutable value: it holds the uuid and, when known,
- * the metadata the server last reported (its descriptor, with the property version used by updates).
- * `refreshMetadata` returns a new handle with fresh metadata.
+ * `BTrDB.streamsInCollection` return it: the Python client's `Stream`, in Effect's idiom.
+ *
+ * A handle is an immutable value: it holds the uuid and, when known, the metadata the server last reported (its
+ * descriptor, with the property version that `update` checks against). `refreshMetadata` and `update` return new
+ * handles.
+ *
+ * Reads come in two forms: an effect `Stream` of columnar pages (`values`, `windows`, `alignedWindows`,
+ * `changes`), consumed in constant memory, and a collected form (`valuesCollected` …) that joins the pages into
+ * one. Times are `bigint` nanoseconds, `Date`s or ISO-8601 text; widths are `bigint` nanoseconds or `Duration`s.
  *
  * ```ts
  * const stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
- * if (yield* stream.exists) console.log(yield* stream.name, yield* stream.version)
+ * yield* stream.insert([[1500000000000000000n, 1.5], [1500000000100000000n, 2.5]])
+ * const { times, values } = yield* stream.valuesCollected({ start: "2017-07-14", end: "2017-07-15" })
+ * const hourly = yield* stream.windowsCollected({ start: "2017-07-14", end: "2017-07-15", width: "1 hour" })
  * ```
+ *
+ * Retries: the connection's `Retry` policy (or `Retry.withPolicy`) applies to every operation, except an insert
+ * with merge policy `"never"`, which a retry could duplicate. A streamed read that fails with a transient error
+ * after some pages resumes where it stopped, pinned to the version that served the first page, so no point is
+ * repeated or lost: `values` reopens at the last time seen and skips the points it already gave; `windows` and
+ * `alignedWindows` reopen at the next window. `changes` is retried only before its first page.
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as E from "../errors/BTrDBError.js"
-import type { StreamDescriptor } from "../schema/Metadata.js"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as EStream from "effect/Stream"
+import * as E from "../errors/BTrDBError.js"
+import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
+import { Annotations, Collection, type StreamDescriptor, Tags } from "../schema/Metadata.js"
+import {
+  type ChangedRanges,
+  concatPoints,
+  concatRanges,
+  concatWindows,
+  type InsertData,
+  MergePolicy,
+  type Points,
+  type VersionedPoint,
+  type Windows
+} from "../schema/Points.js"
+import {
+  type DurationInput,
+  MAXIMUM_TIME,
+  MINIMUM_TIME,
+  NanosFromDuration,
+  now,
+  pointwidthFromNanos,
+  TimeFromInput,
+  type TimeInput
+} from "../schema/Time.js"
 import type { Uuid } from "../schema/Uuid.js"
-import { type Client, run } from "./internal/Client.js"
+import type { KeyOptValue } from "./internal/Backend.js"
+import { type Client, currentPolicy, run } from "./internal/Client.js"
+import { validate } from "./internal/validate.js"
+import * as Retry from "./Retry.js"
 
 /**
  * @since 0.1.0
@@ -29,6 +71,276 @@ export const TypeId: unique symbol = Symbol.for("effect-btrdb/Stream")
  * @category type ids
  */
 export type TypeId = typeof TypeId
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+/**
+ * What any call can fail with whatever it does: the transport, a server-side failure (`BTrDBServerError`, e.g. 423
+ * when a property version does not match), or a status code the operation does not expect (`BTrDBError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Unexpected = E.TransportErrors | E.BTrDBServerError | E.BTrDBError
+
+/**
+ * The errors of a metadata read (`metadata`, `version`, `refreshMetadata`, `flush`, `obliterate` …).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type MetadataErrors = E.StreamNotFound | Unexpected
+
+/**
+ * The errors of `values`, `nearest`, `earliest`, `latest` and `current`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReadErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeRange | E.VersionNotAvailable | Unexpected
+
+/**
+ * The errors of `windows`, `alignedWindows` and `count`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type WindowsErrors = ReadErrors | E.InvalidPointWidth
+
+/**
+ * The errors of `insert` (414 "insert too big" cannot happen: inserts are split into chunks the server accepts).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InsertErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeRange | E.BadValue | Unexpected
+
+/**
+ * The errors of `delete`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type DeleteErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeRange | Unexpected
+
+/**
+ * The errors of `changes` (from > to is refused before sending; with `to` 0 the server answers 427).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ChangesErrors =
+  | E.InvalidArgument
+  | E.StreamNotFound
+  | E.InvalidPointWidth
+  | E.VersionNotAvailable
+  | Unexpected
+
+/**
+ * The errors of `update`. A concurrent change of the stream's metadata since the handle's property version fails
+ * with `BTrDBServerError` code 423 (see {@link isPropertyVersionMismatch}), never a silent overwrite.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type UpdateErrors =
+  | E.InvalidArgument
+  | E.StreamNotFound
+  | E.InvalidCollection
+  | E.InvalidTagKey
+  | E.InvalidTagValue
+  | E.AmbiguousStream
+  | Unexpected
+
+/**
+ * True for the failure of an `update` whose property version was out of date (423): someone else changed the
+ * stream's metadata since this handle read it. `refreshMetadata` and try again.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isPropertyVersionMismatch = (u: unknown): u is E.BTrDBServerError =>
+  u instanceof E.BTrDBServerError && u.code === 423
+
+const STATUS_TAGS: ReadonlySet<string> = new Set([
+  "StreamNotFound",
+  "NoSuchPoint",
+  "InvalidCollection",
+  "InvalidTagKey",
+  "InvalidTagValue",
+  "InvalidTimeRange",
+  "InvalidPointWidth",
+  "StreamExists",
+  "AmbiguousStream",
+  "BadValue",
+  "RecycledUUID",
+  "BadSQLValue",
+  "VersionNotAvailable"
+])
+
+type Tagged<T extends string> = Extract<E.StatusErrors, { readonly _tag: T }>
+
+/** Keeps the status errors an operation expects and turns any other status into a `BTrDBError` with its code. */
+const expecting = <const T extends string>(...tags: ReadonlyArray<T>) => {
+  const allowed = new Set<string>(tags)
+  return <Err extends E.CallErrors | E.InvalidArgument>(
+    error: Err
+  ): Tagged<T> | Unexpected | Extract<Err, E.InvalidArgument> => {
+    if (STATUS_TAGS.has(error._tag) && !allowed.has(error._tag)) {
+      const e = error as unknown as { method: string; uuid?: string | undefined; detail: string; code: number }
+      return new E.BTrDBError({ method: e.method, uuid: e.uuid, detail: e.detail, code: e.code })
+    }
+    return error as any
+  }
+}
+
+const metadataErrors = expecting("StreamNotFound")
+const readErrors = expecting("StreamNotFound", "InvalidTimeRange", "VersionNotAvailable")
+const windowsErrors = expecting("StreamNotFound", "InvalidTimeRange", "VersionNotAvailable", "InvalidPointWidth")
+const insertErrors = expecting("StreamNotFound", "InvalidTimeRange", "BadValue")
+const deleteErrors = expecting("StreamNotFound", "InvalidTimeRange")
+const changesErrors = expecting("StreamNotFound", "InvalidPointWidth", "VersionNotAvailable")
+const updateErrors = expecting(
+  "StreamNotFound",
+  "InvalidCollection",
+  "InvalidTagKey",
+  "InvalidTagValue",
+  "AmbiguousStream"
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Options
+
+/**
+ * A stream version: `bigint` or a non-negative integer; 0 (the default) means the latest.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type VersionInput = bigint | number
+
+/**
+ * A half-open time range `[start, end)` read at a version. `start` defaults to `Time.MINIMUM_TIME`, `end` to
+ * `Time.MAXIMUM_TIME`, `version` to 0 (the latest).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RangeOptions {
+  readonly start?: TimeInput | undefined
+  readonly end?: TimeInput | undefined
+  readonly version?: VersionInput | undefined
+}
+
+/**
+ * Options of `alignedWindows`: windows of 2^`pointwidth` ns aligned to the epoch (0 ≤ pointwidth ≤ 63).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AlignedWindowsOptions extends RangeOptions {
+  readonly pointwidth: number
+}
+
+/**
+ * Options of `windows`: windows of `width` starting at `start`; a partial last window is dropped. `depth` (0 to
+ * 63, default 0) lets a server answer less precisely; v5 servers accept only 0.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WindowsOptions extends RangeOptions {
+  readonly width: DurationInput
+  readonly depth?: number | undefined
+}
+
+/**
+ * Options of `nearest`: forward (the default) finds the first point at or after the time, backward the last point
+ * strictly before it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NearestOptions {
+  readonly version?: VersionInput | undefined
+  readonly backward?: boolean | undefined
+}
+
+/**
+ * Options of `count`, as the Python client's: the sum of the counts of aligned windows of 2^min(pointwidth,
+ * ⌊log2(end-start)⌋-1) ns (default pointwidth 62), which may include points just before `start` and leave out
+ * points just before `end`; `precise: true` counts exactly (one window of `end - start`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CountOptions extends RangeOptions {
+  readonly pointwidth?: number | undefined
+  readonly precise?: boolean | undefined
+}
+
+/**
+ * Options of `changes`: the ranges changed in versions (`from`, `to`], each at least 2^`resolution` ns wide
+ * (0 to 63, default 0). `from` 0 means "since the stream was created", `to` 0 (the default) the latest.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChangesOptions {
+  readonly from?: VersionInput | undefined
+  readonly to?: VersionInput | undefined
+  readonly resolution?: number | undefined
+}
+
+/**
+ * Options of `insert`: the merge policy, `"never"` by default (see `Points.MergePolicy`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InsertOptions {
+  readonly merge?: MergePolicy | undefined
+}
+
+/**
+ * The answer of `insert`: the version after the last chunk, and the version after each chunk.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InsertResult {
+  readonly version: bigint
+  readonly versions: ReadonlyArray<bigint>
+}
+
+/**
+ * Options of `update`. At least one of `tags`, `annotations` and `collection` is needed.
+ * - `tags` are set (others kept); a new `collection` moves the stream;
+ * - `annotations` are set (others kept), or with `replace: true` become exactly the given ones.
+ *
+ * Values are sent as given (the Python client JSON-encodes annotation values; encode them yourself if you need it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UpdateOptions {
+  readonly tags?: Readonly<Record<string, string>> | undefined
+  readonly annotations?: Readonly<Record<string, string>> | undefined
+  readonly collection?: string | undefined
+  readonly replace?: boolean | undefined
+}
+
+/**
+ * How many points one Insert call carries, as the Python client sends them.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const INSERT_CHUNK_POINTS = 50_000
+
+// ---------------------------------------------------------------------------------------------------------------
+// The handle
 
 /**
  * A handle to one stream.
@@ -43,26 +355,289 @@ export interface Stream {
   /** The metadata this handle holds, if it holds any (handles from `streamFromUuid` start without). */
   readonly descriptor: Option.Option<StreamDescriptor>
   /** The metadata this handle holds, or else the server's (one StreamInfo call). */
-  readonly metadata: Effect.Effect<StreamDescriptor, E.CallErrors>
+  readonly metadata: Effect.Effect<StreamDescriptor, MetadataErrors>
   /** The stream's collection. */
-  readonly collection: Effect.Effect<string, E.CallErrors>
+  readonly collection: Effect.Effect<string, MetadataErrors>
   /** The `name` tag. */
-  readonly name: Effect.Effect<string, E.CallErrors>
+  readonly name: Effect.Effect<string, MetadataErrors>
   /** The `unit` tag. */
-  readonly unit: Effect.Effect<string, E.CallErrors>
+  readonly unit: Effect.Effect<string, MetadataErrors>
   /** The tags (`name`, `unit`, `ingress`, and `distiller` when set). */
-  readonly tags: Effect.Effect<Readonly<Record<string, string>>, E.CallErrors>
+  readonly tags: Effect.Effect<Readonly<Record<string, string>>, MetadataErrors>
   /** The annotations. */
-  readonly annotations: Effect.Effect<Readonly<Record<string, string>>, E.CallErrors>
+  readonly annotations: Effect.Effect<Readonly<Record<string, string>>, MetadataErrors>
   /** The property version of the metadata, which updates are checked against. */
-  readonly propertyVersion: Effect.Effect<bigint, E.CallErrors>
+  readonly propertyVersion: Effect.Effect<bigint, MetadataErrors>
   /** A new handle holding the server's current metadata. */
-  readonly refreshMetadata: Effect.Effect<Stream, E.CallErrors>
+  readonly refreshMetadata: Effect.Effect<Stream, MetadataErrors>
   /** Whether the stream exists on the server (a 404 is `false`, not a failure). */
-  readonly exists: Effect.Effect<boolean, Exclude<E.CallErrors, E.StreamNotFound>>
+  readonly exists: Effect.Effect<boolean, Unexpected>
   /** The stream's latest major version. */
-  readonly version: Effect.Effect<bigint, E.CallErrors>
+  readonly version: Effect.Effect<bigint, MetadataErrors>
+
+  /**
+   * Inserts points, given as `[time, value]` pairs or as columns, split into Insert calls of
+   * {@link INSERT_CHUNK_POINTS}. NaN or infinite values, times outside [MINIMUM_TIME, MAXIMUM_TIME - 1) and columns
+   * of different lengths fail with `InvalidArgument` before anything is sent.
+   *
+   * ```ts
+   * yield* stream.insert({ times: BigInt64Array.of(1n, 2n), values: Float64Array.of(0.5, 0.7) }, { merge: "replace" })
+   * ```
+   */
+  readonly insert: (data: InsertData, options?: InsertOptions) => Effect.Effect<InsertResult, InsertErrors>
+  /** The points of `[start, end)`, ascending, as a `Stream` of pages (one per server message). */
+  readonly values: (options?: RangeOptions) => EStream.Stream<Points, ReadErrors>
+  /** The points of `[start, end)` as one page. */
+  readonly valuesCollected: (options?: RangeOptions) => Effect.Effect<Points, ReadErrors>
+  /** Statistics of aligned windows (windows without points are left out), as a `Stream` of pages. */
+  readonly alignedWindows: (options: AlignedWindowsOptions) => EStream.Stream<Windows, WindowsErrors>
+  /** Statistics of aligned windows as one page. */
+  readonly alignedWindowsCollected: (options: AlignedWindowsOptions) => Effect.Effect<Windows, WindowsErrors>
+  /** Statistics of windows of `width` (empty ones with count 0), as a `Stream` of pages. */
+  readonly windows: (options: WindowsOptions) => EStream.Stream<Windows, WindowsErrors>
+  /** Statistics of windows of `width` as one page. */
+  readonly windowsCollected: (options: WindowsOptions) => Effect.Effect<Windows, WindowsErrors>
+  /** The nearest point to `time` (see {@link NearestOptions}), or none. */
+  readonly nearest: (
+    time: TimeInput,
+    options?: NearestOptions
+  ) => Effect.Effect<Option.Option<VersionedPoint>, ReadErrors>
+  /** The first point of the stream, or none. */
+  readonly earliest: (
+    options?: { readonly version?: VersionInput | undefined }
+  ) => Effect.Effect<Option.Option<VersionedPoint>, ReadErrors>
+  /** The last point of the stream, or none. */
+  readonly latest: (
+    options?: { readonly version?: VersionInput | undefined }
+  ) => Effect.Effect<Option.Option<VersionedPoint>, ReadErrors>
+  /** The last point before now, or none. */
+  readonly current: (
+    options?: { readonly version?: VersionInput | undefined }
+  ) => Effect.Effect<Option.Option<VersionedPoint>, ReadErrors>
+  /** How many points `[start, end)` holds, with the Python client's semantics (see {@link CountOptions}). */
+  readonly count: (options?: CountOptions) => Effect.Effect<bigint, WindowsErrors>
+  /** Deletes the points of `[start, end)`; the new version. Older versions keep them. */
+  readonly delete: (
+    options: { readonly start: TimeInput; readonly end: TimeInput }
+  ) => Effect.Effect<bigint, DeleteErrors>
+  /** Makes buffered points durable; the version. */
+  readonly flush: Effect.Effect<bigint, MetadataErrors>
+  /** Removes the stream, its data and metadata, for good; its uuid can never be used again. */
+  readonly obliterate: Effect.Effect<void, MetadataErrors>
+  /** The time ranges changed between two versions, as a `Stream` of pages (the Go client's `Changes`). */
+  readonly changes: (options?: ChangesOptions) => EStream.Stream<ChangedRanges, ChangesErrors>
+  /** The changed ranges as one page. */
+  readonly changesCollected: (options?: ChangesOptions) => Effect.Effect<ChangedRanges, ChangesErrors>
+  /**
+   * Changes tags, collection and/or annotations, checked against the property version this handle holds (fetched
+   * first when it holds none); returns a handle with the new metadata.
+   */
+  readonly update: (options: UpdateOptions) => Effect.Effect<Stream, UpdateErrors>
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation
+
+const VersionSchema = Schema.Union(
+  Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(0n, (1n << 64n) - 1n)),
+  Schema.NonNegativeInt
+)
+const SmallInt = (max: number) => Schema.Int.pipe(Schema.between(0, max))
+const PointWidthSchema = SmallInt(63)
+
+const version = (method: string, value: VersionInput | undefined, field = "version") =>
+  Effect.map(validate(method, field, VersionSchema, value ?? 0n), BigInt)
+
+const time = (method: string, field: string, value: TimeInput | undefined, fallback: bigint) =>
+  value === undefined ? Effect.succeed(fallback) : validate(method, field, TimeFromInput, value)
+
+const range = Effect.fnUntraced(function*(method: string, options: RangeOptions) {
+  const start = yield* time(method, "start", options.start, MINIMUM_TIME)
+  const end = yield* time(method, "end", options.end, MAXIMUM_TIME)
+  if (start >= end) {
+    return yield* new E.InvalidArgument({ method, field: "end", detail: `start ${start} is not before end ${end}` })
+  }
+  return { start, end, version: yield* version(method, options.version) }
+})
+
+const MAX_INSERT_TIME = MAX_TIME - 1n
+
+const invalid = (method: string, field: string, detail: string) => new E.InvalidArgument({ method, field, detail })
+
+/** The points to insert as two typed columns, checked: equal lengths, finite values, insertable times. */
+const columns = (
+  method: string,
+  data: InsertData
+): Effect.Effect<{ readonly times: BigInt64Array; readonly values: Float64Array }, E.InvalidArgument> =>
+  Effect.suspend(() => {
+    let times: BigInt64Array
+    let values: Float64Array
+    // where a bad point is reported: the pairs ("data[i]"), or the columns ("times[i]", "values[i]")
+    let pairsGiven: boolean
+    if (Array.isArray(data)) {
+      const pairs = data as ReadonlyArray<readonly [TimeInput, number]>
+      times = new BigInt64Array(pairs.length)
+      values = new Float64Array(pairs.length)
+      for (let i = 0; i < pairs.length; i++) {
+        const pair = pairs[i]
+        if (!Array.isArray(pair) || pair.length !== 2) {
+          return Effect.fail(invalid(method, "data", `data[${i}] is not a [time, value] pair`))
+        }
+        const [t, v] = pair
+        if (typeof t === "bigint") times[i] = t
+        else {
+          const decoded = Schema.decodeUnknownOption(TimeFromInput)(t)
+          if (Option.isNone(decoded)) {
+            return Effect.fail(invalid(method, "data", `data[${i}][0] is not a valid time: ${String(t)}`))
+          }
+          times[i] = decoded.value
+        }
+        if (typeof v !== "number") return Effect.fail(invalid(method, "data", `data[${i}][1] is not a number`))
+        values[i] = v
+      }
+      pairsGiven = true
+    } else {
+      if (typeof data !== "object" || data === null || !("times" in data) || !("values" in data)) {
+        return Effect.fail(invalid(method, "data", "expected [time, value] pairs or { times, values } columns"))
+      }
+      if (data.times.length !== data.values.length) {
+        return Effect.fail(
+          invalid(method, "values", `${data.values.length} values for ${data.times.length} times: lengths differ`)
+        )
+      }
+      if (data.times instanceof BigInt64Array) times = data.times
+      else {
+        const list = data.times
+        times = new BigInt64Array(list.length)
+        for (let i = 0; i < list.length; i++) {
+          if (typeof list[i] !== "bigint") {
+            return Effect.fail(invalid(method, "times", `times[${i}] is not a bigint (nanoseconds)`))
+          }
+          times[i] = list[i]!
+        }
+      }
+      if (data.values instanceof Float64Array) values = data.values
+      else {
+        const list = data.values
+        values = new Float64Array(list.length)
+        for (let i = 0; i < list.length; i++) {
+          if (typeof list[i] !== "number") return Effect.fail(invalid(method, "values", `values[${i}] is not a number`))
+          values[i] = list[i]!
+        }
+      }
+      pairsGiven = false
+    }
+    const timeField = pairsGiven ? "data" : "times"
+    const valueField = pairsGiven ? "data" : "values"
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i]!
+      if (t < MIN_TIME || t >= MAX_INSERT_TIME) {
+        return Effect.fail(
+          invalid(
+            method,
+            timeField,
+            `${timeField}[${i}]: time ${t} is outside [${MIN_TIME}, ${MAX_INSERT_TIME})`
+          )
+        )
+      }
+      const v = values[i]!
+      if (!Number.isFinite(v)) {
+        return Effect.fail(
+          invalid(method, valueField, `${valueField}[${i}]: ${v} is not finite (NaN and ±Infinity cannot be stored)`)
+        )
+      }
+    }
+    return Effect.succeed({ times, values })
+  })
+
+const toPairs = (record: Readonly<Record<string, string>>): Array<KeyOptValue> =>
+  Object.entries(record).map(([key, value]) => ({ key, value }))
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resumable reads
+
+interface Page {
+  readonly times: BigInt64Array
+  readonly version: bigint
+}
+
+/**
+ * A streamed read retried by the policy in effect, resuming after the last page it gave: `open(start, version)`
+ * opens the read; `resumeAt(lastTime)` is where to reopen (undefined: nothing is left); with `skipSeen`, the points
+ * at the reopening time that were already given are skipped (raw values, where several points may share a time).
+ */
+const resumable = <P extends Page, Err>(
+  client: Client,
+  open: (start: bigint, version: bigint) => EStream.Stream<P, Err>,
+  initial: { readonly start: bigint; readonly version: bigint },
+  resumeAt: (lastTime: bigint) => bigint | undefined,
+  drop: (page: P, n: number) => P,
+  skipSeen: boolean
+): EStream.Stream<P, Err> =>
+  EStream.unwrap(Effect.map(currentPolicy(client), (policy) => {
+    if (policy === Retry.never) return open(initial.start, initial.version)
+    return EStream.suspend(() => {
+      let last: bigint | undefined
+      let seenAtLast = 0
+      let served = initial.version
+      const attempt = EStream.suspend(() => {
+        let start = initial.start
+        let skip = 0
+        if (last !== undefined) {
+          const at = resumeAt(last)
+          if (at === undefined) return EStream.empty
+          start = at
+          skip = skipSeen && at === last ? seenAtLast : 0
+        }
+        const skipping = last
+        return EStream.map(open(start, last === undefined ? initial.version : served), (received) => {
+          let page = received
+          if (skip > 0) {
+            let k = 0
+            while (k < skip && k < page.times.length && page.times[k] === skipping) k++
+            skip = k === page.times.length ? skip - k : 0
+            if (k > 0) page = drop(page, k)
+          }
+          served = page.version
+          const n = page.times.length
+          if (n > 0) {
+            const t = page.times[n - 1]!
+            if (t === last) seenAtLast += n
+            else {
+              let run = 1
+              while (run < n && page.times[n - 1 - run] === t) run++
+              last = t
+              seenAtLast = run
+            }
+          }
+          return page
+        })
+      })
+      return EStream.retry(attempt, Schedule.whileInput(policy.schedule, policy.while))
+    })
+  }))
+
+const dropPoints = (page: Points, n: number): Points => ({
+  times: page.times.subarray(n),
+  values: page.values.subarray(n),
+  version: page.version
+})
+
+const dropWindows = (page: Windows, n: number): Windows => ({
+  times: page.times.subarray(n),
+  min: page.min.subarray(n),
+  mean: page.mean.subarray(n),
+  max: page.max.subarray(n),
+  count: page.count.subarray(n),
+  stddev: page.stddev.subarray(n),
+  version: page.version
+})
+
+const collect = <A, Err>(stream: EStream.Stream<A, Err>): Effect.Effect<ReadonlyArray<A>, Err> =>
+  Effect.map(EStream.runCollect(stream), (chunk) => Array.from(chunk))
+
+// ---------------------------------------------------------------------------------------------------------------
+// Implementation
 
 class StreamImpl implements Stream {
   readonly [TypeId]: TypeId = TypeId
@@ -72,7 +647,15 @@ class StreamImpl implements Stream {
     readonly descriptor: Option.Option<StreamDescriptor>
   ) {}
 
-  private fetch(operation: string): Effect.Effect<StreamDescriptor, E.CallErrors> {
+  /** The span of a streamed read (the other operations get theirs from `run`). */
+  private traced<A, Err>(operation: string) {
+    return (stream: EStream.Stream<A, Err>) =>
+      EStream.withSpan(stream, `BTrDB.Stream.${operation}`, {
+        attributes: { "db.system.name": "btrdb", "btrdb.uuid": this.uuid }
+      })
+  }
+
+  private fetch(operation: string): Effect.Effect<StreamDescriptor, MetadataErrors> {
     return run(
       this.client,
       operation,
@@ -81,7 +664,7 @@ class StreamImpl implements Stream {
         (info) => info.descriptor!
       ),
       this.uuid
-    )
+    ).pipe(Effect.mapError(metadataErrors))
   }
 
   get metadata() {
@@ -120,7 +703,8 @@ class StreamImpl implements Stream {
       "Stream.exists",
       this.client.backend.streamInfo(this.uuid, { omitDescriptor: true, omitVersion: false }).pipe(
         Effect.as(true),
-        Effect.catchTag("StreamNotFound", () => Effect.succeed(false))
+        Effect.catchTag("StreamNotFound", () => Effect.succeed(false)),
+        Effect.mapError(expecting<never>())
       ),
       this.uuid
     )
@@ -134,8 +718,253 @@ class StreamImpl implements Stream {
         (info) => info.versionMajor
       ),
       this.uuid
+    ).pipe(Effect.mapError(metadataErrors))
+  }
+
+  // -- writes
+
+  insert(data: InsertData, options: InsertOptions = {}): Effect.Effect<InsertResult, InsertErrors> {
+    const { backend } = this.client
+    const uuid = this.uuid
+    const client = this.client
+    return Effect.gen(function*() {
+      const merge = yield* validate("Stream.insert", "merge", MergePolicy, options.merge ?? "never")
+      const { times, values } = yield* columns("Stream.insert", data)
+      const versions: Array<bigint> = []
+      let offset = 0
+      do {
+        const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
+        const chunk = backend.insert(uuid, times.subarray(offset, end), values.subarray(offset, end), merge)
+        // a retry of a "never" insert whose first attempt was stored would store the points twice
+        versions.push(yield* run(client, "Stream.insert", chunk, uuid, merge !== "never"))
+        offset = end
+      } while (offset < times.length)
+      return { version: versions[versions.length - 1]!, versions }
+    }).pipe(Effect.mapError(insertErrors))
+  }
+
+  delete(options: { readonly start: TimeInput; readonly end: TimeInput }): Effect.Effect<bigint, DeleteErrors> {
+    return Effect.flatMap(
+      range("Stream.delete", { start: options?.start, end: options?.end }),
+      ({ end, start }) =>
+        run(this.client, "Stream.delete", this.client.backend.delete(this.uuid, start, end), this.uuid)
+    ).pipe(Effect.mapError(deleteErrors))
+  }
+
+  get flush() {
+    return run(this.client, "Stream.flush", this.client.backend.flush(this.uuid), this.uuid).pipe(
+      Effect.mapError(metadataErrors)
     )
   }
+
+  get obliterate() {
+    return run(this.client, "Stream.obliterate", this.client.backend.obliterate(this.uuid), this.uuid).pipe(
+      Effect.mapError(metadataErrors)
+    )
+  }
+
+  update(options: UpdateOptions): Effect.Effect<Stream, UpdateErrors> {
+    const method = "Stream.update"
+    return Effect.gen(this, function*() {
+      if (options.tags === undefined && options.annotations === undefined && options.collection === undefined) {
+        return yield* invalid(method, "options", "give tags, annotations or a collection")
+      }
+      const tags = options.tags === undefined ? undefined : yield* validate(method, "tags", Tags, options.tags)
+      const annotations = options.annotations === undefined
+        ? undefined
+        : yield* validate(method, "annotations", Annotations, options.annotations)
+      const collection = options.collection === undefined
+        ? undefined
+        : yield* validate(method, "collection", Collection, options.collection)
+      let current = Option.isSome(this.descriptor) ? this.descriptor.value : yield* this.fetch(method)
+      if (tags !== undefined || collection !== undefined) {
+        yield* run(
+          this.client,
+          method,
+          this.client.backend.setStreamTags(
+            this.uuid,
+            current.propertyVersion,
+            toPairs((tags ?? current.tags) as Record<string, string>),
+            collection ?? current.collection,
+            []
+          ),
+          this.uuid
+        )
+        current = yield* this.fetch(method)
+      }
+      if (annotations !== undefined) {
+        const removals = options.replace === true
+          ? Object.keys(current.annotations).filter((key) => !Object.hasOwn(annotations, key))
+          : []
+        yield* run(
+          this.client,
+          method,
+          this.client.backend.setStreamAnnotations(this.uuid, current.propertyVersion, toPairs(annotations), removals),
+          this.uuid
+        )
+        current = yield* this.fetch(method)
+      }
+      return new StreamImpl(this.client, this.uuid, Option.some(current)) as Stream
+    }).pipe(Effect.mapError(updateErrors))
+  }
+
+  // -- reads
+
+  values(options: RangeOptions = {}): EStream.Stream<Points, ReadErrors> {
+    const { backend } = this.client
+    return EStream.unwrap(Effect.map(range("Stream.values", options), (r) =>
+      resumable(
+        this.client,
+        (start, version) => backend.rawValues(this.uuid, start, r.end, version),
+        r,
+        (last) => last,
+        dropPoints,
+        true
+      ))).pipe(EStream.mapError(readErrors), this.traced("values"))
+  }
+
+  valuesCollected(options: RangeOptions = {}) {
+    return Effect.map(collect(this.values(options)), concatPoints)
+  }
+
+  alignedWindows(options: AlignedWindowsOptions): EStream.Stream<Windows, WindowsErrors> {
+    const { backend } = this.client
+    const method = "Stream.alignedWindows"
+    return EStream.unwrap(
+      Effect.gen(this, function*() {
+        const r = yield* range(method, options ?? {})
+        const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
+        const width = 1n << BigInt(pw)
+        const alignedEnd = r.end & ~(width - 1n)
+        return resumable(
+          this.client,
+          (start, version) => backend.alignedWindows(this.uuid, start, r.end, pw, version),
+          r,
+          (last) => last + width < alignedEnd ? last + width : undefined,
+          dropWindows,
+          false
+        )
+      })
+    ).pipe(EStream.mapError(windowsErrors), this.traced("alignedWindows"))
+  }
+
+  alignedWindowsCollected(options: AlignedWindowsOptions) {
+    return Effect.map(collect(this.alignedWindows(options)), concatWindows)
+  }
+
+  windows(options: WindowsOptions): EStream.Stream<Windows, WindowsErrors> {
+    const { backend } = this.client
+    const method = "Stream.windows"
+    return EStream.unwrap(
+      Effect.gen(this, function*() {
+        const r = yield* range(method, options ?? {})
+        const width = yield* validate(method, "width", NanosFromDuration, options?.width)
+        const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
+        const lastEnd = r.end - ((r.end - r.start) % width)
+        return resumable(
+          this.client,
+          (start, version) => backend.windows(this.uuid, start, r.end, width, depth, version),
+          r,
+          (last) => last + width < lastEnd ? last + width : undefined,
+          dropWindows,
+          false
+        )
+      })
+    ).pipe(EStream.mapError(windowsErrors), this.traced("windows"))
+  }
+
+  windowsCollected(options: WindowsOptions) {
+    return Effect.map(collect(this.windows(options)), concatWindows)
+  }
+
+  nearest(at: TimeInput, options: NearestOptions = {}): Effect.Effect<Option.Option<VersionedPoint>, ReadErrors> {
+    const method = "Stream.nearest"
+    return Effect.gen(this, function*() {
+      const t = yield* validate(method, "time", TimeFromInput, at)
+      const v = yield* version(method, options.version)
+      return yield* this.nearestAt(t, v, options.backward ?? false, method)
+    })
+  }
+
+  private nearestAt(t: bigint, v: bigint, backward: boolean, method: string) {
+    return run(
+      this.client,
+      method,
+      this.client.backend.nearest(this.uuid, t, v, backward).pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("NoSuchPoint", () => Effect.succeed(Option.none()))
+      ),
+      this.uuid
+    ).pipe(Effect.mapError(readErrors))
+  }
+
+  earliest(options: { readonly version?: VersionInput | undefined } = {}) {
+    return Effect.flatMap(
+      version("Stream.earliest", options.version),
+      (v) => this.nearestAt(MIN_TIME, v, false, "Stream.earliest")
+    )
+  }
+
+  latest(options: { readonly version?: VersionInput | undefined } = {}) {
+    return Effect.flatMap(
+      version("Stream.latest", options.version),
+      (v) => this.nearestAt(MAX_TIME - 1n, v, true, "Stream.latest")
+    )
+  }
+
+  current(options: { readonly version?: VersionInput | undefined } = {}) {
+    return Effect.flatMap(
+      version("Stream.current", options.version),
+      (v) => this.nearestAt(now(), v, true, "Stream.current")
+    )
+  }
+
+  count(options: CountOptions = {}): Effect.Effect<bigint, WindowsErrors> {
+    const method = "Stream.count"
+    return Effect.gen(this, function*() {
+      const r = yield* range(method, options)
+      const pointwidth = yield* validate(method, "pointwidth", PointWidthSchema, options.pointwidth ?? 62)
+      const windows = options.precise === true
+        ? this.windows({ start: r.start, end: r.end, width: r.end - r.start, version: r.version })
+        : this.alignedWindows({
+          start: r.start,
+          end: r.end,
+          version: r.version,
+          pointwidth: Math.max(0, Math.min(pointwidth, pointwidthFromNanos(r.end - r.start) - 1))
+        })
+      return yield* EStream.runFold(windows, 0n, (sum, page) => {
+        let total = sum
+        for (const c of page.count) total += c
+        return total
+      })
+    })
+  }
+
+  changes(options: ChangesOptions = {}): EStream.Stream<ChangedRanges, ChangesErrors> {
+    const method = "Stream.changes"
+    return EStream.unwrap(
+      Effect.gen(this, function*() {
+        const from = yield* version(method, options.from, "from")
+        const to = yield* version(method, options.to, "to")
+        const resolution = yield* validate(method, "resolution", SmallInt(63), options.resolution ?? 0)
+        if (to !== 0n && from > to) return yield* invalid(method, "from", `version ${from} is after version ${to}`)
+        const policy = yield* currentPolicy(this.client)
+        const read = this.client.backend.changes(this.uuid, from, to, resolution)
+        if (policy === Retry.never) return read
+        // ranges have no resumable order key: retry only before the first page
+        let started = false
+        return EStream.retry(
+          EStream.tap(read, () => Effect.sync(() => (started = true))),
+          Schedule.whileInput(policy.schedule, (e: unknown) => !started && policy.while(e))
+        )
+      })
+    ).pipe(EStream.mapError(changesErrors), this.traced("changes"))
+  }
+
+  changesCollected(options: ChangesOptions = {}) {
+    return Effect.map(collect(this.changes(options)), concatRanges)
+  }
+
   toString(): string {
     return Option.match(this.descriptor, {
       onNone: () => `<Stream uuid=${this.uuid}>`,

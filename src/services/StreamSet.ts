@@ -1,16 +1,46 @@
 /**
- * An immutable set of stream handles, with the versions they are pinned to. `BTrDB.streams` and
- * `BTrDB.streamsInCollection` return one; it is iterable as its handles.
+ * An immutable set of stream handles, with the versions reads are pinned to and a time filter: the Python
+ * client's `StreamSet`. `BTrDB.streams` and `BTrDB.streamsInCollection` return one; it is iterable as its handles.
+ * Every operation that changes the set (`filter`, `pinVersions`) returns a new set.
+ *
+ * Work on several streams runs concurrently, at most `concurrency` streams at a time (default
+ * {@link DEFAULT_CONCURRENCY}); results come back in the set's order.
  *
  * ```ts
  * const set = yield* db.streamsInCollection("sunshine/PMU1")
- * for (const stream of set) console.log(stream.uuid)
+ * const day = yield* set.filter({ start: "2024-05-01", end: "2024-05-02", unit: "volts" })
+ * const pinned = yield* day.pinVersions()
+ * const table = yield* pinned.rows()            // one row per distinct time, NaN where a stream has no point
+ * const hourly = yield* pinned.windows({ width: "1 hour" })
  * ```
  *
  * @since 0.1.0
  */
-import type { Uuid } from "../schema/Uuid.js"
-import type { Stream } from "./Stream.js"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as E from "../errors/BTrDBError.js"
+import {
+  type InsertData,
+  type MergePolicy,
+  type Points,
+  statColumn,
+  type StatName,
+  type VersionedPoint,
+  type Windows
+} from "../schema/Points.js"
+import { type DurationInput, MAXIMUM_TIME, MINIMUM_TIME, now, TimeFromInput, type TimeInput } from "../schema/Time.js"
+import { type Uuid, UuidFromString } from "../schema/Uuid.js"
+import { validate } from "./internal/validate.js"
+import type {
+  InsertErrors,
+  MetadataErrors,
+  ReadErrors,
+  Stream,
+  VersionInput,
+  WindowsErrors,
+  WindowsOptions
+} from "./Stream.js"
 
 /**
  * @since 0.1.0
@@ -25,6 +55,94 @@ export const TypeId: unique symbol = Symbol.for("effect-btrdb/StreamSet")
 export type TypeId = typeof TypeId
 
 /**
+ * How many streams are worked on at once by default.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_CONCURRENCY = 4
+
+/**
+ * The time filter of a set: reads cover `[start, end)` (`Time.MINIMUM_TIME` / `Time.MAXIMUM_TIME` when unset).
+ * With `samplingFrequency` (Hz), `rows` of raw values snap every time to a grid of P = ⌊1e9 / samplingFrequency⌋ ns
+ * (as the Arrow multi-stream read does, PROTOCOL.md §9.3).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Filters {
+  readonly start?: bigint | undefined
+  readonly end?: bigint | undefined
+  readonly samplingFrequency?: number | undefined
+}
+
+/**
+ * Arguments of `filter`. A string matches exactly, ignoring case; a `RegExp` matches when it finds a match
+ * anywhere (`search`). `tags` and `annotations` match when the stream has every given key with exactly that value.
+ * Times narrow the set's read range (a later filter's start or end replaces an earlier one).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FilterOptions {
+  readonly start?: TimeInput | undefined
+  readonly end?: TimeInput | undefined
+  readonly collection?: string | RegExp | undefined
+  readonly name?: string | RegExp | undefined
+  readonly unit?: string | RegExp | undefined
+  readonly tags?: Readonly<Record<string, string>> | undefined
+  readonly annotations?: Readonly<Record<string, string>> | undefined
+  readonly samplingFrequency?: number | undefined
+}
+
+/**
+ * The `concurrency` option of the operations on several streams.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConcurrencyOptions {
+  readonly concurrency?: number | undefined
+}
+
+/**
+ * The window reads `rows` can align: windows of `width` (see `Stream.windows`) or aligned windows of
+ * 2^`pointwidth` ns.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WindowSpec =
+  | { readonly width: DurationInput; readonly depth?: number | undefined }
+  | { readonly pointwidth: number }
+
+/**
+ * Options of `rows`: raw values by default (snapped to the grid of the filter's `samplingFrequency` when it has
+ * one); with `window`, one statistic (`stat`, default `"mean"`) of each window, NaN for an empty window.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RowsOptions extends ConcurrencyOptions {
+  readonly window?: WindowSpec | undefined
+  readonly stat?: StatName | undefined
+}
+
+/**
+ * Points of several streams aligned on time: one row per distinct time of any stream, ascending; `columns[j][i]` is
+ * stream `j`'s value at `times[i]`, NaN where it has none (NaN cannot be stored, so it always means "missing"). Of
+ * several points of one stream at the same time, the last one is kept.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Rows {
+  readonly times: BigInt64Array
+  readonly uuids: ReadonlyArray<Uuid>
+  readonly columns: ReadonlyArray<Float64Array>
+}
+
+/**
  * A set of streams.
  *
  * @since 0.1.0
@@ -36,32 +154,441 @@ export interface StreamSet extends Iterable<Stream> {
   readonly streams: ReadonlyArray<Stream>
   /** The versions reads are pinned to, by uuid; streams not in the map read their latest version. */
   readonly pinned: ReadonlyMap<Uuid, bigint>
+  /** The time filter of reads. */
+  readonly filters: Filters
   /** How many streams the set holds. */
   readonly length: number
+
+  /**
+   * A new set of the streams that match, with the time filter narrowed. Fetches the metadata of handles that hold
+   * none (the new set keeps it).
+   */
+  readonly filter: (options: FilterOptions) => Effect.Effect<StreamSet, E.InvalidArgument | MetadataErrors>
+  /**
+   * A new set pinned to `versions` (uuid → version; 0 means latest), or, without an argument, to the current
+   * version of every stream.
+   */
+  readonly pinVersions: (
+    versions?: ReadonlyMap<string, VersionInput> | Readonly<Record<string, VersionInput>>
+  ) => Effect.Effect<StreamSet, E.InvalidArgument | MetadataErrors>
+  /** The version of every stream: the pinned one, else the latest. */
+  readonly versions: (
+    options?: ConcurrencyOptions
+  ) => Effect.Effect<ReadonlyMap<Uuid, bigint>, E.InvalidArgument | MetadataErrors>
+  /** The sum of the streams' `count` over the filter's range, at the pinned versions. */
+  readonly count: (
+    options?: ConcurrencyOptions & { readonly precise?: boolean | undefined }
+  ) => Effect.Effect<bigint, WindowsErrors>
+  /** Each stream's first point at or after the filter's start, or none. */
+  readonly earliest: (
+    options?: ConcurrencyOptions
+  ) => Effect.Effect<ReadonlyArray<Option.Option<VersionedPoint>>, ReadErrors>
+  /** Each stream's last point before the filter's end, or none. */
+  readonly latest: (
+    options?: ConcurrencyOptions
+  ) => Effect.Effect<ReadonlyArray<Option.Option<VersionedPoint>>, ReadErrors>
+  /** Each stream's last point before now, or none; `InvalidArgument` when now is outside the filter's range. */
+  readonly current: (
+    options?: ConcurrencyOptions
+  ) => Effect.Effect<ReadonlyArray<Option.Option<VersionedPoint>>, ReadErrors>
+  /** Each stream's points in the filter's range, in the set's order. */
+  readonly values: (options?: ConcurrencyOptions) => Effect.Effect<ReadonlyArray<Points>, ReadErrors>
+  /** Each stream's windows of `width` in the filter's range. */
+  readonly windows: (
+    options: ConcurrencyOptions & Pick<WindowsOptions, "width" | "depth">
+  ) => Effect.Effect<ReadonlyArray<Windows>, WindowsErrors>
+  /** Each stream's aligned windows of 2^`pointwidth` ns in the filter's range. */
+  readonly alignedWindows: (
+    options: ConcurrencyOptions & { readonly pointwidth: number }
+  ) => Effect.Effect<ReadonlyArray<Windows>, WindowsErrors>
+  /** The values (or one window statistic) of every stream aligned on time (see {@link Rows}). */
+  readonly rows: (options?: RowsOptions) => Effect.Effect<Rows, WindowsErrors>
+  /** Inserts into several streams of the set (uuid → data); the version of each after its insert. */
+  readonly insert: (
+    data: ReadonlyMap<string, InsertData> | Readonly<Record<string, InsertData>>,
+    options?: ConcurrencyOptions & { readonly merge?: MergePolicy | undefined }
+  ) => Effect.Effect<ReadonlyMap<Uuid, bigint>, InsertErrors>
+}
+
+const ConcurrencySchema = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+const Frequency = Schema.Number.pipe(Schema.finite(), Schema.positive(), Schema.lessThanOrEqualTo(1e9))
+const StatSchema = Schema.Literal("min", "mean", "max", "count", "stddev")
+const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
+
+const matches = (pattern: string | RegExp | undefined, value: string): boolean =>
+  pattern === undefined ||
+  (typeof pattern === "string" ? pattern.toLowerCase() === value.toLowerCase() : value.search(pattern) !== -1)
+
+const subset = (wanted: Readonly<Record<string, string>> | undefined, have: Readonly<Record<string, string>>) =>
+  wanted === undefined || Object.entries(wanted).every(([k, v]) => Object.hasOwn(have, k) && have[k] === v)
+
+const entries = <A>(m: ReadonlyMap<string, A> | Readonly<Record<string, A>>): Array<[string, A]> =>
+  m instanceof Map ? [...m.entries()] : Object.entries(m as Readonly<Record<string, A>>)
+
+/**
+ * Aligns sorted series on time: one row per distinct time, NaN where a series has no value; of equal times within
+ * one series the last value wins.
+ */
+const align = (
+  series: ReadonlyArray<{ readonly times: BigInt64Array; readonly values: Float64Array }>
+): { times: BigInt64Array; columns: Array<Float64Array> } => {
+  const k = series.length
+  const walk = (visit: (row: number, t: bigint) => void, fill: (row: number, j: number, v: number) => void) => {
+    const at = new Array<number>(k).fill(0)
+    let row = 0
+    for (;;) {
+      let min: bigint | undefined
+      for (let j = 0; j < k; j++) {
+        const s = series[j]!
+        if (at[j]! < s.times.length && (min === undefined || s.times[at[j]!]! < min)) min = s.times[at[j]!]!
+      }
+      if (min === undefined) return row
+      visit(row, min)
+      for (let j = 0; j < k; j++) {
+        const s = series[j]!
+        while (at[j]! < s.times.length && s.times[at[j]!] === min) {
+          fill(row, j, s.values[at[j]!]!)
+          at[j]!++
+        }
+      }
+      row++
+    }
+  }
+  const n = walk(() => {}, () => {})
+  const times = new BigInt64Array(n)
+  const columns = series.map(() => new Float64Array(n).fill(NaN))
+  walk((row, t) => (times[row] = t), (row, j, v) => (columns[j]![row] = v))
+  return { times, columns }
+}
+
+/** One statistic of windows, NaN for an empty window (count 0) unless the statistic is the count. */
+const windowColumn = (windows: Windows, stat: StatName): Float64Array => {
+  const column = Float64Array.from(statColumn(windows, stat))
+  if (stat !== "count") {
+    for (let i = 0; i < column.length; i++) if (windows.count[i] === 0n) column[i] = NaN
+  }
+  return column
+}
+
+const floorDiv = (a: bigint, b: bigint): bigint => {
+  const q = a / b
+  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q
+}
+
+/**
+ * Snaps sorted points to the grid of `period` ns anchored at the epoch (PROTOCOL.md §9.3): a point goes to the nearest
+ * grid time `g = ⌊(2t + P) / 2P⌋·P` (half-way rounds up) and is kept when `start ≤ g < end`; of several points on one
+ * grid time, the nearest wins, the earlier on a tie.
+ */
+const snap = (
+  series: { readonly times: BigInt64Array; readonly values: Float64Array },
+  period: bigint,
+  start: bigint,
+  end: bigint
+): { times: BigInt64Array; values: Float64Array } => {
+  const times: Array<bigint> = []
+  const values: Array<number> = []
+  let best = 0n
+  for (let i = 0; i < series.times.length; i++) {
+    const t = series.times[i]!
+    const g = floorDiv(2n * t + period, 2n * period) * period
+    if (g < start || g >= end) continue
+    const distance = t > g ? t - g : g - t
+    const n = times.length
+    if (n > 0 && times[n - 1] === g) {
+      if (distance < best) {
+        values[n - 1] = series.values[i]!
+        best = distance
+      }
+    } else {
+      times.push(g)
+      values.push(series.values[i]!)
+      best = distance
+    }
+  }
+  return { times: BigInt64Array.from(times), values: Float64Array.from(values) }
 }
 
 class StreamSetImpl implements StreamSet {
   readonly [TypeId]: TypeId = TypeId
-  constructor(readonly streams: ReadonlyArray<Stream>, readonly pinned: ReadonlyMap<Uuid, bigint>) {}
+  constructor(
+    readonly streams: ReadonlyArray<Stream>,
+    readonly pinned: ReadonlyMap<Uuid, bigint>,
+    readonly filters: Filters
+  ) {}
   get length() {
     return this.streams.length
   }
   [Symbol.iterator]() {
     return this.streams[Symbol.iterator]()
   }
+
+  private get start() {
+    return this.filters.start ?? MINIMUM_TIME
+  }
+  private get end() {
+    return this.filters.end ?? MAXIMUM_TIME
+  }
+  private versionOf(stream: Stream): bigint {
+    return this.pinned.get(stream.uuid) ?? 0n
+  }
+
+  /** Runs `f` on every stream, `concurrency` at a time, results in the set's order. */
+  private each<A, Err>(
+    method: string,
+    options: ConcurrencyOptions | undefined,
+    f: (stream: Stream) => Effect.Effect<A, Err>
+  ): Effect.Effect<Array<A>, Err | E.InvalidArgument> {
+    return Effect.flatMap(
+      validate(method, "concurrency", ConcurrencySchema, options?.concurrency ?? DEFAULT_CONCURRENCY),
+      (concurrency) => Effect.forEach(this.streams, f, { concurrency })
+    )
+  }
+
+  filter(options: FilterOptions): Effect.Effect<StreamSet, E.InvalidArgument | MetadataErrors> {
+    const method = "StreamSet.filter"
+    return Effect.gen(this, function*() {
+      const start = options.start === undefined
+        ? this.filters.start
+        : yield* validate(method, "start", TimeFromInput, options.start)
+      const end = options.end === undefined
+        ? this.filters.end
+        : yield* validate(method, "end", TimeFromInput, options.end)
+      if (start !== undefined && end !== undefined && start >= end) {
+        return yield* new E.InvalidArgument({ method, field: "end", detail: `start ${start} is not before end ${end}` })
+      }
+      const samplingFrequency = options.samplingFrequency === undefined
+        ? this.filters.samplingFrequency
+        : yield* validate(method, "samplingFrequency", Frequency, options.samplingFrequency)
+      for (const field of ["collection", "name", "unit"] as const) {
+        const p = options[field]
+        if (p !== undefined && typeof p !== "string" && !(p instanceof RegExp)) {
+          return yield* new E.InvalidArgument({ method, field, detail: "expected a string or a RegExp" })
+        }
+      }
+      if (options.tags !== undefined) yield* validate(method, "tags", StringMap, options.tags)
+      if (options.annotations !== undefined) yield* validate(method, "annotations", StringMap, options.annotations)
+      const byMetadata = options.collection !== undefined || options.name !== undefined ||
+        options.unit !== undefined || options.tags !== undefined || options.annotations !== undefined
+      let streams = this.streams
+      if (byMetadata) {
+        const refreshed = yield* Effect.forEach(
+          this.streams,
+          (s) => Option.isSome(s.descriptor) ? Effect.succeed(s) : s.refreshMetadata,
+          { concurrency: DEFAULT_CONCURRENCY }
+        )
+        streams = refreshed.filter((s) => {
+          const d = Option.getOrThrow(s.descriptor)
+          return matches(options.collection, d.collection) && matches(options.name, d.name) &&
+            matches(options.unit, d.unit) && subset(options.tags, d.tags) && subset(options.annotations, d.annotations)
+        })
+      }
+      const kept = new Set(streams.map((s) => s.uuid))
+      const pinned = new Map([...this.pinned].filter(([uuid]) => kept.has(uuid)))
+      return new StreamSetImpl(streams, pinned, { start, end, samplingFrequency }) as StreamSet
+    })
+  }
+
+  pinVersions(
+    versions?: ReadonlyMap<string, VersionInput> | Readonly<Record<string, VersionInput>>
+  ): Effect.Effect<StreamSet, E.InvalidArgument | MetadataErrors> {
+    const method = "StreamSet.pinVersions"
+    return Effect.gen(this, function*() {
+      if (versions === undefined) {
+        const latest = yield* this.each(method, undefined, (s) => Effect.map(s.version, (v) => [s.uuid, v] as const))
+        return new StreamSetImpl(this.streams, new Map(latest), this.filters) as StreamSet
+      }
+      const members = new Set<string>(this.streams.map((s) => s.uuid))
+      const pinned = new Map<Uuid, bigint>()
+      for (const [key, value] of entries(versions)) {
+        const uuid = yield* validate(method, "versions", UuidFromString, key)
+        if (!members.has(uuid)) {
+          return yield* new E.InvalidArgument({ method, field: "versions", detail: `${uuid} is not in this set` })
+        }
+        const v = yield* validate(
+          method,
+          "versions",
+          Schema.Union(Schema.BigIntFromSelf.pipe(Schema.nonNegativeBigInt()), Schema.NonNegativeInt),
+          value
+        )
+        if (BigInt(v) !== 0n) pinned.set(uuid, BigInt(v))
+      }
+      return new StreamSetImpl(this.streams, pinned, this.filters) as StreamSet
+    })
+  }
+
+  versions(options?: ConcurrencyOptions): Effect.Effect<ReadonlyMap<Uuid, bigint>, E.InvalidArgument | MetadataErrors> {
+    return Effect.map(
+      this.each(
+        "StreamSet.versions",
+        options,
+        (s) => {
+          const pinned = this.pinned.get(s.uuid)
+          return Effect.map(pinned === undefined ? s.version : Effect.succeed(pinned), (v) => [s.uuid, v] as const)
+        }
+      ),
+      (pairs): ReadonlyMap<Uuid, bigint> => new Map(pairs)
+    )
+  }
+
+  count(options?: ConcurrencyOptions & { readonly precise?: boolean | undefined }) {
+    return Effect.map(
+      this.each("StreamSet.count", options, (s) =>
+        s.count({
+          start: this.start,
+          end: this.end,
+          version: this.versionOf(s),
+          precise: options?.precise ?? false
+        })),
+      (counts) => counts.reduce((a, b) => a + b, 0n)
+    )
+  }
+
+  earliest(options?: ConcurrencyOptions) {
+    return this.each(
+      "StreamSet.earliest",
+      options,
+      (s) => s.nearest(this.start, { version: this.versionOf(s), backward: false })
+    )
+  }
+
+  latest(options?: ConcurrencyOptions) {
+    return this.each(
+      "StreamSet.latest",
+      options,
+      (s) => s.nearest(this.end, { version: this.versionOf(s), backward: true })
+    )
+  }
+
+  current(options?: ConcurrencyOptions) {
+    const method = "StreamSet.current"
+    return Effect.suspend(() => {
+      const t = now()
+      if ((this.filters.end !== undefined && this.filters.end <= t) || (this.filters.start ?? t) > t) {
+        return Effect.fail(
+          new E.InvalidArgument({ method, field: "filters", detail: "the current time is outside the filtered range" })
+        )
+      }
+      return this.each(method, options, (s) => s.nearest(t, { version: this.versionOf(s), backward: true }))
+    })
+  }
+
+  values(options?: ConcurrencyOptions) {
+    return this.each(
+      "StreamSet.values",
+      options,
+      (s) => s.valuesCollected({ start: this.start, end: this.end, version: this.versionOf(s) })
+    )
+  }
+
+  windows(options: ConcurrencyOptions & Pick<WindowsOptions, "width" | "depth">) {
+    return this.each("StreamSet.windows", options, (s) =>
+      s.windowsCollected({
+        start: this.start,
+        end: this.end,
+        version: this.versionOf(s),
+        width: options?.width,
+        depth: options?.depth
+      }))
+  }
+
+  alignedWindows(options: ConcurrencyOptions & { readonly pointwidth: number }) {
+    return this.each("StreamSet.alignedWindows", options, (s) =>
+      s.alignedWindowsCollected({
+        start: this.start,
+        end: this.end,
+        version: this.versionOf(s),
+        pointwidth: options?.pointwidth
+      }))
+  }
+
+  rows(options: RowsOptions = {}): Effect.Effect<Rows, WindowsErrors> {
+    return Effect.flatMap(
+      validate("StreamSet.rows", "stat", StatSchema, options.stat ?? "mean"),
+      (stat) => this.rowsOf(options, stat)
+    )
+  }
+
+  private rowsOf(options: RowsOptions, stat: StatName): Effect.Effect<Rows, WindowsErrors> {
+    const window = options.window
+    const frequency = this.filters.samplingFrequency
+    let series: Effect.Effect<
+      ReadonlyArray<{ readonly times: BigInt64Array; readonly values: Float64Array }>,
+      WindowsErrors
+    >
+    if (window !== undefined) {
+      series = Effect.map(
+        "pointwidth" in window
+          ? this.alignedWindows({ ...options, pointwidth: window.pointwidth })
+          : this.windows({ ...options, width: window.width, depth: window.depth }),
+        (pages) => pages.map((w) => ({ times: w.times, values: windowColumn(w, stat) }))
+      )
+    } else if (frequency === undefined) {
+      series = this.values(options)
+    } else {
+      // a point snaps to start when it is at most P/2 before it: read from start - P
+      const period = BigInt(Math.max(1, Math.floor(1e9 / frequency)))
+      const from = this.start - period < MINIMUM_TIME ? MINIMUM_TIME : this.start - period
+      series = Effect.map(
+        this.each(
+          "StreamSet.rows",
+          options,
+          (s) => s.valuesCollected({ start: from, end: this.end, version: this.versionOf(s) })
+        ),
+        (pages) => pages.map((p) => snap(p, period, this.start, this.end))
+      )
+    }
+    return Effect.map(series, (s) => ({ ...align(s), uuids: this.streams.map((stream) => stream.uuid) }))
+  }
+
+  insert(
+    data: ReadonlyMap<string, InsertData> | Readonly<Record<string, InsertData>>,
+    options?: ConcurrencyOptions & { readonly merge?: MergePolicy | undefined }
+  ): Effect.Effect<ReadonlyMap<Uuid, bigint>, InsertErrors> {
+    const method = "StreamSet.insert"
+    return Effect.gen(this, function*() {
+      const byUuid = new Map(this.streams.map((s) => [s.uuid as string, s]))
+      const work: Array<readonly [Stream, InsertData]> = []
+      for (const [key, points] of entries(data)) {
+        const uuid = yield* validate(method, "data", UuidFromString, key)
+        const stream = byUuid.get(uuid)
+        if (stream === undefined) {
+          return yield* new E.InvalidArgument({ method, field: "data", detail: `${uuid} is not in this set` })
+        }
+        work.push([stream, points])
+      }
+      const concurrency = yield* validate(
+        method,
+        "concurrency",
+        ConcurrencySchema,
+        options?.concurrency ?? DEFAULT_CONCURRENCY
+      )
+      const versions = yield* Effect.forEach(
+        work,
+        ([stream, points]) =>
+          Effect.map(stream.insert(points, { merge: options?.merge }), (r) => [stream.uuid, r.version] as const),
+        { concurrency }
+      )
+      return new Map(versions) as ReadonlyMap<Uuid, bigint>
+    })
+  }
+
   toString() {
     return `<StreamSet(${this.streams.length} streams)>`
   }
 }
 
 /**
- * A set of `streams`, reads pinned to `pinned` versions.
+ * A set of `streams`, reads pinned to `pinned` versions and limited to `filters`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (streams: ReadonlyArray<Stream>, pinned: ReadonlyMap<Uuid, bigint> = new Map()): StreamSet =>
-  new StreamSetImpl(streams, pinned)
+export const make = (
+  streams: ReadonlyArray<Stream>,
+  pinned: ReadonlyMap<Uuid, bigint> = new Map(),
+  filters: Filters = {}
+): StreamSet => new StreamSetImpl(streams, pinned, filters)
 
 /**
  * True for a stream set.

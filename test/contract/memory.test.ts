@@ -1,4 +1,6 @@
 import { BTrDB } from "../../src/index.js"
 import { contractSuite } from "./contract.js"
+import { dataContractSuite } from "./data.js"
 
 contractSuite("memory", () => BTrDB.layerMemory())
+dataContractSuite("memory", () => BTrDB.layerMemory())

@@ -9,6 +9,7 @@ import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type * as E from "../../errors/BTrDBError.js"
 import type { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
+import type { ChangedRanges, MergePolicy, Points, VersionedPoint, Windows } from "../../schema/Points.js"
 import type { ServerInfo } from "../../schema/ServerInfo.js"
 import type { Uuid } from "../../schema/Uuid.js"
 
@@ -67,4 +68,47 @@ export interface Backend {
   /** One decoded JSON row per element. */
   readonly sqlQuery: (query: string, params: ReadonlyArray<string>) => Stream.Stream<unknown, E.CallErrors>
   readonly obliterate: (uuid: Uuid) => Effect.Effect<void, E.CallErrors>
+
+  // The data plane. Reads are streams of columnar pages, one per server message, each with the serving version.
+
+  /** One Insert call (at most the server's limit of points); the major version after it. */
+  readonly insert: (
+    uuid: Uuid,
+    times: BigInt64Array,
+    values: Float64Array,
+    policy: MergePolicy
+  ) => Effect.Effect<bigint, E.CallErrors>
+  readonly rawValues: (uuid: Uuid, start: bigint, end: bigint, version: bigint) => Stream.Stream<Points, E.CallErrors>
+  readonly alignedWindows: (
+    uuid: Uuid,
+    start: bigint,
+    end: bigint,
+    pointWidth: number,
+    version: bigint
+  ) => Stream.Stream<Windows, E.CallErrors>
+  readonly windows: (
+    uuid: Uuid,
+    start: bigint,
+    end: bigint,
+    width: bigint,
+    depth: number,
+    version: bigint
+  ) => Stream.Stream<Windows, E.CallErrors>
+  /** Fails with `NoSuchPoint` (401) when there is none. */
+  readonly nearest: (
+    uuid: Uuid,
+    time: bigint,
+    version: bigint,
+    backward: boolean
+  ) => Effect.Effect<VersionedPoint, E.CallErrors>
+  readonly changes: (
+    uuid: Uuid,
+    fromMajor: bigint,
+    toMajor: bigint,
+    resolution: number
+  ) => Stream.Stream<ChangedRanges, E.CallErrors>
+  /** The major version after the delete. */
+  readonly delete: (uuid: Uuid, start: bigint, end: bigint) => Effect.Effect<bigint, E.CallErrors>
+  /** The major version after the flush. */
+  readonly flush: (uuid: Uuid) => Effect.Effect<bigint, E.CallErrors>
 }

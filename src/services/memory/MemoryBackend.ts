@@ -5,8 +5,10 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type { Paged } from "../../engine/data/DataStore.js"
 import { Database } from "../../engine/Database.js"
 import type * as Metadata from "../../engine/metadata/MetadataStore.js"
 import { isStatusError } from "../../engine/StatusError.js"
@@ -49,6 +51,37 @@ const stream = <A>(
     }
   })
 
+/**
+ * A lazily paged engine read as a `Stream`: `open` runs (and may fail) when the stream starts; each page is
+ * computed when pulled, so stopping early stops the work.
+ */
+const paged = <P, A>(
+  method: string,
+  uuid: string,
+  open: () => Paged<P>,
+  convert: (page: P, version: bigint) => A
+): Stream.Stream<A, E.CallErrors> =>
+  Stream.suspend(() => {
+    let read: Paged<P>
+    try {
+      read = open()
+    } catch (error) {
+      return Stream.fail(failure(method, uuid, error))
+    }
+    const iterator = read.pages[Symbol.iterator]()
+    const version = read.version.major
+    return Stream.repeatEffectOption(
+      Effect.suspend(() => {
+        try {
+          const next = iterator.next()
+          return next.done ? Effect.fail(Option.none()) : Effect.succeed(convert(next.value, version))
+        } catch (error) {
+          return Effect.fail(Option.some(failure(method, uuid, error)))
+        }
+      })
+    ).pipe(Stream.ensuring(Effect.sync(() => iterator.return?.())))
+  })
+
 const toDescriptor = (d: Metadata.StreamDescriptor): StreamDescriptor =>
   new StreamDescriptor({
     uuid: d.uuid as Uuid,
@@ -88,6 +121,44 @@ export const make = (): Effect.Effect<Backend, never, Scope.Scope> =>
         call("GetMetadataUsage", undefined, () => new MetadataUsage(db.metadata.metadataUsage(prefix))),
       sqlQuery: (query, params) =>
         Stream.map(stream("SQLQuery", () => db.metadata.sql(query, params)), (row): unknown => JSON.parse(row)),
-      obliterate: (uuid) => Effect.asVoid(call("Obliterate", uuid, () => db.obliterate(uuid)))
+      obliterate: (uuid) => Effect.asVoid(call("Obliterate", uuid, () => db.obliterate(uuid))),
+
+      insert: (uuid, times, values, policy) =>
+        call("Insert", uuid, () => db.data.insert(uuid, { times, values }, { policy }).then((v) => v.major)),
+      rawValues: (uuid, start, end, version) =>
+        paged(
+          "RawValues",
+          uuid,
+          () => db.data.rawValues(uuid, start, end, version),
+          (page, v) => ({ times: page.times, values: page.values, version: v })
+        ),
+      alignedWindows: (uuid, start, end, pointWidth, version) =>
+        paged(
+          "AlignedWindows",
+          uuid,
+          () => db.data.alignedWindows(uuid, start, end, pointWidth, version),
+          (page, v) => ({ ...page, version: v })
+        ),
+      windows: (uuid, start, end, width, depth, version) =>
+        paged(
+          "Windows",
+          uuid,
+          () => db.data.windows(uuid, start, end, width, depth, version),
+          (page, v) => ({ ...page, version: v })
+        ),
+      nearest: (uuid, time, version, backward) =>
+        call("Nearest", uuid, () => {
+          const found = db.data.nearest(uuid, time, version, backward)
+          return { time: found.time, value: found.value, version: found.version.major }
+        }),
+      changes: (uuid, fromMajor, toMajor, resolution) =>
+        paged(
+          "Changes",
+          uuid,
+          () => db.data.changes(uuid, fromMajor, toMajor, resolution),
+          (page, v) => ({ start: page.start, end: page.end, version: v })
+        ),
+      delete: (uuid, start, end) => call("Delete", uuid, () => db.data.delete(uuid, start, end).then((v) => v.major)),
+      flush: (uuid) => call("Flush", uuid, () => db.data.flush(uuid).then((v) => v.major))
     })
   )
