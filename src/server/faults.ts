@@ -11,6 +11,7 @@
  * | 1 | fail the next `calls` calls with gRPC UNAVAILABLE | `{ "calls": n }` |
  * | 2 | delay the next `calls` calls by `ms` milliseconds | `{ "calls": n, "ms": m }` |
  * | 3 | drop the next `calls` streamed answers after `afterMessages` messages (UNAVAILABLE mid-stream) | `{ "calls": n, "afterMessages": k }` |
+ * | 4 | run the next `calls` unary calls but lose their answers (the client sees UNAVAILABLE) | `{ "calls": n }` |
  *
  * The answer's `rv` is the JSON of the faults now planned. FaultInject calls are never themselves faulted.
  */
@@ -20,12 +21,14 @@ import { StatusCode } from "../internal/protocol.js"
 /** What happens to one call. */
 export interface Admission {
   readonly fail: boolean
+  /** Unary calls only: run the call, then answer UNAVAILABLE instead of its result. */
+  readonly loseAnswer: boolean
   readonly delayMs: number
   /** Streamed answers only: drop the call after this many messages. */
   readonly dropAfter: number | undefined
 }
 
-const NONE: Admission = { fail: false, delayMs: 0, dropAfter: undefined }
+const NONE: Admission = { fail: false, loseAnswer: false, delayMs: 0, dropAfter: undefined }
 
 /** The faults planned on one server. */
 export class Faults {
@@ -34,6 +37,7 @@ export class Faults {
   private delayMs = 0
   private dropCalls = 0
   private dropAfter = 0
+  private lostAnswers = 0
 
   constructor(readonly enabled: boolean) {}
 
@@ -42,7 +46,12 @@ export class Faults {
     if (!this.enabled) return NONE
     if (this.unavailable > 0) {
       this.unavailable--
-      return { fail: true, delayMs: 0, dropAfter: undefined }
+      return { fail: true, loseAnswer: false, delayMs: 0, dropAfter: undefined }
+    }
+    let loseAnswer = false
+    if (!streamed && this.lostAnswers > 0) {
+      this.lostAnswers--
+      loseAnswer = true
     }
     let delayMs = 0
     if (this.delayCalls > 0) {
@@ -54,7 +63,9 @@ export class Faults {
       this.dropCalls--
       dropAfter = this.dropAfter
     }
-    return delayMs === 0 && dropAfter === undefined ? NONE : { fail: false, delayMs, dropAfter }
+    return delayMs === 0 && dropAfter === undefined && !loseAnswer
+      ? NONE
+      : { fail: false, loseAnswer, delayMs, dropAfter }
   }
 
   /** Applies a FaultInject request; 424 when disabled, 421 for an unknown type or bad params. */
@@ -65,7 +76,11 @@ export class Faults {
     const p = parseParams(params)
     switch (type) {
       case 0n:
-        this.unavailable = this.delayCalls = this.dropCalls = 0
+        this.unavailable =
+          this.delayCalls =
+          this.dropCalls =
+          this.lostAnswers =
+            0
         break
       case 1n:
         this.unavailable = count(p, "calls")
@@ -78,13 +93,17 @@ export class Faults {
         this.dropCalls = count(p, "calls")
         this.dropAfter = count(p, "afterMessages")
         break
+      case 4n:
+        this.lostAnswers = count(p, "calls")
+        break
       default:
         throw new StatusError(StatusCode.WrongArgs, `unknown fault type ${type}`)
     }
     return JSON.stringify({
       unavailable: this.unavailable,
       delay: { calls: this.delayCalls, ms: this.delayMs },
-      drop: { calls: this.dropCalls, afterMessages: this.dropAfter }
+      drop: { calls: this.dropCalls, afterMessages: this.dropAfter },
+      lostAnswers: this.lostAnswers
     })
   }
 }

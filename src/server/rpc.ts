@@ -47,6 +47,7 @@ export interface RpcEnv {
 }
 
 const INJECTED_UNAVAILABLE = { code: grpc.status.UNAVAILABLE, details: "injected fault: unavailable" }
+const INJECTED_LOST_ANSWER = { code: grpc.status.UNAVAILABLE, details: "injected fault: answer lost" }
 const INJECTED_DROP = { code: grpc.status.UNAVAILABLE, details: "injected fault: stream dropped" }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -68,7 +69,7 @@ export const unary = <Req, Res extends object>(
     return
   }
   sleep(fault.delayMs).then(() => handler(call.request, call)).then(
-    (response) => callback(null, response),
+    (response) => (fault.loseAnswer ? callback(INJECTED_LOST_ANSWER) : callback(null, response)),
     (error) => {
       if (!isStatusError(error)) log(`${call.getPath()} failed`, error)
       callback(null, { stat: statOf(error) })

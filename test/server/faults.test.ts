@@ -87,7 +87,8 @@ describe("fault injection", () => {
           assert.deepStrictEqual(JSON.parse(cleared.rv.toString()), {
             unavailable: 0,
             delay: { calls: 0, ms: 300 },
-            drop: { calls: 0, afterMessages: 1 }
+            drop: { calls: 0, afterMessages: 1 },
+            lostAnswers: 0
           })
           const bad = await client.unary("FaultInject", { type: "9" })
           assert.strictEqual(bad.stat.code, 421)
