@@ -1,0 +1,420 @@
+/**
+ * Columnar codec of `RawValuesResponse` (stat 1 Status; versionMajor 2 uint64; versionMinor 3 uint64; values 4
+ * repeated RawPoint) and of the `RawPoint` entries (time 1 sfixed64; value 2 double) it shares with
+ * `InsertParams`.
+ *
+ * Decoding fills one `BigInt64Array` and one `Float64Array` per message (a response in one pass, sized from the
+ * message length; an insert in two, see `insert.ts`). The usual 20-byte layout of a point,
+ * `<tag> 12 09 <8 bytes> 11 <8 bytes>`, takes a fast path; anything else (fields out of order, repeated, missing,
+ * unknown fields inside the point) goes through the general parser with protobuf semantics (last value wins,
+ * absent field = 0). Times and the general path move 64-bit values as two 32-bit words; the fast path moves
+ * doubles as doubles (DataView to Float64Array), which keeps every bit, NaN payloads included.
+ *
+ * Encoding writes the canonical proto3 form (fields in number order, defaults omitted: a point at time 0 with
+ * value +0.0 is an empty submessage; -0.0 is not the default and is written, as protobufjs does) into one
+ * `Uint8Array` of the exact size.
+ *
+ * @internal
+ */
+import { decodeStatus, prepareStatus, statFieldSize, type Status, writeStatField } from "./status.js"
+import {
+  checkRange,
+  HI,
+  I64,
+  LEN,
+  LITTLE_ENDIAN_HOST,
+  LO,
+  need,
+  readLength,
+  readTag,
+  readVarint,
+  sizeVarint64,
+  skipField,
+  uint64Words,
+  VARINT,
+  varLo,
+  varUint64,
+  viewOf,
+  words,
+  writeVarint64,
+  wrongWireType
+} from "./wire.js"
+
+/** A decoded `RawValuesResponse`: one page of points as two parallel columns. */
+export interface RawValuesPage {
+  /** The in-band status; present means the server reports an error (whatever its code). */
+  readonly stat: Status | undefined
+  readonly versionMajor: bigint
+  readonly versionMinor: bigint
+  /** Point times, nanoseconds since the Unix epoch. */
+  readonly times: BigInt64Array
+  /** Point values, `values[i]` belongs to `times[i]`; NaN payloads are kept bit for bit. */
+  readonly values: Float64Array
+}
+
+/** Input of {@link encodeRawValuesResponse}: the columns and the optional sub-range of them to send. */
+export interface RawValuesResponseInput {
+  /** Omit on success (PROTOCOL.md §1: a present `stat` is an error for the Go client, even with code 0). */
+  readonly stat?: Status | undefined
+  readonly versionMajor: bigint
+  readonly versionMinor: bigint
+  readonly times: BigInt64Array
+  readonly values: Float64Array
+  /** First point to send (default 0). */
+  readonly offset?: number | undefined
+  /** Number of points to send (default: up to the end of the columns). */
+  readonly length?: number | undefined
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// RawPoint entries (shared with InsertParams)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Decodes one `RawPoint` payload at `[pos, end)` into words `j`, `j + 1` of the time and value columns. */
+const decodeRawPoint = (
+  buf: Uint8Array,
+  dv: DataView,
+  pos: number,
+  end: number,
+  tw: Uint32Array,
+  vw: Uint32Array,
+  j: number
+): void => {
+  let t0 = 0
+  let t1 = 0
+  let v0 = 0
+  let v1 = 0
+  while (pos < end) {
+    const at = pos
+    pos = readTag(buf, pos, end)
+    const tag = varLo()
+    const field = tag >>> 3
+    const wt = tag & 7
+    if (field === 1) {
+      if (wt !== I64) wrongWireType(field, wt, I64, at)
+      need(pos, 8, end)
+      t0 = dv.getUint32(pos, true)
+      t1 = dv.getUint32(pos + 4, true)
+      pos += 8
+    } else if (field === 2) {
+      if (wt !== I64) wrongWireType(field, wt, I64, at)
+      need(pos, 8, end)
+      v0 = dv.getUint32(pos, true)
+      v1 = dv.getUint32(pos + 4, true)
+      pos += 8
+    } else {
+      pos = skipField(buf, pos, end, field, wt, at)
+    }
+  }
+  tw[j + LO] = t0
+  tw[j + HI] = t1
+  vw[j + LO] = v0
+  vw[j + HI] = v1
+}
+
+/**
+ * Second pass: decodes the `count` RawPoint entries of field `field` (single-byte tag `tag`) found in
+ * `[pos, end)` by a first pass (the insert scan), skipping every other field.
+ *
+ * @internal
+ */
+export const decodeRawPointEntries = (
+  buf: Uint8Array,
+  dv: DataView,
+  pos: number,
+  end: number,
+  tag: number,
+  field: number,
+  count: number
+): { times: BigInt64Array; values: Float64Array } => {
+  const times = new BigInt64Array(count)
+  const values = new Float64Array(count)
+  if (count === 0) return { times, values }
+  const tw = words(times)
+  const vw = words(values)
+  const le = LITTLE_ENDIAN_HOST
+  const limit = count * 2
+  let j = 0
+  while (pos < end) {
+    if (buf[pos] === tag) {
+      if (le && pos + 20 <= end && dv.getUint16(pos + 1, true) === 0x0912 && buf[pos + 11] === 0x11) {
+        tw[j] = dv.getUint32(pos + 3, true)
+        tw[j + 1] = dv.getUint32(pos + 7, true)
+        // A double moved from a DataView into a Float64Array keeps its bits, NaN payloads included.
+        values[j >>> 1] = dv.getFloat64(pos + 12, true)
+        j += 2
+        pos += 20
+        continue
+      }
+      pos = readLength(buf, pos + 1, end)
+      const e = pos + varLo()
+      decodeRawPoint(buf, dv, pos, e, tw, vw, j)
+      j += 2
+      pos = e
+      continue
+    }
+    const at = pos
+    pos = readTag(buf, pos, end)
+    const t = varLo()
+    if (t >>> 3 === field && (t & 7) === LEN) {
+      pos = readLength(buf, pos, end)
+      const e = pos + varLo()
+      decodeRawPoint(buf, dv, pos, e, tw, vw, j)
+      j += 2
+      pos = e
+    } else {
+      pos = skipField(buf, pos, end, t >>> 3, t & 7, at)
+    }
+  }
+  if (j !== limit) throw new Error(`internal: counted ${count} points, decoded ${j / 2}`)
+  return { times, values }
+}
+
+/** Encoded size of the RawPoint entries `[from, from + n)` of word views `tw`/`vw` (tags and lengths included). */
+export const rawPointEntriesSize = (tw: Uint32Array, vw: Uint32Array, from: number, n: number): number => {
+  let size = 20 * n
+  const stop = (from + n) * 2
+  for (let j = from * 2; j < stop; j += 2) {
+    if ((tw[j] | tw[j + 1]) === 0) size -= 9
+    if ((vw[j] | vw[j + 1]) === 0) size -= 9
+  }
+  return size
+}
+
+/** Writes the RawPoint entry of words `j`, `j + 1` in its general form (defaults omitted, any host byte order). */
+const writeRawPoint = (
+  out: Uint8Array,
+  dv: DataView,
+  pos: number,
+  tag: number,
+  tw: Uint32Array,
+  vw: Uint32Array,
+  j: number
+): number => {
+  const t0 = tw[j + LO]
+  const t1 = tw[j + HI]
+  const v0 = vw[j + LO]
+  const v1 = vw[j + HI]
+  const hasTime = (t0 | t1) !== 0
+  const hasValue = (v0 | v1) !== 0
+  out[pos] = tag
+  out[pos + 1] = (hasTime ? 9 : 0) + (hasValue ? 9 : 0)
+  pos += 2
+  if (hasTime) {
+    out[pos] = 0x09
+    dv.setUint32(pos + 1, t0, true)
+    dv.setUint32(pos + 5, t1, true)
+    pos += 9
+  }
+  if (hasValue) {
+    out[pos] = 0x11
+    dv.setUint32(pos + 1, v0, true)
+    dv.setUint32(pos + 5, v1, true)
+    pos += 9
+  }
+  return pos
+}
+
+/** Writes the RawPoint entries `[from, from + n)` with single-byte tag `tag` at `pos`; returns the end position. */
+export const writeRawPointEntries = (
+  out: Uint8Array,
+  dv: DataView,
+  pos: number,
+  tag: number,
+  values: Float64Array,
+  tw: Uint32Array,
+  vw: Uint32Array,
+  from: number,
+  n: number
+): number => {
+  const le = LITTLE_ENDIAN_HOST
+  const head = 0x091200 | tag
+  const stop = from + n
+  for (let i = from; i < stop; i++) {
+    const j = i * 2
+    if (le) {
+      const t0 = tw[j]
+      const t1 = tw[j + 1]
+      const v = values[i]
+      // Non-zero time, and a value that is not +0.0 (NaN and -0.0 are written).
+      if ((t0 | t1) !== 0 && (v !== 0 || 1 / v < 0)) {
+        // `<tag> 12 09 <time> 11 <value>`: three little-endian words, then the double (a Float64Array element
+        // moved into a DataView keeps its bits, NaN payloads included).
+        dv.setUint32(pos, head | (t0 << 24), true)
+        dv.setUint32(pos + 4, (t0 >>> 8) | (t1 << 24), true)
+        dv.setUint32(pos + 8, (t1 >>> 8) | 0x11000000, true)
+        dv.setFloat64(pos + 12, v, true)
+        pos += 20
+        continue
+      }
+    }
+    pos = writeRawPoint(out, dv, pos, tag, tw, vw, j)
+  }
+  return pos
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared response header for encoding (stat 1, versionMajor 2, versionMinor 3)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The checked and measured non-point fields of a response to encode. */
+export interface PreparedHeader {
+  readonly size: number
+  readonly write: (out: Uint8Array, pos: number) => number
+}
+
+/**
+ * Checks and measures fields 1–3 of a hot response; `write` puts them at `pos` in field order.
+ *
+ * @internal
+ */
+export const prepareHeader = (
+  stat: Status | undefined,
+  versionMajor: bigint,
+  versionMinor: bigint
+): PreparedHeader => {
+  const [majLo, majHi] = uint64Words("versionMajor", versionMajor)
+  const [minLo, minHi] = uint64Words("versionMinor", versionMinor)
+  const prepared = stat === undefined ? undefined : prepareStatus(stat)
+  const hasMajor = (majLo | majHi) !== 0
+  const hasMinor = (minLo | minHi) !== 0
+  const size = (prepared === undefined ? 0 : statFieldSize(prepared)) +
+    (hasMajor ? 1 + sizeVarint64(majLo, majHi) : 0) +
+    (hasMinor ? 1 + sizeVarint64(minLo, minHi) : 0)
+  return {
+    size,
+    write: (out, pos) => {
+      if (prepared !== undefined) pos = writeStatField(out, pos, prepared)
+      if (hasMajor) {
+        out[pos++] = 0x10
+        pos = writeVarint64(out, pos, majLo, majHi)
+      }
+      if (hasMinor) {
+        out[pos++] = 0x18
+        pos = writeVarint64(out, pos, minLo, minHi)
+      }
+      return pos
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// RawValuesResponse
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Decodes a `RawValuesResponse` into columns. Accepts any valid encoding (fields in any order and repeated,
+ * unknown fields of every wire type, `stat` anywhere); throws {@link CodecError} on malformed bytes.
+ *
+ * One pass: the columns are allocated for `length / 20` points (exact for the usual layout, whose points take 20
+ * bytes each and whose header is shorter than a point), grown by doubling if more points come, and cut to the
+ * exact count by a copy if fewer did.
+ */
+export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
+  const buf = bytes
+  const end = buf.length
+  const dv = viewOf(buf)
+  const le = LITTLE_ENDIAN_HOST
+  let capacity = Math.floor(end / 20)
+  let times = new BigInt64Array(capacity)
+  let values = new Float64Array(capacity)
+  let tw = words(times)
+  let vw = words(values)
+  let limit = capacity * 2
+  let j = 0
+  let stat: Status | undefined = undefined
+  let versionMajor = 0n
+  let versionMinor = 0n
+  let pos = 0
+  while (pos < end) {
+    // Tag: the single byte 22 for a point, anything else through the general reader.
+    if (buf[pos] === 0x22) {
+      pos++
+    } else {
+      const at = pos
+      pos = readTag(buf, pos, end)
+      const tag = varLo()
+      const field = tag >>> 3
+      const wt = tag & 7
+      if (field === 4) {
+        if (wt !== LEN) wrongWireType(field, wt, LEN, at)
+      } else {
+        switch (field) {
+          case 1: {
+            if (wt !== LEN) wrongWireType(field, wt, LEN, at)
+            pos = readLength(buf, pos, end)
+            const e = pos + varLo()
+            stat = decodeStatus(buf, pos, e)
+            pos = e
+            break
+          }
+          case 2: {
+            if (wt !== VARINT) wrongWireType(field, wt, VARINT, at)
+            pos = readVarint(buf, pos, end)
+            versionMajor = varUint64()
+            break
+          }
+          case 3: {
+            if (wt !== VARINT) wrongWireType(field, wt, VARINT, at)
+            pos = readVarint(buf, pos, end)
+            versionMinor = varUint64()
+            break
+          }
+          default:
+            pos = skipField(buf, pos, end, field, wt, at)
+        }
+        continue
+      }
+    }
+    // A point; `pos` is at its length.
+    if (j === limit) {
+      capacity = Math.max(16, capacity * 2)
+      const t = new BigInt64Array(capacity)
+      const v = new Float64Array(capacity)
+      t.set(times)
+      v.set(values)
+      times = t
+      values = v
+      tw = words(t)
+      vw = words(v)
+      limit = capacity * 2
+    }
+    if (le && pos + 19 <= end && dv.getUint16(pos, true) === 0x0912 && buf[pos + 10] === 0x11) {
+      tw[j] = dv.getUint32(pos + 2, true)
+      tw[j + 1] = dv.getUint32(pos + 6, true)
+      // A double moved from a DataView into a Float64Array keeps its bits, NaN payloads included.
+      values[j >>> 1] = dv.getFloat64(pos + 11, true)
+      j += 2
+      pos += 19
+      continue
+    }
+    pos = readLength(buf, pos, end)
+    const e = pos + varLo()
+    decodeRawPoint(buf, dv, pos, e, tw, vw, j)
+    j += 2
+    pos = e
+  }
+  const n = j >>> 1
+  return {
+    stat,
+    versionMajor,
+    versionMinor,
+    times: n === capacity ? times : times.slice(0, n),
+    values: n === capacity ? values : values.slice(0, n)
+  }
+}
+
+/** Encodes a `RawValuesResponse` from columns (or the sub-range `offset`/`length` of them) in canonical form. */
+export const encodeRawValuesResponse = (input: RawValuesResponseInput): Uint8Array => {
+  const { times, values } = input
+  const [from, n] = checkRange(times.length, [values.length], input.offset, input.length)
+  const header = prepareHeader(input.stat, input.versionMajor, input.versionMinor)
+  const tw = words(times)
+  const vw = words(values)
+  const size = header.size + rawPointEntriesSize(tw, vw, from, n)
+  const out = new Uint8Array(size)
+  let pos = header.write(out, 0)
+  pos = writeRawPointEntries(out, viewOf(out), pos, 0x22, values, tw, vw, from, n)
+  if (pos !== size) throw new Error(`internal: wrote ${pos} bytes of ${size}`)
+  return out
+}
