@@ -13,6 +13,7 @@ import { StatusError } from "../engine/StatusError.js"
 import { loadServiceDefinition, RPC_KINDS, RPC_NAMES } from "../internal/grpc/proto.js"
 import { StatusCode } from "../internal/protocol.js"
 import { makeAuthenticator } from "./auth.js"
+import { withCodecs } from "./codecs.js"
 import { dataRpcs } from "./dataRpcs.js"
 import { Faults } from "./faults.js"
 import { metadataRpcs } from "./metadataRpcs.js"
@@ -99,7 +100,7 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   }
   const handlers: grpc.UntypedServiceImplementation = {}
   for (const rpc of RPC_NAMES) handlers[rpc] = implemented[rpc] ?? notImplemented(env, rpc)
-  server.addService(loadServiceDefinition(), handlers)
+  server.addService(withCodecs(loadServiceDefinition()), handlers)
 
   const credentials = options.tls === undefined
     ? grpc.ServerCredentials.createInsecure()

@@ -3,10 +3,18 @@
  * (PROTOCOL.md §7), over the engine's versioned trees. Reads page lazily from an immutable snapshot, so a client
  * that cancels stops the work.
  */
-import { MAX_INSERT_POINTS, type MergePolicy, type StatColumns, type Version } from "../engine/data/DataStore.js"
+import type { MergePolicy, Version } from "../engine/data/DataStore.js"
 import type { Database } from "../engine/Database.js"
 import { StatusError } from "../engine/StatusError.js"
+import {
+  CodecError,
+  encodeRawValuesResponse,
+  encodeStatPointsResponse,
+  MergePolicyCode,
+  TooManyPointsError
+} from "../internal/grpc/codecs/index.js"
 import { StatusCode } from "../internal/protocol.js"
+import type { DecodedInsert } from "./codecs.js"
 import { type RpcEnv, serverStream, unary } from "./rpc.js"
 import { bigintFromWire, uuidFromWire } from "./wire.js"
 
@@ -26,61 +34,32 @@ interface RangeRequest extends UuidRequest {
   readonly versionMajor: string
 }
 
-const POLICIES: Record<string, MergePolicy> = {
-  NEVER: "never",
-  EQUAL: "equal",
-  RETAIN: "retain",
-  REPLACE: "replace"
+const POLICIES: Record<number, MergePolicy> = {
+  [MergePolicyCode.NEVER]: "never",
+  [MergePolicyCode.EQUAL]: "equal",
+  [MergePolicyCode.RETAIN]: "retain",
+  [MergePolicyCode.REPLACE]: "replace"
 }
 
 const versionFields = (v: Version) => ({ versionMajor: v.major.toString(), versionMinor: v.minor.toString() })
 
-const statPoints = (page: StatColumns) => {
-  const points = new Array(page.times.length)
-  for (let i = 0; i < points.length; i++) {
-    points[i] = {
-      time: page.times[i]!.toString(),
-      min: page.min[i],
-      mean: page.mean[i],
-      max: page.max[i],
-      count: page.count[i]!.toString(),
-      stddev: page.stddev[i]
-    }
-  }
-  return points
-}
-
 /** The handlers of the data-plane RPCs, keyed by RPC name. */
 export const dataRpcs = ({ db, env }: DataRpcContext) => ({
-  Insert: unary(
-    env,
-    (
-      r: UuidRequest & {
-        sync: boolean
-        values: Array<{ time: string; value: number }>
-        merge_policy: string
-        rounding: { bits: number } | null
-      }
-    ) => {
-      const uuid = uuidFromWire(r.uuid)
-      if (r.values.length > MAX_INSERT_POINTS) {
-        throw new StatusError(StatusCode.InsertTooBig, "Insert too big")
-      }
-      const policy = POLICIES[r.merge_policy]
-      if (policy === undefined) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${r.merge_policy}`)
-      const times = new BigInt64Array(r.values.length)
-      const values = new Float64Array(r.values.length)
-      for (let i = 0; i < r.values.length; i++) {
-        times[i] = BigInt(r.values[i]!.time)
-        values[i] = r.values[i]!.value
-      }
-      return db.data.insert(uuid, { times, values }, {
-        policy,
-        sync: r.sync,
-        ...(r.rounding === null ? {} : { roundBits: r.rounding.bits })
-      }).then(versionFields)
+  Insert: unary(env, (r: DecodedInsert) => {
+    if (r._tag === "Refused") {
+      if (r.error instanceof TooManyPointsError) throw new StatusError(StatusCode.InsertTooBig, "Insert too big")
+      const detail = r.error instanceof CodecError ? r.error.message : String(r.error)
+      throw new StatusError(StatusCode.WrongArgs, `malformed insert: ${detail}`)
     }
-  ),
+    const { mergePolicy, roundBits, sync, times, uuid, values } = r.request
+    const policy = POLICIES[mergePolicy]
+    if (policy === undefined) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${mergePolicy}`)
+    return db.data.insert(uuidFromWire(Buffer.from(uuid)), { times, values }, {
+      policy,
+      sync,
+      ...(roundBits === undefined ? {} : { roundBits })
+    }).then(versionFields)
+  }),
 
   RawValues: serverStream(env, function*(r: RangeRequest) {
     const read = db.data.rawValues(
@@ -89,11 +68,14 @@ export const dataRpcs = ({ db, env }: DataRpcContext) => ({
       BigInt(r.end),
       bigintFromWire(r.versionMajor)
     )
-    const version = versionFields(read.version)
+    const { major, minor } = read.version
     for (const page of read.pages) {
-      const points = new Array(page.times.length)
-      for (let i = 0; i < points.length; i++) points[i] = { time: page.times[i]!.toString(), value: page.values[i] }
-      yield { ...version, values: points }
+      yield encodeRawValuesResponse({
+        versionMajor: major,
+        versionMinor: minor,
+        times: page.times,
+        values: page.values
+      })
     }
   }),
 
@@ -105,8 +87,8 @@ export const dataRpcs = ({ db, env }: DataRpcContext) => ({
       r.pointWidth,
       bigintFromWire(r.versionMajor)
     )
-    const version = versionFields(read.version)
-    for (const page of read.pages) yield { ...version, values: statPoints(page) }
+    const { major, minor } = read.version
+    for (const page of read.pages) yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
   }),
 
   Windows: serverStream(env, function*(r: RangeRequest & { width: string; depth: number }) {
@@ -118,8 +100,8 @@ export const dataRpcs = ({ db, env }: DataRpcContext) => ({
       r.depth,
       bigintFromWire(r.versionMajor)
     )
-    const version = versionFields(read.version)
-    for (const page of read.pages) yield { ...version, values: statPoints(page) }
+    const { major, minor } = read.version
+    for (const page of read.pages) yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
   }),
 
   Nearest: unary(env, (r: UuidRequest & { time: string; versionMajor: string; backward: boolean }) => {

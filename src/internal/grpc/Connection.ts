@@ -30,6 +30,15 @@ export interface CallContext {
   readonly uuid?: string | undefined
 }
 
+/**
+ * Serializers of one call that replace proto-loader's, for the hot RPCs whose messages the hand codecs encode
+ * from columns and decode into them.
+ */
+export interface CallCodec<Res> {
+  readonly serialize?: ((request: any) => Buffer) | undefined
+  readonly deserialize?: ((bytes: Buffer) => Res) | undefined
+}
+
 /** A response message that may carry an in-band status. */
 interface WithStat {
   readonly stat?: { readonly code: number; readonly msg: string } | null | undefined
@@ -42,7 +51,8 @@ export interface Connection {
   readonly unary: <Res extends WithStat>(
     rpc: RpcName,
     request: object,
-    context?: CallContext
+    context?: CallContext,
+    codec?: CallCodec<Res>
   ) => Effect.Effect<Res, E.CallErrors>
   /**
    * Calls a server-streaming RPC as a `Stream` of its messages. Pulling gives backpressure; closing the stream
@@ -51,7 +61,8 @@ export interface Connection {
   readonly serverStream: <Res extends WithStat>(
     rpc: RpcName,
     request: object,
-    context?: CallContext
+    context?: CallContext,
+    codec?: CallCodec<Res>
   ) => Stream.Stream<Res, E.CallErrors>
 }
 
@@ -120,13 +131,13 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       ? fromStatus({ method: rpc, uuid: context?.uuid }, stat.code, stat.msg)
       : undefined
 
-  const unary = <Res extends WithStat>(rpc: RpcName, request: object, context?: CallContext) =>
+  const unary = <Res extends WithStat>(rpc: RpcName, request: object, context?: CallContext, codec?: CallCodec<Res>) =>
     Effect.async<Res, E.CallErrors>((resume) => {
       const method = definition[rpc]!
       const call = client.makeUnaryRequest<object, Res>(
         method.path,
-        method.requestSerialize,
-        method.responseDeserialize,
+        codec?.serialize ?? method.requestSerialize,
+        codec?.deserialize ?? method.responseDeserialize,
         request,
         metadata,
         {},
@@ -142,14 +153,19 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       return Effect.sync(() => call.cancel())
     })
 
-  const serverStream = <Res extends WithStat>(rpc: RpcName, request: object, context?: CallContext) =>
+  const serverStream = <Res extends WithStat>(
+    rpc: RpcName,
+    request: object,
+    context?: CallContext,
+    codec?: CallCodec<Res>
+  ) =>
     Effect.acquireRelease(
       Effect.sync(() => {
         const method = definition[rpc]!
         return client.makeServerStreamRequest<object, Res>(
           method.path,
-          method.requestSerialize,
-          method.responseDeserialize,
+          codec?.serialize ?? method.requestSerialize,
+          codec?.deserialize ?? method.responseDeserialize,
           request,
           metadata,
           {}

@@ -6,7 +6,16 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { BadSQLValue } from "../../errors/BTrDBError.js"
-import type { Connection } from "../../internal/grpc/Connection.js"
+import {
+  decodeRawValuesResponse,
+  decodeStatPointsResponse,
+  encodeInsertParams,
+  type InsertParamsInput,
+  MergePolicyCode,
+  type RawValuesPage,
+  type StatPointsPage
+} from "../../internal/grpc/codecs/index.js"
+import type { CallCodec, Connection } from "../../internal/grpc/Connection.js"
 import { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
 import type { ChangedRanges, MergePolicy, Points, Windows } from "../../schema/Points.js"
 import { ServerInfo } from "../../schema/ServerInfo.js"
@@ -57,68 +66,53 @@ const countsFromWire = (pairs: ReadonlyArray<{ readonly key: string; readonly co
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Data-plane messages. Each conversion is one small function per message type, so that hand-written codecs can
-// replace the proto-loader objects later without touching anything else.
+// Data-plane messages. The hot ones (RawValues, AlignedWindows, Windows answers and Insert requests) go through
+// the hand codecs, straight between bytes and typed-array columns; the rest through proto-loader.
 
 interface WireVersion extends WireStat {
   readonly versionMajor: string
   readonly versionMinor: string
 }
 
-/** A RawValuesResponse as proto-loader decodes it. */
-export interface WireRawValues extends WireVersion {
-  readonly values: ReadonlyArray<{ readonly time: string; readonly value: number }>
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** Decodes one RawValuesResponse into one columnar page. */
+const rawValuesCodec: CallCodec<RawValuesPage> = { deserialize: decodeRawValuesResponse }
+
+/** Decodes one AlignedWindowsResponse / WindowsResponse into one columnar page. */
+const statPointsCodec: CallCodec<StatPointsPage> = { deserialize: decodeStatPointsResponse }
+
+/** Encodes one InsertParams from columns. */
+const insertCodec: CallCodec<WireVersion> = {
+  serialize: (request: InsertParamsInput) => asBuffer(encodeInsertParams(request))
 }
 
-/** An AlignedWindowsResponse or WindowsResponse as proto-loader decodes it. */
-export interface WireStatPoints extends WireVersion {
-  readonly values: ReadonlyArray<{
-    readonly time: string
-    readonly min: number
-    readonly mean: number
-    readonly max: number
-    readonly count: string
-    readonly stddev: number
-  }>
+const POLICY_CODES: Record<MergePolicy, MergePolicyCode> = {
+  never: MergePolicyCode.NEVER,
+  equal: MergePolicyCode.EQUAL,
+  retain: MergePolicyCode.RETAIN,
+  replace: MergePolicyCode.REPLACE
 }
+
+const pointsPage = (page: RawValuesPage): Points => ({
+  times: page.times,
+  values: page.values,
+  version: page.versionMajor
+})
+
+const windowsPage = (page: StatPointsPage): Windows => ({
+  times: page.times,
+  min: page.min,
+  mean: page.mean,
+  max: page.max,
+  count: page.count,
+  stddev: page.stddev,
+  version: page.versionMajor
+})
 
 /** A ChangesResponse as proto-loader decodes it. */
 export interface WireChanges extends WireVersion {
   readonly ranges: ReadonlyArray<{ readonly start: string; readonly end: string }>
-}
-
-/** One RawValuesResponse as one columnar page. */
-export const pointsFromWire = (message: WireRawValues): Points => {
-  const n = message.values.length
-  const times = new BigInt64Array(n)
-  const values = new Float64Array(n)
-  for (let i = 0; i < n; i++) {
-    const p = message.values[i]!
-    times[i] = BigInt(p.time)
-    values[i] = p.value
-  }
-  return { times, values, version: BigInt(message.versionMajor) }
-}
-
-/** One AlignedWindowsResponse / WindowsResponse as one columnar page. */
-export const windowsFromWire = (message: WireStatPoints): Windows => {
-  const n = message.values.length
-  const times = new BigInt64Array(n)
-  const min = new Float64Array(n)
-  const mean = new Float64Array(n)
-  const max = new Float64Array(n)
-  const count = new BigUint64Array(n)
-  const stddev = new Float64Array(n)
-  for (let i = 0; i < n; i++) {
-    const p = message.values[i]!
-    times[i] = BigInt(p.time)
-    min[i] = p.min
-    mean[i] = p.mean
-    max[i] = p.max
-    count[i] = BigInt(p.count)
-    stddev[i] = p.stddev
-  }
-  return { times, min, mean, max, count, stddev, version: BigInt(message.versionMajor) }
 }
 
 /** One ChangesResponse as one columnar page. */
@@ -131,13 +125,6 @@ export const rangesFromWire = (message: WireChanges): ChangedRanges => {
     end[i] = BigInt(message.ranges[i]!.end)
   }
   return { start, end, version: BigInt(message.versionMajor) }
-}
-
-/** The InsertParams of one chunk. */
-export const insertToWire = (uuid: Uuid, times: BigInt64Array, values: Float64Array, policy: MergePolicy) => {
-  const points = new Array<{ time: string; value: number }>(times.length)
-  for (let i = 0; i < times.length; i++) points[i] = { time: times[i]!.toString(), value: values[i]! }
-  return { uuid: uuidBytes(uuid), sync: false, values: points, merge_policy: policy.toUpperCase() }
 }
 
 /**
@@ -248,44 +235,70 @@ export const make = (connection: Connection): Backend => ({
 
   insert: (uuid, times, values, policy) =>
     Effect.map(
-      connection.unary<WireVersion>("Insert", insertToWire(uuid, times, values, policy), { uuid }),
+      connection.unary<WireVersion>(
+        "Insert",
+        {
+          uuid: toBytes(uuid),
+          sync: false,
+          times,
+          values,
+          mergePolicy: POLICY_CODES[policy]
+        } satisfies InsertParamsInput,
+        { uuid },
+        insertCodec
+      ),
       (r) => BigInt(r.versionMajor)
     ),
 
   rawValues: (uuid, start, end, version) =>
     Stream.map(
-      connection.serverStream<WireRawValues>("RawValues", {
-        uuid: uuidBytes(uuid),
-        start: start.toString(),
-        end: end.toString(),
-        versionMajor: version.toString()
-      }, { uuid }),
-      pointsFromWire
+      connection.serverStream(
+        "RawValues",
+        {
+          uuid: uuidBytes(uuid),
+          start: start.toString(),
+          end: end.toString(),
+          versionMajor: version.toString()
+        },
+        { uuid },
+        rawValuesCodec
+      ),
+      pointsPage
     ),
 
   alignedWindows: (uuid, start, end, pointWidth, version) =>
     Stream.map(
-      connection.serverStream<WireStatPoints>("AlignedWindows", {
-        uuid: uuidBytes(uuid),
-        start: start.toString(),
-        end: end.toString(),
-        versionMajor: version.toString(),
-        pointWidth
-      }, { uuid }),
-      windowsFromWire
+      connection.serverStream(
+        "AlignedWindows",
+        {
+          uuid: uuidBytes(uuid),
+          start: start.toString(),
+          end: end.toString(),
+          versionMajor: version.toString(),
+          pointWidth
+        },
+        { uuid },
+        statPointsCodec
+      ),
+      windowsPage
     ),
 
   windows: (uuid, start, end, width, depth, version) =>
     Stream.map(
-      connection.serverStream<WireStatPoints>("Windows", {
-        uuid: uuidBytes(uuid),
-        start: start.toString(),
-        end: end.toString(),
-        versionMajor: version.toString(),
-        width: width.toString(),
-        depth
-      }, { uuid }),
-      windowsFromWire
+      connection.serverStream(
+        "Windows",
+        {
+          uuid: uuidBytes(uuid),
+          start: start.toString(),
+          end: end.toString(),
+          versionMajor: version.toString(),
+          width: width.toString(),
+          depth
+        },
+        { uuid },
+        statPointsCodec
+      ),
+      windowsPage
     ),
 
   nearest: (uuid, time, version, backward) =>

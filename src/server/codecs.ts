@@ -1,0 +1,41 @@
+/**
+ * The hand codecs in the server's service definition: RawValues, AlignedWindows and Windows answers are encoded
+ * from columns by the handlers themselves (the serializer passes the bytes through; stat-only messages still go
+ * through proto-loader), and Insert requests are decoded straight into columns, their point count checked before
+ * any point is decoded.
+ */
+import type * as grpc from "@grpc/grpc-js"
+import { MAX_INSERT_POINTS } from "../engine/data/DataStore.js"
+import { decodeInsertParams, type InsertRequest } from "../internal/grpc/codecs/index.js"
+
+/** An Insert request as the handler receives it: decoded, or the reason it could not be. */
+export type DecodedInsert =
+  | { readonly _tag: "Decoded"; readonly request: InsertRequest }
+  | { readonly _tag: "Refused"; readonly error: unknown }
+
+const ENCODED_ANSWERS = ["RawValues", "AlignedWindows", "Windows"] as const
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+const decodeInsert = (bytes: Buffer): DecodedInsert => {
+  try {
+    return { _tag: "Decoded", request: decodeInsertParams(bytes, { maxPoints: MAX_INSERT_POINTS }) }
+  } catch (error) {
+    return { _tag: "Refused", error }
+  }
+}
+
+/** `definition` with the hand codecs in place of proto-loader's for the hot RPCs. */
+export const withCodecs = (definition: grpc.ServiceDefinition): grpc.ServiceDefinition => {
+  const result: Record<string, grpc.MethodDefinition<any, any>> = { ...definition }
+  for (const rpc of ENCODED_ANSWERS) {
+    const method = definition[rpc]!
+    result[rpc] = {
+      ...method,
+      responseSerialize: (value: unknown) =>
+        value instanceof Uint8Array ? asBuffer(value) : method.responseSerialize(value)
+    }
+  }
+  result["Insert"] = { ...definition["Insert"]!, requestDeserialize: decodeInsert }
+  return result
+}
