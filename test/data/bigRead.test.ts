@@ -6,9 +6,9 @@
  * (`gc` is obtained through `v8.setFlagsFromString("--expose-gc")`), then:
  * - the memory layer: the peak sampled at every page, without forcing any GC (what a process really sees), and
  *   what is left after a GC at the end;
- * - gRPC, with 3 million points (enough for many flow-control windows, and quick in CI): the server runs in the same process, so its garbage shares the heap; there,
- *   the memory retained is sampled after a GC every 25 pages (the 16 MiB flow-control window lets the server run up
- *   to about 800 000 points ahead of the reader).
+ * - gRPC, with 3 million points (enough for many flow-control windows, and quick in CI): the server runs in the
+ *   same process, so its garbage shares the heap; there, the memory retained is sampled after a GC every 25 pages
+ *   (the 16 MiB flow-control window lets the server run up to about 800 000 points ahead of the reader).
  */
 import { assert, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
