@@ -2,21 +2,12 @@
  * The `btrdb` command. A failure prints one line naming what went wrong (the typed error's message) and exits
  * non-zero; a usage error prints the command's own help text.
  */
-import * as Command from "@effect/cli/Command"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { collections, create, info, sql, streams } from "./metadataCommands.js"
-import { serve } from "./serve.js"
-
-const btrdb = Command.make("btrdb").pipe(
-  Command.withDescription("BTrDB from the command line: run the embedded server, talk to any BTrDB endpoint"),
-  Command.withSubcommands([serve, info, collections, streams, create, sql])
-)
-
-const cli = Command.run(btrdb, { name: "btrdb", version: "0.1.0" })
+import { cli } from "./root.js"
 
 const describe = (error: unknown): string =>
   error instanceof Error || (typeof error === "object" && error !== null && "message" in error)

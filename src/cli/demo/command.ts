@@ -1,0 +1,374 @@
+/**
+ * `btrdb demo` (what `npm start` runs): starts the embedded server on a temporary data directory (or `--data`),
+ * and through the SDK over gRPC creates the twelve streams of a synthetic micro-PMU in `demo/pmu1`, inserts
+ * `--minutes` of `--rate` Hz data with a progress bar, runs the Python client's connection methods, queries
+ * statistics at a few resolutions, prints a summary with the throughput reached, and writes an SVG chart of one
+ * stream's min/mean/max band. The server stops and the temporary directory is removed on the way out.
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as EStream from "effect/Stream"
+import * as fsp from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import type { Windows } from "../../schema/Points.js"
+import { pointwidthFromNanos } from "../../schema/Time.js"
+import * as Uuid from "../../schema/Uuid.js"
+import * as EmbeddedServer from "../../server/EmbeddedServer.js"
+import * as BTrDB from "../../services/BTrDB.js"
+import type { Stream } from "../../services/Stream.js"
+import { alignedRange, plotStream } from "../dataCommands.js"
+import { CliError, formatDuration, parseTime } from "../inputs.js"
+import { progress } from "../output.js"
+import { renderTable } from "../table.js"
+import { CHANNELS, chunk, type PmuOptions } from "./pmu.js"
+
+/** The demo's collection. */
+export const COLLECTION = "demo/pmu1"
+
+/** Points per Insert call, and calls in flight: measured on 2 cores, the server decoding with proto-loader. */
+const BATCH = 10_000
+const CONCURRENCY = 4
+
+const PHASE_NAMES = ["1", "2", "3"]
+
+const int = (n: number | bigint): string => n.toLocaleString("en-US")
+const num = (n: number, digits = 2): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const rate = (points: number, ms: number): string => {
+  const perSecond = points / Math.max(ms, 1e-3) * 1000
+  return perSecond >= 1e6 ? `${num(perSecond / 1e6)} M points/s` : `${int(Math.round(perSecond))} points/s`
+}
+const ms = (d: Duration.Duration): number => Duration.toMillis(d)
+const iso = (t: bigint): string => new Date(Number(t / 1_000_000n)).toISOString().replace(".000Z", "Z")
+
+const section = (title: string) => Console.log(`\n## ${title}\n`)
+
+/** The statistics of all `windows` together (the demo's data lies inside them). */
+const combine = (w: Windows) => {
+  let count = 0
+  let sum = 0
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < w.times.length; i++) {
+    const n = Number(w.count[i])
+    count += n
+    sum += w.mean[i]! * n
+    min = Math.min(min, w.min[i]!)
+    max = Math.max(max, w.max[i]!)
+  }
+  const mean = count === 0 ? 0 : sum / count
+  let squares = 0
+  for (let i = 0; i < w.times.length; i++) {
+    squares += Number(w.count[i]) * (w.stddev[i]! ** 2 + (w.mean[i]! - mean) ** 2)
+  }
+  return { count, min, mean, max, stddev: count === 0 ? 0 : Math.sqrt(squares / count) }
+}
+
+const dataDirectory = (data: Option.Option<string>) =>
+  Option.match(data, {
+    onSome: (dir) => Effect.succeed({ dir: path.resolve(dir), temporary: false }),
+    onNone: () =>
+      Effect.acquireRelease(
+        Effect.promise(() => fsp.mkdtemp(path.join(os.tmpdir(), "btrdb-demo-"))),
+        (dir) =>
+          Effect.promise(() => fsp.rm(dir, { recursive: true, force: true })).pipe(
+            Effect.zipRight(Console.log(`removed the temporary data directory ${dir}`))
+          )
+      ).pipe(Effect.map((dir) => ({ dir, temporary: true })))
+  })
+
+/** The demo's streams: those already in `--data` are reused (their demo range cleared), the others created. */
+const demoStreams = (db: BTrDB.Service, options: PmuOptions, start: bigint, end: bigint) =>
+  Effect.gen(function*() {
+    const existing = yield* db.streamsInCollection(COLLECTION, { isCollectionPrefix: false })
+    const byName = new Map<string, Stream>()
+    for (const s of existing.streams) {
+      const d = Option.getOrUndefined(s.descriptor)
+      if (d !== undefined) byName.set(d.name, s)
+    }
+    let reused = 0
+    const streams = yield* Effect.forEach(CHANNELS, (channel) => {
+      const found = byName.get(channel.name)
+      if (found !== undefined) {
+        reused++
+        return Effect.as(found.delete({ start, end }), found)
+      }
+      return db.create({
+        uuid: Uuid.random(),
+        collection: COLLECTION,
+        tags: { name: channel.name, unit: channel.unit },
+        annotations: {
+          device: "upmu-demo",
+          phase: PHASE_NAMES[channel.phase]!,
+          kind: channel.kind,
+          quantity: channel.quantity,
+          rate_hz: String(options.rateHz)
+        }
+      })
+    })
+    return { streams, reused }
+  })
+
+const run = (options: {
+  readonly data: Option.Option<string>
+  readonly minutes: number
+  readonly rate: number
+  readonly out: string
+  readonly start: string
+}) =>
+  Effect.gen(function*() {
+    if (!(options.minutes >= 1 && options.minutes <= 24 * 60)) {
+      return yield* new CliError({ message: `invalid --minutes: ${options.minutes} is not within 1 to 1440` })
+    }
+    if (!(options.rate > 0 && options.rate <= 10_000)) {
+      return yield* new CliError({ message: `invalid --rate: ${options.rate} Hz is not within (0, 10000]` })
+    }
+    const start = yield* parseTime("--start", options.start)
+    const seconds = options.minutes * 60
+    const perStream = Math.round(seconds * options.rate)
+    const end = start + BigInt(seconds) * 1_000_000_000n
+    const pmu: PmuOptions = {
+      rateHz: options.rate,
+      event: { atSeconds: Math.round(seconds * 0.6), durationSeconds: 2, depth: 0.25 }
+    }
+    const total = perStream * CHANNELS.length
+
+    const data = yield* dataDirectory(options.data)
+    yield* Effect.addFinalizer(() => Console.log("btrdb server stopped"))
+    const server = yield* EmbeddedServer.make({ listen: "127.0.0.1:0", dataDir: data.dir })
+    const db = yield* BTrDB.make({ endpoint: server.endpoint })
+    const info = yield* db.info
+
+    yield* Console.log("effect-btrdb demo: an embedded BTrDB server and a synthetic micro-PMU, through the SDK")
+    yield* Console.log("")
+    yield* Console.log(
+      `server     ${server.endpoint}  (BTrDB ${info.majorVersion}.${info.minorVersion}, ${info.build})`
+    )
+    yield* Console.log(`data       ${data.dir}${data.temporary ? "  (temporary, removed at the end)" : ""}`)
+
+    const { reused, streams } = yield* demoStreams(db, pmu, start, end)
+    yield* Console.log(
+      `streams    ${CHANNELS.length} in ${COLLECTION}${reused > 0 ? ` (${reused} reused from --data)` : ""}: ${
+        CHANNELS.map((c) => c.name).join(" ")
+      }`
+    )
+    yield* Console.log(
+      `samples    ${options.rate} Hz from ${iso(start)} for ${options.minutes} minute${
+        options.minutes === 1 ? "" : "s"
+      }: ${int(perStream)} points a stream, ${int(total)} in all; a ${pmu.event.depth * 100} % voltage sag at ${
+        iso(start + BigInt(pmu.event.atSeconds) * 1_000_000_000n)
+      } for ${pmu.event.durationSeconds} s`
+    )
+
+    // -- insert
+    const tasks: Array<readonly [number, number, number]> = []
+    for (let from = 0; from < perStream; from += BATCH) {
+      for (let c = 0; c < CHANNELS.length; c++) tasks.push([c, from, Math.min(BATCH, perStream - from)])
+    }
+    const bar = progress("inserting", total)
+    const [insertTime] = yield* Effect.timed(Effect.forEach(
+      tasks,
+      ([c, from, count]) =>
+        Effect.suspend(() => streams[c]!.insert(chunk(c, start, from, count, pmu))).pipe(
+          Effect.tap(() => bar.advance(count))
+        ),
+      { concurrency: CONCURRENCY, discard: true }
+    ))
+    bar.done()
+    const insertMs = ms(insertTime)
+    yield* Console.log(
+      `inserted   ${int(total)} points in ${num(insertMs / 1000, 1)} s: ${rate(total, insertMs)}  (${
+        int(tasks.length)
+      } Insert calls of up to ${int(BATCH)} points, ${CONCURRENCY} at a time)`
+    )
+
+    // -- the connection methods
+    yield* section("The collection, through the Python client's connection methods")
+    const collections = yield* db.listCollections("demo")
+    const names = yield* db.listUniqueNames("demo")
+    const units = yield* db.listUniqueUnits("demo")
+    const annotationKeys = yield* db.listUniqueAnnotations("demo")
+    const usage = yield* db.collectionMetadata(COLLECTION)
+    const usageText = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(" ")
+    yield* Console.log(renderTable(["method", "result"], [
+      ["info()", `BTrDB ${info.majorVersion}.${info.minorVersion}, proxy ${info.proxy.proxyEndpoints.join(" ")}`],
+      ["list_collections(\"demo\")", collections.join(" ")],
+      ["list_unique_names(\"demo\")", names.join(" ")],
+      ["list_unique_units(\"demo\")", units.join(" ")],
+      ["list_unique_annotations(\"demo\")", annotationKeys.join(" ")],
+      [`collection_metadata("${COLLECTION}")`, `tags: ${usageText(usage.tags)}`],
+      ["", `annotations: ${usageText(usage.annotations)}`]
+    ]))
+
+    const volts = yield* db.streamsInCollection("demo", { tags: { unit: "volts" } })
+    yield* Console.log(`\nstreams_in_collection("demo", tags={"unit": "volts"}): ${volts.streams.length} streams`)
+    yield* Console.log(renderTable(
+      ["uuid", "collection", "name", "unit", "annotations"],
+      volts.streams.map((s) => {
+        const d = Option.getOrThrow(s.descriptor)
+        return [
+          s.uuid,
+          d.collection,
+          d.name,
+          d.unit,
+          Object.entries(d.annotations).map(([k, v]) => `${k}=${v}`).join(" ")
+        ]
+      })
+    ))
+    const phase1 = yield* db.streamsInCollection(COLLECTION, { annotations: { phase: "1", kind: "current" } })
+    yield* Console.log(
+      `\nstreams_in_collection("${COLLECTION}", annotations={"phase": "1", "kind": "current"}): ${
+        phase1.streams.map((s) => Option.getOrThrow(s.descriptor).name).join(" ")
+      }`
+    )
+    const statement = "SELECT unit, count(*) AS streams FROM streams WHERE collection = $1 GROUP BY unit ORDER BY unit"
+    const rows = yield* db.query(statement, [COLLECTION])
+    yield* Console.log(`\nquery("${statement}", ["${COLLECTION}"])`)
+    yield* Console.log(renderTable(["unit", "streams"], rows.map((r) => [String(r.unit), Number(r.streams)])))
+
+    // -- statistics per stream
+    const pointwidth = Math.min(62, pointwidthFromNanos(end - start) + 1)
+    yield* section(
+      `Statistics per stream: aligned windows of 2^${pointwidth} ns (${
+        formatDuration(1n << BigInt(pointwidth))
+      }) over the whole range`
+    )
+    const [statsTime, stats] = yield* Effect.timed(Effect.forEach(
+      streams,
+      (s) => Effect.map(s.alignedWindowsCollected({ ...alignedRange(start, end, pointwidth), pointwidth }), combine),
+      { concurrency: 4 }
+    ))
+    yield* Console.log(renderTable(
+      ["stream", "unit", "points", "min", "mean", "max", "stddev"],
+      CHANNELS.map((c, i) => {
+        const s = stats[i]!
+        return [`${COLLECTION}/${c.name}`, c.unit, int(s.count), num(s.min), num(s.mean), num(s.max), num(s.stddev)]
+      }),
+      ["left", "left", "right", "right", "right", "right", "right"]
+    ))
+    const counted = stats.reduce((sum, s) => sum + s.count, 0)
+    yield* Console.log(
+      `${int(counted)} points in ${streams.length} streams, summarised in ${num(ms(statsTime), 0)} ms`
+    )
+
+    // -- window queries
+    const l1 = streams[CHANNELS.findIndex((c) => c.name === "L1MAG")]!
+    yield* section(`Queries at a few resolutions, on ${COLLECTION}/L1MAG`)
+    const queryRows: Array<Array<string>> = []
+    const [rawTime, rawCount] = yield* Effect.timed(
+      EStream.runFold(l1.values({ start, end }), 0, (n, page) => n + page.times.length)
+    )
+    queryRows.push([
+      "values",
+      "raw points",
+      int(rawCount),
+      int(rawCount),
+      num(ms(rawTime), 1),
+      rate(rawCount, ms(rawTime))
+    ])
+    const sag = { min: Infinity, first: 0n, last: 0n, windows: 0 }
+    const l1Mean = stats[CHANNELS.findIndex((c) => c.name === "L1MAG")]!.mean
+    for (
+      const [text, width] of [["1 s", 1_000_000_000n], ["1 min", 60_000_000_000n], [
+        "15 min",
+        900_000_000_000n
+      ]] as const
+    ) {
+      if (width > end - start) continue
+      const [t, w] = yield* Effect.timed(l1.windowsCollected({ start, end, width }))
+      const c = combine(w)
+      if (width === 1_000_000_000n) {
+        for (let i = 0; i < w.times.length; i++) {
+          if (w.count[i]! === 0n || w.min[i]! >= 0.9 * l1Mean) continue
+          if (sag.windows === 0) sag.first = w.times[i]!
+          sag.last = w.times[i]! + width
+          sag.windows++
+          sag.min = Math.min(sag.min, w.min[i]!)
+        }
+      }
+      queryRows.push(["windows", text, int(w.times.length), int(c.count), num(ms(t), 1), rate(c.count, ms(t))])
+    }
+    for (const pw of [30, 36, 40]) {
+      const [t, w] = yield* Effect.timed(
+        l1.alignedWindowsCollected({ ...alignedRange(start, end, pw), pointwidth: pw })
+      )
+      const c = combine(w)
+      queryRows.push([
+        "aligned_windows",
+        `2^${pw} ns (${formatDuration(1n << BigInt(pw))})`,
+        int(w.times.length),
+        int(c.count),
+        num(ms(t), 1),
+        rate(c.count, ms(t))
+      ])
+    }
+    yield* Console.log(renderTable(
+      ["query", "resolution", "windows", "points covered", "ms", "rate"],
+      queryRows,
+      ["left", "left", "right", "right", "right", "right"]
+    ))
+    if (sag.windows > 0) {
+      yield* Console.log(
+        `\nthe event: ${sag.windows} windows of 1 s, from ${iso(sag.first)} to ${iso(sag.last)}, dip to ` +
+          `${num(sag.min)} volts (the mean is ${num(l1Mean)} volts)`
+      )
+    }
+
+    // -- the chart
+    yield* section("Chart")
+    const chart = yield* plotStream(l1, start, end)
+    const out = path.resolve(options.out)
+    yield* Effect.tryPromise({
+      try: () => fsp.writeFile(out, chart.svg),
+      catch: (error) => new CliError({ message: `could not write ${out}: ${String(error)}` })
+    })
+    yield* Console.log(
+      `wrote ${out}: the min/mean/max band of ${COLLECTION}/L1MAG, ${chart.windows} aligned windows of 2^${chart.pointwidth} ns (${
+        formatDuration(1n << BigInt(chart.pointwidth))
+      })`
+    )
+
+    // -- throughput
+    yield* section("Throughput")
+    yield* Console.log(renderTable(["operation", "points", "seconds", "rate"], [
+      ["insert (12 streams)", int(total), num(insertMs / 1000, 2), rate(total, insertMs)],
+      ["raw values (L1MAG)", int(rawCount), num(ms(rawTime) / 1000, 2), rate(rawCount, ms(rawTime))],
+      ["statistics (12 streams)", int(counted), num(ms(statsTime) / 1000, 2), rate(counted, ms(statsTime))]
+    ], ["left", "right", "right", "right"]))
+    yield* Console.log("")
+  }).pipe(Effect.scoped)
+
+/** The `demo` command. */
+export const demo = Command.make(
+  "demo",
+  {
+    data: Options.directory("data").pipe(
+      Options.withDescription("keep the data in this directory (default: a temporary one, removed at the end)"),
+      Options.optional
+    ),
+    minutes: Options.integer("minutes").pipe(
+      Options.withDescription("minutes of data per stream"),
+      Options.withDefault(60)
+    ),
+    rate: Options.float("rate").pipe(Options.withDescription("samples per second"), Options.withDefault(120)),
+    out: Options.file("out").pipe(
+      Options.withDescription("where to write the SVG chart"),
+      Options.withDefault("btrdb-demo.svg")
+    ),
+    start: Options.text("start").pipe(
+      Options.withDescription("the time of the first sample (ns or ISO-8601)"),
+      Options.withDefault("2024-05-01T12:00:00Z")
+    )
+  },
+  run
+).pipe(
+  Command.withDescription(
+    "Run the embedded server, fill demo/pmu1 with synthetic micro-PMU data through the SDK, query it, " +
+      "print a summary and write an SVG chart"
+  )
+)

@@ -1,0 +1,50 @@
+/**
+ * The `btrdb` command tree, apart from running it (see `main.ts`), so tests can run it in-process.
+ */
+import * as Command from "@effect/cli/Command"
+import { alignedWindows, deleteRange, insert, obliterate, plot, values, windows } from "./dataCommands.js"
+import { demo } from "./demo/command.js"
+import { collections, create, info, sql, streams } from "./metadataCommands.js"
+import { serve } from "./serve.js"
+
+/** The root command. */
+export const btrdb = Command.make("btrdb").pipe(
+  Command.withDescription("BTrDB from the command line: run the embedded server, talk to any BTrDB endpoint"),
+  Command.withSubcommands([
+    serve,
+    demo,
+    info,
+    collections,
+    streams,
+    create,
+    sql,
+    insert,
+    values,
+    windows,
+    alignedWindows,
+    deleteRange,
+    obliterate,
+    plot
+  ])
+)
+
+/** The names of the subcommands. */
+export const SUBCOMMANDS = [
+  "serve",
+  "demo",
+  "info",
+  "collections",
+  "streams",
+  "create",
+  "sql",
+  "insert",
+  "values",
+  "windows",
+  "aligned-windows",
+  "delete",
+  "obliterate",
+  "plot"
+] as const
+
+/** Runs the command on `argv` (`process.argv`: the first two entries are skipped). */
+export const cli = Command.run(btrdb, { name: "btrdb", version: "0.1.0" })
