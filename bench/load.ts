@@ -8,11 +8,11 @@
  * Prints one JSON line per figure and a summary table; exits non-zero if anything acknowledged is missing.
  */
 import * as Effect from "effect/Effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { BTrDB, Uuid } from "../src/index.js"
+import { serveProcess } from "../test/support/serveProcess.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -27,27 +27,6 @@ const STEP = 8_333_333n
 
 const emit = (figure: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ bench: "load", figure, value, unit, ...extra }))
-
-const startServer = (dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "serve",
-      "--listen",
-      "127.0.0.1:0",
-      "--data",
-      dataDir
-    ], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout!.on("data", (d) => {
-      out += d
-      const m = /listening on (\S+)/.exec(out)
-      if (m) resolve({ child, endpoint: m[1]! })
-    })
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)))
-  })
 
 /** The resident set size of a process, in MB, from /proc. */
 const rssMB = (pid: number): number => {
@@ -69,7 +48,7 @@ const batchOf = (c: number, from: number, count: number) => {
 
 const main = async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-load-"))
-  const server = await startServer(dataDir)
+  const server = await serveProcess(dataDir)
   let maxRss = 0
   const sampler = setInterval(() => {
     maxRss = Math.max(maxRss, rssMB(server.child.pid!))

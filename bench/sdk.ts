@@ -16,7 +16,6 @@
 import * as grpc from "@grpc/grpc-js"
 import * as Effect from "effect/Effect"
 import * as EStream from "effect/Stream"
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -26,6 +25,7 @@ import { BTrDB, Uuid } from "../src/index.js"
 import { encodeInsertParams, MergePolicyCode } from "../src/internal/grpc/codecs/index.js"
 import { CHANNEL_OPTIONS } from "../src/internal/grpc/Connection.js"
 import { loadServiceClient, loadServiceDefinition } from "../src/internal/grpc/proto.js"
+import { serveProcess } from "../test/support/serveProcess.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -52,27 +52,6 @@ const emit = (f: Figure) => {
   console.log(JSON.stringify(f))
 }
 const round = (x: number, digits = 2) => Number(x.toFixed(digits))
-
-const startServer = (dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "serve",
-      "--listen",
-      "127.0.0.1:0",
-      "--data",
-      dataDir
-    ], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout!.on("data", (d) => {
-      out += d
-      const m = /listening on (\S+)/.exec(out)
-      if (m) resolve({ child, endpoint: m[1]! })
-    })
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)))
-  })
 
 const columns = (from: number, count: number) => {
   const times = new BigInt64Array(count)
@@ -152,7 +131,7 @@ const encodeRate = () => {
 
 const main = async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-"))
-  const server = await startServer(dataDir)
+  const server = await serveProcess(dataDir)
   const range = { start: T0, end: T0 + BigInt(N) * STEP }
   try {
     const program = Effect.gen(function*() {

@@ -4,36 +4,15 @@
  * wholly there or wholly absent; nothing else is. A server stopped with SIGTERM makes even unsynced
  * acknowledged inserts durable first.
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { rawClient, uuidBytes } from "../support/rawClient.js"
+import { serveProcess } from "../support/serveProcess.js"
 
 const dirs: Array<string> = []
 afterAll(() => Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true }))))
-
-const serve = (dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "serve",
-      "--listen",
-      "127.0.0.1:0",
-      "--data",
-      dataDir
-    ], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout!.on("data", (d) => {
-      out += d
-      const match = /listening on (\S+)/.exec(out)
-      if (match) resolve({ child, endpoint: match[1]! })
-    })
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)))
-  })
 
 const BATCH = 1000
 
@@ -46,7 +25,7 @@ describe("crash safety", () => {
     dirs.push(dataDir)
     const uuid = uuidBytes()
 
-    const first = await serve(dataDir)
+    const first = await serveProcess(dataDir)
     let client = rawClient(first.endpoint)
     await client.unary("Create", { uuid, collection: "crash", tags: [{ key: "name", val: { value: "c" } }] })
     const acknowledged: Array<number> = []
@@ -68,7 +47,7 @@ describe("crash safety", () => {
     await exited
     client.close()
 
-    const second = await serve(dataDir)
+    const second = await serveProcess(dataDir)
     client = rawClient(second.endpoint)
     try {
       const messages = await client.stream("RawValues", { uuid, start: "0", end: String(1n << 40n) })
@@ -91,7 +70,7 @@ describe("crash safety", () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "btrdb-term-"))
     dirs.push(dataDir)
     const uuid = uuidBytes()
-    const first = await serve(dataDir)
+    const first = await serveProcess(dataDir)
     let client = rawClient(first.endpoint)
     await client.unary("Create", { uuid, collection: "term", tags: [{ key: "name", val: { value: "t" } }] })
     for (let b = 0; b < 5; b++) {
@@ -108,7 +87,7 @@ describe("crash safety", () => {
     expect(await exited).toBe(0)
     client.close()
 
-    const second = await serve(dataDir)
+    const second = await serveProcess(dataDir)
     client = rawClient(second.endpoint)
     try {
       const messages = await client.stream("RawValues", { uuid, start: "0", end: String(1n << 40n) })

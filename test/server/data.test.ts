@@ -2,26 +2,16 @@
  * The data-plane RPCs on the wire, checked with a plain grpc-js client: the worked examples of PROTOCOL.md
  * §7.4 and §7.5, paging, versions, and the error codes, each reported as the streaming rules of §5.3 say.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type RunningServer, start } from "../../src/server/Server.js"
-import { rawClient, uuidBytes } from "../support/rawClient.js"
+import { describe, expect, it } from "vitest"
+import { uuidBytes } from "../support/rawClient.js"
+import { useServer } from "../support/server.js"
 
-let server: RunningServer
-let client: ReturnType<typeof rawClient>
-
-beforeAll(async () => {
-  server = await start({ listen: "127.0.0.1:0", log: () => {} })
-  client = rawClient(server.endpoint)
-})
-afterAll(async () => {
-  client.close()
-  await server.close()
-})
+const wire = useServer()
 
 const BASE = 1_500_000_000_000_000_000n
 const newStream = async () => {
   const uuid = uuidBytes()
-  await client.unary("Create", {
+  await wire.client.unary("Create", {
     uuid,
     collection: `data${Math.random().toString(36).slice(2, 8)}`,
     tags: [{ key: "name", val: { value: "s" } }]
@@ -29,7 +19,7 @@ const newStream = async () => {
   return uuid
 }
 const insert = (uuid: Buffer, points: Array<[bigint, number]>, merge_policy = "NEVER") =>
-  client.unary("Insert", {
+  wire.client.unary("Insert", {
     uuid,
     values: points.map(([t, v]) => ({ time: t.toString(), value: v })),
     merge_policy
@@ -55,7 +45,7 @@ const stats = (messages: Array<any>) =>
 describe("data plane", () => {
   it("RawValues returns the points of [start, end) with the version that served them", async () => {
     const uuid = await example()
-    const messages = await client.stream("RawValues", {
+    const messages = await wire.client.stream("RawValues", {
       uuid,
       start: BASE.toString(),
       end: (BASE + 500_000_000n).toString()
@@ -70,7 +60,7 @@ describe("data plane", () => {
 
   it("AlignedWindows: the §7.4 example (pointwidth 28)", async () => {
     const uuid = await example()
-    const messages = await client.stream("AlignedWindows", {
+    const messages = await wire.client.stream("AlignedWindows", {
       uuid,
       start: BASE.toString(),
       end: (BASE + 1_000_000_000n).toString(),
@@ -96,7 +86,7 @@ describe("data plane", () => {
 
   it("Windows: the §7.5 example (width 3e8, partial last window dropped)", async () => {
     const uuid = await example()
-    const messages = await client.stream("Windows", {
+    const messages = await wire.client.stream("Windows", {
       uuid,
       start: BASE.toString(),
       end: (BASE + 1_000_000_000n).toString(),
@@ -115,39 +105,39 @@ describe("data plane", () => {
   it("Nearest forward (t ≥ time) and backward (t < time); nothing is 401", async () => {
     const uuid = await example()
     const t3 = BASE + 300_000_000n
-    const forward = await client.unary("Nearest", { uuid, time: t3.toString(), backward: false })
+    const forward = await wire.client.unary("Nearest", { uuid, time: t3.toString(), backward: false })
     expect([forward.value.time, forward.value.value]).toEqual([t3.toString(), 4])
-    const backward = await client.unary("Nearest", { uuid, time: t3.toString(), backward: true })
+    const backward = await wire.client.unary("Nearest", { uuid, time: t3.toString(), backward: true })
     expect([backward.value.time, backward.value.value]).toEqual([(t3 - 100_000_000n).toString(), 3])
-    expect((await client.unary("Nearest", { uuid, time: BASE.toString(), backward: true })).stat.code).toBe(401)
+    expect((await wire.client.unary("Nearest", { uuid, time: BASE.toString(), backward: true })).stat.code).toBe(401)
   })
 
   it("Delete commits a new version; the old one still holds the points; Changes reports the range", async () => {
     const uuid = await example()
-    const deleted = await client.unary("Delete", {
+    const deleted = await wire.client.unary("Delete", {
       uuid,
       start: BASE.toString(),
       end: (BASE + 500_000_000n).toString()
     })
     expect(deleted.versionMajor).toBe("12")
     const range = { uuid, start: BASE.toString(), end: (BASE + 1_000_000_000n).toString() }
-    const now = await client.stream("RawValues", range)
+    const now = await wire.client.stream("RawValues", range)
     expect(now[0].values.map((p: any) => p.value)).toEqual([6, 7, 8, 9, 10])
-    const before = await client.stream("RawValues", { ...range, versionMajor: "11" })
+    const before = await wire.client.stream("RawValues", { ...range, versionMajor: "11" })
     expect(before[0].values.length).toBe(10)
     expect(before[0].versionMajor).toBe("11")
-    const changes = await client.stream("Changes", { uuid, fromMajor: "11", toMajor: "12", resolution: 0 })
+    const changes = await wire.client.stream("Changes", { uuid, fromMajor: "11", toMajor: "12", resolution: 0 })
     expect(changes[0].ranges).toEqual([0n, 1n, 2n, 3n, 4n].map((k) => {
       const t = BASE + k * 100_000_000n
       return { start: t.toString(), end: (t + 1n).toString() }
     }))
-    const coarse = await client.stream("Changes", { uuid, fromMajor: "11", toMajor: "12", resolution: 30 })
+    const coarse = await wire.client.stream("Changes", { uuid, fromMajor: "11", toMajor: "12", resolution: 30 })
     const window = 1n << 30n
     const first = (BASE / window) * window
     const last = ((BASE + 400_000_000n) / window) * window
     expect(coarse[0].ranges).toEqual([{ start: first.toString(), end: (last + window).toString() }])
-    expect((await client.unary("Flush", { uuid })).versionMajor).toBe("12")
-    const info = await client.unary("StreamInfo", { uuid, omitDescriptor: true })
+    expect((await wire.client.unary("Flush", { uuid })).versionMajor).toBe("12")
+    const info = await wire.client.unary("StreamInfo", { uuid, omitDescriptor: true })
     expect(info.versionMajor).toBe("12")
   })
 
@@ -155,7 +145,7 @@ describe("data plane", () => {
     const uuid = await newStream()
     await insert(uuid, [[100n, 0], [105n, 1], [110n, 2], [110n, 3], [120n, 4]], "NEVER")
     const read = async () =>
-      (await client.stream("RawValues", { uuid, start: "0", end: "1000" }))[0].values.map((p: any) => [
+      (await wire.client.stream("RawValues", { uuid, start: "0", end: "1000" }))[0].values.map((p: any) => [
         Number(p.time),
         p.value
       ])
@@ -170,28 +160,28 @@ describe("data plane", () => {
     const uuid = await newStream()
     const points: Array<[bigint, number]> = Array.from({ length: 12_000 }, (_, i) => [BigInt(i), i])
     await insert(uuid, points)
-    const messages = await client.stream("RawValues", { uuid, start: "0", end: "20000" })
+    const messages = await wire.client.stream("RawValues", { uuid, start: "0", end: "20000" })
     expect(messages.map((m) => m.values.length)).toEqual([5000, 5000, 2000])
     expect(messages.flatMap((m) => m.values).map((p: any) => p.value)).toEqual(points.map(([, v]) => v))
   })
 
   it("a client that cancels after the first message stops the server's work", async () => {
     const uuid = await example()
-    const before = { ...server.stats }
+    const before = { ...wire.server.stats }
     // a hundred billion windows of 1 ns: an answer no server could build in memory
-    const got = await client.firstThenCancel("Windows", { uuid, start: "0", end: "100000000000", width: "1" })
+    const got = await wire.client.firstThenCancel("Windows", { uuid, start: "0", end: "100000000000", width: "1" })
     expect(got.values.length).toBe(5000)
-    for (let i = 0; i < 300 && server.stats.cancelled === before.cancelled; i++) {
+    for (let i = 0; i < 300 && wire.server.stats.cancelled === before.cancelled; i++) {
       await new Promise((r) => setTimeout(r, 10))
     }
-    expect(server.stats.cancelled).toBe(before.cancelled + 1)
-    expect(server.stats.activeStreams).toBe(0)
+    expect(wire.server.stats.cancelled).toBe(before.cancelled + 1)
+    expect(wire.server.stats.activeStreams).toBe(0)
   })
 
   it("errors: 404, 413, 414, 415, 425, 427, 450, each as a message holding only stat", async () => {
     const uuid = await example()
     const code = async (rpc: string, request: object) => {
-      const messages = await client.stream(rpc, request)
+      const messages = await wire.client.stream(rpc, request)
       expect(messages.length).toBe(1)
       return messages[0].stat?.code
     }
@@ -204,13 +194,13 @@ describe("data plane", () => {
     expect(await code("Changes", { uuid, fromMajor: "12", toMajor: "11" })).toBe(427)
     expect((await insert(uuid, [[1n, Number.NaN]])).stat.code).toBe(425)
     expect((await insert(uuid, [[(48n << 56n) - 1n, 1]])).stat.code).toBe(413)
-    const big = await client.unary("Insert", {
+    const big = await wire.client.unary("Insert", {
       uuid,
       values: Array.from({ length: 100_001 }, (_, i) => ({ time: String(i), value: 1 })),
       merge_policy: "NEVER"
     })
     expect(big.stat.code).toBe(414)
-    const info = await client.unary("StreamInfo", { uuid, omitDescriptor: true })
+    const info = await wire.client.unary("StreamInfo", { uuid, omitDescriptor: true })
     expect(info.versionMajor).toBe("11")
   })
 })

@@ -2,39 +2,31 @@
  * What the embedded server puts on the wire, checked with a plain grpc-js client (no SDK in between):
  * in-band status codes, the streaming rules of PROTOCOL.md §5.3, and robustness against any request bytes.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { RPC_NAMES } from "../../src/internal/grpc/proto.js"
-import { type RunningServer, start } from "../../src/server/Server.js"
+import { start } from "../../src/server/Server.js"
 import { rawClient, uuidBytes } from "../support/rawClient.js"
+import { useServer } from "../support/server.js"
 
-let server: RunningServer
-let client: ReturnType<typeof rawClient>
-
-beforeAll(async () => {
-  server = await start({ listen: "127.0.0.1:0", log: () => {} })
-  client = rawClient(server.endpoint)
-})
-afterAll(async () => {
-  client.close()
-  await server.close()
-})
+const wire = useServer()
 
 const kv = (key: string, value?: string) => ({ key, val: value === undefined ? null : { value } })
 const prefix = () => `w${Math.random().toString(36).slice(2, 8)}/`
 
 describe("the metadata plane on the wire", () => {
   it("Info: major 5, a proxy endpoint, and no stat on success", async () => {
-    const info = await client.unary("Info", {})
+    const info = await wire.client.unary("Info", {})
     expect(info.stat).toBeNull()
     expect(info.majorVersion).toBe(5)
     expect(info.minorVersion).toBeLessThan(30)
-    expect(info.proxy.proxyEndpoints).toEqual([server.endpoint])
+    expect(info.proxy.proxyEndpoints).toEqual([wire.server.endpoint])
   })
 
   it("Create: success leaves stat unset; the checks of §8.2 give their codes", async () => {
     const collection = prefix()
-    expect((await client.unary("Create", { uuid: uuidBytes(), collection, tags: [kv("name", "a")] })).stat).toBeNull()
-    const code = async (request: object) => (await client.unary("Create", request)).stat?.code
+    expect((await wire.client.unary("Create", { uuid: uuidBytes(), collection, tags: [kv("name", "a")] })).stat)
+      .toBeNull()
+    const code = async (request: object) => (await wire.client.unary("Create", request)).stat?.code
     expect(await code({ uuid: Buffer.alloc(15), collection, tags: [] })).toBe(421)
     expect(await code({ uuid: uuidBytes(), collection: "", tags: [] })).toBe(407)
     expect(await code({ uuid: uuidBytes(), collection: "x".repeat(256), tags: [] })).toBe(407)
@@ -48,11 +40,13 @@ describe("the metadata plane on the wire", () => {
   })
 
   it("StreamInfo: 404 for an unknown stream, 421 when both parts are omitted", async () => {
-    expect((await client.unary("StreamInfo", { uuid: uuidBytes() })).stat.code).toBe(404)
+    expect((await wire.client.unary("StreamInfo", { uuid: uuidBytes() })).stat.code).toBe(404)
     const uuid = uuidBytes()
-    await client.unary("Create", { uuid, collection: prefix(), tags: [kv("name", "a")] })
-    expect((await client.unary("StreamInfo", { uuid, omitVersion: true, omitDescriptor: true })).stat.code).toBe(421)
-    const info = await client.unary("StreamInfo", { uuid })
+    await wire.client.unary("Create", { uuid, collection: prefix(), tags: [kv("name", "a")] })
+    expect((await wire.client.unary("StreamInfo", { uuid, omitVersion: true, omitDescriptor: true })).stat.code).toBe(
+      421
+    )
+    const info = await wire.client.unary("StreamInfo", { uuid })
     expect(info.stat).toBeNull()
     expect(info.versionMajor).toBe("10")
     expect(info.descriptor.propertyVersion).toBe("1")
@@ -61,43 +55,48 @@ describe("the metadata plane on the wire", () => {
 
   it("SetStreamAnnotations: property version checks (423) and +1 per change", async () => {
     const uuid = uuidBytes()
-    await client.unary("Create", { uuid, collection: prefix(), tags: [kv("name", "a")], annotations: [kv("x", "1")] })
+    await wire.client.unary("Create", {
+      uuid,
+      collection: prefix(),
+      tags: [kv("name", "a")],
+      annotations: [kv("x", "1")]
+    })
     const set = (expectedPropertyVersion: string, changes: Array<object>, removals: Array<string> = []) =>
-      client.unary("SetStreamAnnotations", { uuid, expectedPropertyVersion, changes, removals })
+      wire.client.unary("SetStreamAnnotations", { uuid, expectedPropertyVersion, changes, removals })
     expect((await set("2", [kv("y", "2")])).stat.code).toBe(423)
     expect((await set("1", [kv("y", "2")])).stat).toBeNull()
     expect((await set("0", [kv("x")], ["nothing"])).stat).toBeNull()
-    const d = (await client.unary("StreamInfo", { uuid, omitVersion: true })).descriptor
+    const d = (await wire.client.unary("StreamInfo", { uuid, omitVersion: true })).descriptor
     expect(d.propertyVersion).toBe("3")
     expect(d.annotations).toEqual([kv("y", "2")])
   })
 
   it("streaming RPCs: at least one message on success; an error is one message holding only stat", async () => {
-    const empty = await client.stream("LookupStreams", { collection: prefix(), isCollectionPrefix: true })
+    const empty = await wire.client.stream("LookupStreams", { collection: prefix(), isCollectionPrefix: true })
     expect(empty.length).toBe(1)
     expect(empty[0].stat).toBeNull()
     expect(empty[0].results).toEqual([])
-    const bad = await client.stream("SQLQuery", { query: "DELETE FROM streams", params: [] })
+    const bad = await wire.client.stream("SQLQuery", { query: "DELETE FROM streams", params: [] })
     expect(bad.length).toBe(1)
     expect(bad[0].stat.code).toBe(441)
     expect(bad[0].SQLQueryRow).toEqual([])
-    const listBad = await client.stream("ListCollections", { prefix: "a\u0000b" })
+    const listBad = await wire.client.stream("ListCollections", { prefix: "a\u0000b" })
     expect(listBad.map((m) => m.stat?.code)).toEqual([407])
   })
 
   it("Obliterate: the stream is gone, its collection too, and its uuid cannot be reused (429)", async () => {
     const uuid = uuidBytes()
     const collection = prefix()
-    await client.unary("Create", { uuid, collection, tags: [kv("name", "a")] })
-    expect((await client.unary("Obliterate", { uuid })).stat).toBeNull()
-    expect((await client.unary("StreamInfo", { uuid })).stat.code).toBe(404)
-    expect((await client.stream("ListCollections", { prefix: collection }))[0].collections).toEqual([])
-    expect((await client.unary("Create", { uuid, collection, tags: [kv("name", "a")] })).stat.code).toBe(429)
-    expect((await client.unary("Obliterate", { uuid })).stat.code).toBe(404)
+    await wire.client.unary("Create", { uuid, collection, tags: [kv("name", "a")] })
+    expect((await wire.client.unary("Obliterate", { uuid })).stat).toBeNull()
+    expect((await wire.client.unary("StreamInfo", { uuid })).stat.code).toBe(404)
+    expect((await wire.client.stream("ListCollections", { prefix: collection }))[0].collections).toEqual([])
+    expect((await wire.client.unary("Create", { uuid, collection, tags: [kv("name", "a")] })).stat.code).toBe(429)
+    expect((await wire.client.unary("Obliterate", { uuid })).stat.code).toBe(404)
   })
 
   it("FaultInject is disabled (424)", async () => {
-    expect((await client.unary("FaultInject", { type: "1" })).stat.code).toBe(424)
+    expect((await wire.client.unary("FaultInject", { type: "1" })).stat.code).toBe(424)
   })
 })
 
@@ -123,13 +122,13 @@ describe("any request bytes get a status, and the server keeps serving", () => {
     let calls = 0
     for (const rpc of RPC_NAMES) {
       for (const bytes of samples) {
-        const { code } = await client.rawBytes(rpc, bytes)
+        const { code } = await wire.client.rawBytes(rpc, bytes)
         expect(typeof code).toBe("number")
         calls++
       }
     }
     expect(calls).toBe(RPC_NAMES.length * samples.length)
-    expect((await client.unary("Info", {})).majorVersion).toBe(5)
+    expect((await wire.client.unary("Info", {})).majorVersion).toBe(5)
   })
 })
 
