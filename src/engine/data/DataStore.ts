@@ -34,7 +34,10 @@ export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024
 export interface DataStoreOptions {
   /** Directory of an on-disk store (created if missing, recovered if present). Omit for a purely in-memory store. */
   readonly dir?: string | undefined
-  /** Byte limit of the node cache of an on-disk store (default {@link DEFAULT_CACHE_BYTES}). */
+  /**
+   * Byte limit of the node cache of an on-disk store, its read buffers included (default
+   * {@link DEFAULT_CACHE_BYTES}).
+   */
   readonly cacheBytes?: number | undefined
   /**
    * On-disk store: every commit becomes durable (fsynced, and found again after a crash) at most this

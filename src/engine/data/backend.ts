@@ -1,6 +1,6 @@
 /**
  * Where nodes and commits live: the {@link Backend} interface, the in-memory backend and the
- * byte-bounded LRU node cache the file backend uses.
+ * byte-bounded, scan-resistant (segmented LRU) node cache the file backend uses.
  *
  * @internal
  */
@@ -94,61 +94,141 @@ export class MemoryBackend implements Backend {
   }
 }
 
+interface Entry {
+  readonly addr: number
+  readonly node: TreeNode
+  readonly size: number
+  /** In the protected segment (else on probation). */
+  prot: boolean
+  /** Towards the least recently used end of its segment's list. */
+  older: Entry | null
+  /** Towards the most recently used end. */
+  newer: Entry | null
+}
+
+/** A doubly linked list of entries from the least to the most recently used, with its byte total. */
+class Lru {
+  oldest: Entry | null = null
+  newest: Entry | null = null
+  bytes = 0
+
+  push(e: Entry): void {
+    e.older = this.newest
+    e.newer = null
+    if (this.newest === null) this.oldest = e
+    else this.newest.newer = e
+    this.newest = e
+    this.bytes += e.size
+  }
+
+  remove(e: Entry): void {
+    if (e.older === null) this.oldest = e.newer
+    else e.older.newer = e.newer
+    if (e.newer === null) this.newest = e.older
+    else e.newer.older = e.older
+    e.older = null
+    e.newer = null
+    this.bytes -= e.size
+  }
+}
+
+/** Share of the node budget the protected segment may fill. */
+const PROTECTED_SHARE = 0.8
+
 /**
- * A least-recently-used node cache bounded by bytes. It evicts before it inserts, so its byte
- * count never exceeds the limit; a node bigger than the whole limit is not cached.
+ * A node cache bounded by bytes: a segmented LRU, so one big scan cannot flush what is read again
+ * and again (the internal nodes every query descends through). A node enters on probation; a hit
+ * there moves it to the protected segment (at most 80% of the budget, whose least recently used
+ * nodes fall back to probation). Eviction takes the least recently used node on probation first,
+ * then the protected segment's. A scan's nodes, read once, only ever cycle through probation.
+ *
+ * The limit covers the nodes plus `reservedBytes` that the owner holds for other purposes (the
+ * file backend's read buffer): the cache evicts before it inserts, so `bytes` (which includes the
+ * reserve) never exceeds the limit unless the reserve alone does. A node bigger than the budget
+ * is not cached.
  */
 export class NodeCache {
-  private readonly map = new Map<number, TreeNode>()
-  private bytes = 0
-  private peak = 0
+  private readonly map = new Map<number, Entry>()
+  private readonly probation = new Lru()
+  private readonly protect = new Lru()
+  private readonly budget: number
+  private readonly protectBudget: number
+  private peak: number
   private hits = 0
   private misses = 0
 
-  constructor(readonly limit: number) {}
+  constructor(readonly limit: number, readonly reservedBytes = 0) {
+    this.budget = Math.max(0, limit - reservedBytes)
+    this.protectBudget = Math.floor(this.budget * PROTECTED_SHARE)
+    this.peak = reservedBytes
+  }
 
   /** The cached node, marked as most recently used. */
   get(addr: number): TreeNode | undefined {
-    const node = this.map.get(addr)
-    if (node === undefined) {
+    const e = this.map.get(addr)
+    if (e === undefined) {
       this.misses++
       return undefined
     }
     this.hits++
-    this.map.delete(addr)
-    this.map.set(addr, node)
-    return node
+    if (e.prot) {
+      if (this.protect.newest !== e) {
+        this.protect.remove(e)
+        this.protect.push(e)
+      }
+      return e.node
+    }
+    this.probation.remove(e)
+    e.prot = true
+    this.protect.push(e)
+    while (this.protect.bytes > this.protectBudget) {
+      const old = this.protect.oldest!
+      this.protect.remove(old)
+      old.prot = false
+      this.probation.push(old)
+    }
+    return e.node
   }
 
-  /** Adds a node, evicting the least recently used ones to stay within the limit. */
+  /** Adds a node on probation, evicting the least recently used ones to stay within the limit. */
   put(addr: number, node: TreeNode): void {
     const size = nodeBytes(node)
-    if (size > this.limit || this.map.has(addr)) return
-    while (this.bytes + size > this.limit) {
-      const oldest = this.map.keys().next()
-      if (oldest.done === true) break
-      const old = this.map.get(oldest.value)!
-      this.map.delete(oldest.value)
-      this.bytes -= nodeBytes(old)
+    if (size > this.budget || this.map.has(addr)) return
+    while (this.probation.bytes + this.protect.bytes + size > this.budget) {
+      const old = this.probation.oldest ?? this.protect.oldest!
+      if (old.prot) this.protect.remove(old)
+      else this.probation.remove(old)
+      this.map.delete(old.addr)
     }
-    this.map.set(addr, node)
-    this.bytes += size
-    if (this.bytes > this.peak) this.peak = this.bytes
+    const e: Entry = { addr, node, size, prot: false, older: null, newer: null }
+    this.map.set(addr, e)
+    this.probation.push(e)
+    const bytes = this.bytes()
+    if (bytes > this.peak) this.peak = bytes
   }
 
   /** Drops a node. */
   drop(addr: number): void {
-    const node = this.map.get(addr)
-    if (node !== undefined) {
-      this.map.delete(addr)
-      this.bytes -= nodeBytes(node)
-    }
+    const e = this.map.get(addr)
+    if (e === undefined) return
+    if (e.prot) this.protect.remove(e)
+    else this.probation.remove(e)
+    this.map.delete(addr)
+  }
+
+  /** True when the node is cached (without counting a hit or a miss). */
+  has(addr: number): boolean {
+    return this.map.has(addr)
+  }
+
+  private bytes(): number {
+    return this.reservedBytes + this.probation.bytes + this.protect.bytes
   }
 
   /** The accounting. */
   stats(): CacheStats {
     return {
-      bytes: this.bytes,
+      bytes: this.bytes(),
       peakBytes: this.peak,
       limitBytes: this.limit,
       entries: this.map.size,

@@ -13,6 +13,20 @@
  * a caller asks for durability (`sync` inserts, Flush, Obliterate, close) or at the latest
  * `commitDelayMs` after the first commit that is not durable yet.
  *
+ * Reads: a node missing from the cache is read with one `readSync` into a small scratch buffer.
+ * When leaf misses walk a segment forwards (a raw scan visits leaves in time order, and sorted
+ * inserts append them in that order), the reads become read-ahead: a block that doubles from
+ * 64 KiB up to the read-ahead buffer's size (at most 1 MiB) is read at once, and the following
+ * misses are served from it without a system call. Every node's CRC-32 is checked before the node
+ * is decoded, wherever its bytes come from, so a corrupt byte in a read-ahead block fails exactly
+ * the node that holds it, when that node is read. Nodes are decoded by copying their body out of
+ * the buffer into arrays of their own (the buffers are reused). The two buffers take an eighth of
+ * `cacheBytes`, counted in the cache's bytes and taken from its limit, so nodes plus buffers stay
+ * within `cacheBytes`. A run of read-ahead leaves longer than a quarter of the cache is a scan
+ * that will not fit: its further leaves are not added to the cache (see `NodeCache` for the
+ * cache's own scan resistance), and a reader that asks for them transient (a raw read, which
+ * copies their points into its pages at once) gets them as views of the buffer, without a copy.
+ *
  * Recovery reads the log up to the first torn or corrupt record, then checks the node range of the
  * newest commits backwards until one checks out (a truncated or damaged segment tail fails the
  * commits whose nodes were there), drops the failing commits, and cuts the log and the segments
@@ -42,8 +56,16 @@ const CORE_MAGIC = 0x45524F43
 const RECORD_MAGIC = 0x4D4D4F43
 const SEG_MAGIC = "BTRDBSEG"
 const LOG_MAGIC = "BTRDBLOG"
-/** One read covers a full leaf of 1024 points (24 + 16·1024 + 8 bytes). */
+/** A read of one node outside a sequential run covers a full leaf of 1024 points (24 + 16·1024 + 8 bytes). */
 const FIRST_READ = 16_416
+/** The largest read-ahead buffer. */
+const RA_MAX = 1 << 20
+/** The smallest the two read buffers can be together (for caches under 8 KiB). */
+export const READ_BUFFERS_MIN = 1024
+/** The first read-ahead of a sequential run; each further one doubles, up to the buffer's size. */
+const RA_FIRST = 64 * 1024
+/** A leaf miss at most this far past the end of the previous leaf read continues a sequential run. */
+const SEQ_GAP = 64 * 1024
 
 if (endianness() !== "LE") throw new Error("the storage engine needs a little-endian machine")
 
@@ -109,6 +131,47 @@ const readAt = (fd: number, buf: Uint8Array, position: number): number => {
   return got
 }
 
+/**
+ * Sizes of the read-ahead and scratch buffers for a cache limit: together an eighth of it, at
+ * least {@link READ_BUFFERS_MIN} and at most 1 MiB for read-ahead plus one leaf's read for scratch.
+ */
+export const readBufferSizes = (cacheBytes: number): { readonly readAhead: number; readonly scratch: number } => {
+  const eighth = Math.floor(Math.min(Math.max(cacheBytes, 0), 8 * (RA_MAX + FIRST_READ)) / 8)
+  const total = Math.max(READ_BUFFERS_MIN, (eighth | 0) & ~7)
+  const scratch = Math.min(FIRST_READ, (total >>> 1) & ~7)
+  return { readAhead: total - scratch, scratch }
+}
+
+/** A buffer holding the bytes [start, end) of segment `seg` (none while `seg` is -1). */
+class ReadBuffer {
+  private buf: Uint8Array | null = null
+  private dv: DataView | null = null
+  seg = -1
+  start = 0
+  end = 0
+
+  constructor(readonly size: number) {}
+
+  get bytes(): Uint8Array {
+    return this.buf ?? this.alloc().buf!
+  }
+
+  get view(): DataView {
+    return this.dv ?? this.alloc().dv!
+  }
+
+  private alloc(): this {
+    this.buf = new Uint8Array(this.size)
+    this.dv = new DataView(this.buf.buffer)
+    return this
+  }
+
+  /** True when the buffer holds bytes [offset, offset + len) of segment `seg`. */
+  holds(seg: number, offset: number, len: number): boolean {
+    return seg === this.seg && offset >= this.start && offset + len <= this.end
+  }
+}
+
 /** Nodes in segment files behind a byte-bounded cache, commits in a checksummed log. */
 export class FileBackend implements Backend {
   readonly releases = false
@@ -120,8 +183,23 @@ export class FileBackend implements Backend {
   private wview = new DataView(this.wbuf.buffer)
   private wlen = 0
   private wstart = 0
-  private readonly scratch = new Uint8Array(FIRST_READ)
-  private readonly scratchView = new DataView(this.scratch.buffer)
+  /** Read-ahead buffer (sequential misses) and scratch buffer (other misses), allocated on first use. */
+  private readonly ra: ReadBuffer
+  private readonly scratch: ReadBuffer
+  /** Segment and offset just past the last leaf read from the file: where a sequential run goes on. */
+  private seqSeg = -1
+  private seqNext = 0
+  /** Size of the next read-ahead. */
+  private raWindow = RA_FIRST
+  /** Reads of node bytes from segment files, and the bytes they got (see {@link ioStats}). */
+  private reads = 0
+  private readBytes = 0
+  /** Bytes of the leaves read in a row through the read-ahead buffer. */
+  private runBytes = 0
+  /** A run longer than this stops adding its leaves to the cache: a quarter of the cache's node budget. */
+  private readonly scanAdmitBytes: number
+  /** Whether the node {@link read} just read goes into the cache. */
+  private admit = true
   private records: Array<Uint8Array> = []
   private readonly dirty = new Set<Segment>()
   private newFiles = false
@@ -138,7 +216,11 @@ export class FileBackend implements Backend {
     segments: Array<Segment>,
     private readonly options: FileBackendOptions
   ) {
-    this.cache = new NodeCache(options.cacheBytes)
+    const sizes = readBufferSizes(options.cacheBytes)
+    this.ra = new ReadBuffer(sizes.readAhead)
+    this.scratch = new ReadBuffer(sizes.scratch)
+    this.cache = new NodeCache(options.cacheBytes, sizes.readAhead + sizes.scratch)
+    this.scanAdmitBytes = Math.max(0, options.cacheBytes - sizes.readAhead - sizes.scratch) / 4
     for (const s of segments) this.segments.set(s.index, s)
     this.cur = segments[segments.length - 1]
   }
@@ -282,40 +364,132 @@ export class FileBackend implements Backend {
   // Nodes
 
   get(addr: number): TreeNode {
+    return this.lookup(addr, false)
+  }
+
+  getTransient(addr: number): TreeNode {
+    return this.lookup(addr, true)
+  }
+
+  private lookup(addr: number, transient: boolean): TreeNode {
     const p = this.pending.get(addr)
     if (p !== undefined) return p
     const c = this.cache.get(addr)
     if (c !== undefined) return c
-    const node = this.read(addr)
-    this.cache.put(addr, node)
+    const node = this.read(addr, transient)
+    if (this.admit) this.cache.put(addr, node)
     return node
   }
 
-  private read(addr: number): TreeNode {
+  /**
+   * Reads and checks the node at `addr` from its segment file, and sets {@link admit}. A leaf not to
+   * be cached, read for a transient reader, is a view of the read buffer rather than a copy.
+   */
+  private read(addr: number, transient: boolean): TreeNode {
     const segIndex = Math.floor(addr / SEGMENT_SPAN)
     const offset = addr - segIndex * SEGMENT_SPAN
     const seg = this.segments.get(segIndex)
     if (seg === undefined) throw invariant(`node ${addr}: no segment ${segIndex}`)
-    const got = readAt(seg.fd, this.scratch, offset)
-    if (got < NODE_HEADER) throw invariant(`node ${addr}: short read`)
-    const sv = this.scratchView
-    const magic = sv.getUint32(0, true)
-    const len = sv.getUint32(4, true)
-    if ((magic !== LEAF_MAGIC && magic !== CORE_MAGIC) || len < NODE_HEADER + 8 || len % 8 !== 0) {
+    // A buffer that holds the whole node already, else a fresh read: read-ahead when the misses walk
+    // forwards (or go on past the end of the read-ahead block), else one leaf's worth.
+    let rb = this.ra.holds(segIndex, offset, NODE_HEADER) ?
+      this.ra :
+      this.scratch.holds(segIndex, offset, NODE_HEADER) ?
+      this.scratch :
+      null
+    let random = false
+    if (rb === null || !rb.holds(segIndex, offset, rb.view.getUint32(offset - rb.start + 4, true))) {
+      const run = rb === this.ra ||
+        (segIndex === this.seqSeg && offset >= this.seqNext && offset - this.seqNext <= SEQ_GAP)
+      random = !run
+      rb = run ? this.ra : this.scratch
+      this.fill(rb, seg, offset, run ? this.raWindow : FIRST_READ)
+      this.raWindow = run ? Math.min(2 * this.raWindow, this.ra.size) : Math.max(RA_FIRST, this.raWindow >>> 1)
+      if (!rb.holds(segIndex, offset, NODE_HEADER)) throw invariant(`node ${addr}: short read`)
+    }
+    let at = offset - rb.start
+    const magic = rb.view.getUint32(at, true)
+    const len = rb.view.getUint32(at + 4, true)
+    if (
+      (magic !== LEAF_MAGIC && magic !== CORE_MAGIC) || len < NODE_HEADER + 8 || len % 8 !== 0 ||
+      offset + len > seg.size
+    ) {
       throw invariant(`node ${addr}: bad header`)
     }
-    const bytes = new Uint8Array(len)
-    if (len <= got) bytes.set(this.scratch.subarray(0, len))
-    else {
-      bytes.set(this.scratch.subarray(0, got))
-      if (readAt(seg.fd, bytes.subarray(got), offset + got) !== len - got) throw invariant(`node ${addr}: short read`)
+    if (magic === LEAF_MAGIC) {
+      // Runs follow leaves only: a scan reads each internal node (stored after its leaves) between them.
+      // A leaf that needed a read of its own ends a run; one found in a buffer goes on with it.
+      this.seqSeg = segIndex
+      this.seqNext = offset + len
+      this.runBytes = random ? 0 : this.runBytes + len
+      // A long run of leaves is a scan bigger than the cache: caching its leaves would only make them
+      // evict each other (and cost allocation and GC work), so it stops adding them.
+      this.admit = this.runBytes <= this.scanAdmitBytes
+    } else {
+      this.admit = true
     }
+    if (!rb.holds(segIndex, offset, len)) {
+      if (len > rb.size) return this.readLarge(addr, seg, offset, len, rb)
+      this.fill(rb, seg, offset, len)
+      if (!rb.holds(segIndex, offset, len)) throw invariant(`node ${addr}: short read`)
+      at = 0
+    }
+    // Check, then decode by copying the body out of the buffer (which is reused).
+    const bytes = rb.bytes
+    if (crc32(bytes, at, at + len - 8) !== rb.view.getUint32(at + len - 8, true)) {
+      throw invariant(`node ${addr}: checksum mismatch`)
+    }
+    const start = rb.view.getBigInt64(at + 8, true)
+    const pw = rb.view.getUint32(at + 16, true)
+    const n = rb.view.getUint32(at + 20, true)
+    if (magic === LEAF_MAGIC) {
+      if (len !== NODE_HEADER + 16 * n + 8) throw invariant(`node ${addr}: bad length`)
+      if (transient && !this.admit) {
+        // Node offsets, and so `at`, are multiples of 8: the views are aligned.
+        const from = bytes.byteOffset + at + NODE_HEADER
+        return {
+          kind: 0,
+          start,
+          pw,
+          times: new BigInt64Array(bytes.buffer, from, n),
+          values: new Float64Array(bytes.buffer, from + 8 * n, n)
+        }
+      }
+      const body = bytes.slice(at + NODE_HEADER, at + NODE_HEADER + 16 * n).buffer
+      return { kind: 0, start, pw, times: new BigInt64Array(body, 0, n), values: new Float64Array(body, 8 * n, n) }
+    }
+    if (len !== NODE_HEADER + 8 * SLOTS_LEN + 8) throw invariant(`node ${addr}: bad length`)
+    const body = bytes.slice(at + NODE_HEADER, at + NODE_HEADER + 8 * SLOTS_LEN).buffer
+    return { kind: 1, start, pw, slots: new Float64Array(body) }
+  }
+
+  /** Reads `want` bytes (fewer at the end of the segment) at `offset` into `rb`. */
+  private fill(rb: ReadBuffer, seg: Segment, offset: number, want: number): void {
+    const len = Math.max(0, Math.min(want, rb.size, seg.size - offset))
+    rb.seg = -1
+    const got = readAt(seg.fd, rb.bytes.subarray(0, len), offset)
+    this.reads++
+    this.readBytes += got
+    rb.seg = seg.index
+    rb.start = offset
+    rb.end = offset + got
+  }
+
+  /** A node bigger than the buffer its header is in: read straight into its own bytes, decoded as views. */
+  private readLarge(addr: number, seg: Segment, offset: number, len: number, rb: ReadBuffer): TreeNode {
+    const bytes = new Uint8Array(len)
+    const have = rb.end - offset
+    bytes.set(rb.bytes.subarray(offset - rb.start, offset - rb.start + have))
+    const got = readAt(seg.fd, bytes.subarray(have), offset + have)
+    this.reads++
+    this.readBytes += got
+    if (got !== len - have) throw invariant(`node ${addr}: short read`)
     const view = new DataView(bytes.buffer)
     if (crc32(bytes, 0, len - 8) !== view.getUint32(len - 8, true)) throw invariant(`node ${addr}: checksum mismatch`)
     const start = view.getBigInt64(8, true)
     const pw = view.getUint32(16, true)
     const n = view.getUint32(20, true)
-    if (magic === LEAF_MAGIC) {
+    if (view.getUint32(0, true) === LEAF_MAGIC) {
       if (len !== NODE_HEADER + 16 * n + 8) throw invariant(`node ${addr}: bad length`)
       return {
         kind: 0,
@@ -470,6 +644,11 @@ export class FileBackend implements Backend {
 
   cacheStats(): CacheStats {
     return this.cache.stats()
+  }
+
+  /** How many reads of node bytes went to the segment files, and the bytes they got (for tests and benchmarks). */
+  ioStats(): { readonly reads: number; readonly bytes: number } {
+    return { reads: this.reads, bytes: this.readBytes }
   }
 
   async close(): Promise<void> {

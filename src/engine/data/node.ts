@@ -65,6 +65,12 @@ export type TreeNode = LeafNode | InternalNode
 export interface NodeStore {
   /** Reads the node at `addr` (never {@link EMPTY}). */
   get(addr: number): TreeNode
+  /**
+   * Like {@link get}, for a reader that is done with a leaf before it calls into the store again: a
+   * leaf (never an internal node) may then be a view of a buffer the store reuses, valid only until
+   * the next call into the store by anyone. Optional: readers use `get` where it is missing.
+   */
+  getTransient?(addr: number): TreeNode
   /** Stores a new immutable node and returns its address (> 0). */
   append(node: TreeNode): number
 }

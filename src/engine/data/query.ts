@@ -29,17 +29,23 @@ import type { Columns, RangeColumns, StatColumns } from "./types.js"
 // Raw values
 
 /**
- * Visits, in time order, every leaf with points in [s, e), calling `f(leaf, a, b)` with the index
- * range of those points. Stops when `f` returns false. Iterative (explicit stack).
+ * Yields, in time order, every leaf with points in [s, e) with the index range [a, b) of those
+ * points. Iterative (explicit stack). With `transient`, leaves come from
+ * {@link NodeStore.getTransient}: a yielded leaf is valid only until the consumer (or anyone)
+ * calls into the store again, resuming this generator included.
  */
 export function* leafRanges(
   store: NodeStore,
   root: number,
   s: bigint,
-  e: bigint
+  e: bigint,
+  transient = false
 ): Generator<readonly [LeafNode, number, number], void, undefined> {
   if (root === EMPTY) return
-  const nodes: Array<TreeNode> = [store.get(root)]
+  const get = transient && store.getTransient !== undefined ?
+    (addr: number) => store.getTransient!(addr) :
+    (addr: number) => store.get(addr)
+  const nodes: Array<TreeNode> = [get(root)]
   const next: Array<number> = [-1]
   const last: Array<number> = [-1]
   while (nodes.length > 0) {
@@ -49,9 +55,12 @@ export function* leafRanges(
       nodes.pop()
       next.pop()
       last.pop()
-      const n = node.times.length
-      const a = lowerBound(node.times, s, 0, n)
-      const b = lowerBound(node.times, e, a, n)
+      const times = node.times
+      const n = times.length
+      if (n === 0) continue
+      // A leaf wholly inside [s, e), the common case of a long read, needs no search.
+      const a = times[0] >= s ? 0 : lowerBound(times, s, 0, n)
+      const b = times[n - 1] < e ? n : lowerBound(times, e, a, n)
       if (a < b) yield [node, a, b]
       continue
     }
@@ -73,13 +82,17 @@ export function* leafRanges(
       continue
     }
     next[top] = c + 1
-    nodes.push(store.get(slots[S_ADDR + c]))
+    nodes.push(get(slots[S_ADDR + c]))
     next.push(-1)
     last.push(-1)
   }
 }
 
-/** Pages of the points in [s, e), ascending, at most `pageSize` each; at least one page. */
+/**
+ * Pages of the points in [s, e), ascending, at most `pageSize` each; at least one page. Leaves are
+ * read transient (see {@link leafRanges}): their points are copied into the page, and what a full
+ * page leaves of a leaf is copied out before the page is yielded.
+ */
 export function* rawPages(
   store: NodeStore,
   root: number,
@@ -91,19 +104,29 @@ export function* rawPages(
   let values: Float64Array | null = null
   let n = 0
   let sent = false
-  for (const [leaf, a, b] of leafRanges(store, root, s, e)) {
+  for (const [leaf, a, b0] of leafRanges(store, root, s, e, true)) {
+    let lt = leaf.times
+    let lv = leaf.values
     let i = a
+    let b = b0
     while (i < b) {
       if (times === null || values === null) {
         times = new BigInt64Array(pageSize)
         values = new Float64Array(pageSize)
       }
       const k = Math.min(b - i, pageSize - n)
-      times.set(leaf.times.subarray(i, i + k), n)
-      values.set(leaf.values.subarray(i, i + k), n)
+      times.set(lt.subarray(i, i + k), n)
+      values.set(lv.subarray(i, i + k), n)
       n += k
       i += k
       if (n === pageSize) {
+        if (i < b) {
+          // The consumer may call into the store while the page is out: keep the rest of the leaf.
+          lt = lt.slice(i, b)
+          lv = lv.slice(i, b)
+          b -= i
+          i = 0
+        }
         sent = true
         yield { times, values }
         times = null

@@ -51,7 +51,10 @@ export interface Paged<P> {
 
 /** The node cache's own accounting (see `DataStore.cacheStats`). */
 export interface CacheStats {
-  /** Bytes of the nodes the cache holds now. */
+  /**
+   * Bytes of the nodes the cache holds now; for an on-disk store, plus the read buffers (an eighth
+   * of the limit, at least 1 KiB), which the limit covers too.
+   */
   readonly bytes: number
   /** The largest `bytes` ever reached. */
   readonly peakBytes: number
