@@ -3,7 +3,7 @@
  * The gRPC server and the SDK's in-memory layer both drive this one object, so they behave the same.
  */
 import { StatusCode } from "../internal/protocol.js"
-import { DataStore } from "./data/DataStore.js"
+import { type Columns, DataStore, type InsertOptions, type Version } from "./data/DataStore.js"
 import { type KeyOptValue, MetadataStore, type StreamDescriptor } from "./metadata/MetadataStore.js"
 import { StatusError } from "./StatusError.js"
 
@@ -22,8 +22,17 @@ export interface StreamInfo {
   readonly versionMinor: bigint
 }
 
+/**
+ * Told about every accepted insert, after it is stored: the stream and the points as the request carried them (in
+ * their order, not sorted). It runs synchronously inside {@link Database.insert}: it must not throw, must not
+ * keep the arrays (copy or encode them), and should be quick.
+ */
+export type InsertListener = (uuid: string, points: Columns) => void
+
 /** The metadata and data of every stream. */
 export class Database {
+  private readonly insertListeners = new Set<InsertListener>()
+
   private constructor(readonly metadata: MetadataStore, readonly data: DataStore) {}
 
   /** Opens (or creates) the database in `options.dir`, or in memory. */
@@ -73,6 +82,33 @@ export class Database {
       descriptor: omitDescriptor ? undefined : descriptor,
       versionMajor: version.major,
       versionMinor: version.minor
+    }
+  }
+
+  /**
+   * Inserts points as `data.insert` does, then tells the insert listeners (Subscribe, PROTOCOL.md §9.5). Insert and
+   * ArrowInsert go through here, from the server and from the memory layer alike.
+   */
+  async insert(uuid: string, points: Columns, options: InsertOptions): Promise<Version> {
+    const version = await this.data.insert(uuid, points, options)
+    if (points.times.length > 0) {
+      for (const listener of this.insertListeners) {
+        try {
+          listener(uuid, points)
+        } catch {
+          // a listener must not fail an insert that is already stored
+        }
+      }
+    }
+    return version
+  }
+
+  /** Adds a listener of accepted inserts; returns what removes it. */
+  onInsert(listener: InsertListener): () => void {
+    const entry: InsertListener = (uuid, points) => listener(uuid, points) // the same listener may be added twice
+    this.insertListeners.add(entry)
+    return () => {
+      this.insertListeners.delete(entry)
     }
   }
 

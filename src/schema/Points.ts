@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import type { Uuid } from "./Uuid.js"
 
 /**
  * How an insert treats points whose time is already stored (PROTOCOL.md §7.9):
@@ -100,6 +101,20 @@ export interface ChangedRanges {
   readonly start: BigInt64Array
   readonly end: BigInt64Array
   readonly version: bigint
+}
+
+/**
+ * The points of one accepted insert into stream `uuid`, as a subscription delivers them: in the order the insert
+ * carried them (not sorted), `times[i]` (ns) with `values[i]`. An insert of more than 50 000 points may come as
+ * several of these.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InsertedPoints {
+  readonly uuid: Uuid
+  readonly times: BigInt64Array
+  readonly values: Float64Array
 }
 
 /**

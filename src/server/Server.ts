@@ -12,12 +12,14 @@ import { Database } from "../engine/Database.js"
 import { StatusError } from "../engine/StatusError.js"
 import { loadServiceDefinition, RPC_KINDS, RPC_NAMES } from "../internal/grpc/proto.js"
 import { StatusCode } from "../internal/protocol.js"
+import { arrowRpcs } from "./arrowRpcs.js"
 import { makeAuthenticator } from "./auth.js"
 import { withCodecs } from "./codecs.js"
 import { dataRpcs } from "./dataRpcs.js"
 import { Faults } from "./faults.js"
 import { metadataRpcs } from "./metadataRpcs.js"
-import { type Authenticator, type CallStats, type Logger, type RpcEnv, serverStream, statOf, unary } from "./rpc.js"
+import { type CallStats, type Logger, type RpcEnv, serverStream, unary } from "./rpc.js"
+import { SubscriptionHub } from "./subscribe.js"
 
 /** Options of {@link start}. */
 export interface ServerOptions {
@@ -35,6 +37,11 @@ export interface ServerOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined
   /** Where unexpected handler failures are reported. Default: `console.error`. */
   readonly log?: Logger | undefined
+  /**
+   * How many bytes of updates a Subscribe call may hold for a client that reads too slowly before its call is ended
+   * with 426 (default 64 MiB; see `subscribe.ts`).
+   */
+  readonly subscriberBacklogBytes?: number | undefined
 }
 
 /** A running server. */
@@ -58,17 +65,6 @@ const notImplemented = (env: RpcEnv, rpc: string) => {
     : serverStream(env, fail)
 }
 
-const bidiNotImplemented = (authenticate: Authenticator): grpc.handleBidiStreamingCall<unknown, unknown> => (call) => {
-  if (!authenticate(call.metadata)) {
-    call.emit("error", { code: grpc.status.UNAUTHENTICATED, details: "invalid api key" })
-    return
-  }
-  call.write({
-    stat: statOf(new StatusError(StatusCode.NotImplemented, "Subscribe is not implemented by this server"))
-  })
-  call.end()
-}
-
 const splitHostPort = (listen: string): { host: string; port: number } => {
   const colon = listen.lastIndexOf(":")
   if (colon < 0) throw new Error(`expecting host:port, got "${listen}"`)
@@ -90,13 +86,15 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
     "grpc.max_receive_message_length": options.maxRequestBytes ?? 64 * 1024 * 1024,
     "grpc-node.flow_control_window": 16 * 1024 * 1024
   })
+  const subscriptions = new SubscriptionHub(db, env, options.subscriberBacklogBytes)
   const implemented: Record<string, grpc.UntypedHandleCall> = {
     ...metadataRpcs({ db, env, advertisedEndpoint: () => endpoint }),
     ...dataRpcs({ db, env }),
+    ...arrowRpcs({ db, env }),
     FaultInject: unary({ ...env, faults: new Faults(false) }, (r: { type: string; params: Buffer }) => ({
       rv: Buffer.from(faults.inject(BigInt(r.type), r.params))
     })),
-    Subscribe: bidiNotImplemented(authenticate)
+    Subscribe: subscriptions.handler
   }
   const handlers: grpc.UntypedServiceImplementation = {}
   for (const rpc of RPC_NAMES) handlers[rpc] = implemented[rpc] ?? notImplemented(env, rpc)
@@ -115,6 +113,7 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
     )
     endpoint = `${host}:${port}`
   } catch (error) {
+    subscriptions.close()
     await db.close()
     throw error
   }
@@ -122,6 +121,7 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   let closing: Promise<void> | undefined
   const close = (graceMs = 5000) => {
     closing ??= (async () => {
+      subscriptions.close()
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown()

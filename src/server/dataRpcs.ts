@@ -54,7 +54,7 @@ export const dataRpcs = ({ db, env }: DataRpcContext) => ({
     const { mergePolicy, roundBits, sync, times, uuid, values } = r.request
     const policy = POLICIES[mergePolicy]
     if (policy === undefined) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${mergePolicy}`)
-    return db.data.insert(uuidFromWire(Buffer.from(uuid)), { times, values }, {
+    return db.insert(uuidFromWire(Buffer.from(uuid)), { times, values }, {
       policy,
       sync,
       ...(roundBits === undefined ? {} : { roundBits })

@@ -6,8 +6,11 @@ import type { Database } from "../engine/Database.js"
 import { pages, type RpcEnv, serverStream, unary } from "./rpc.js"
 import { bigintFromWire, descriptorToWire, pairsFromWire, uuidFromWire, type WireKeyOptValue } from "./wire.js"
 
-/** The version this server reports in `Info`. Minor stays below 30 (the Arrow methods' threshold) until it serves them. */
-export const SERVER_VERSION = { major: 5, minor: 20, build: "effect-btrdb 0.1.0" } as const
+/**
+ * The version this server reports in `Info`: 5.34, the Python client's own version. Clients turn their Arrow methods
+ * on from minor 30 (PROTOCOL.md §6), and this server serves them.
+ */
+export const SERVER_VERSION = { major: 5, minor: 34, build: "effect-btrdb 0.1.0" } as const
 
 /** What the metadata RPCs need. */
 export interface MetadataRpcContext {

@@ -9,6 +9,9 @@
  * Reads come in two forms: an effect `Stream` of columnar pages (`values`, `windows`, `alignedWindows`,
  * `changes`), consumed in constant memory, and a collected form (`valuesCollected` …) that joins the pages into
  * one. Times are `bigint` nanoseconds, `Date`s or ISO-8601 text; widths are `bigint` nanoseconds or `Duration`s.
+ * The Arrow forms (`arrowValues`, `arrowWindows`, `arrowAlignedWindows`, `arrowInsert`, PROTOCOL.md §9) take and
+ * return `apache-arrow` `Table`s, as the Python client's `arrow_*` methods do; `subscribe` streams the points of
+ * every new insert.
  *
  * ```ts
  * const stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
@@ -25,12 +28,28 @@
  *
  * @since 0.1.0
  */
+import type * as arrow from "apache-arrow"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as EStream from "effect/Stream"
 import * as E from "../errors/BTrDBError.js"
+import {
+  ArrowDataError,
+  decodeTable,
+  encodePoints,
+  encodeSchema,
+  isSchema,
+  isTable,
+  multiValuesSchema,
+  POINTS_SCHEMA,
+  pointsFromTable,
+  sortOnFirstColumn,
+  tableFromMessages,
+  templateProblem,
+  WINDOWS_SCHEMA
+} from "../internal/arrow.js"
 import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
 import { Annotations, Collection, type StreamDescriptor, Tags } from "../schema/Metadata.js"
 import {
@@ -39,6 +58,7 @@ import {
   concatRanges,
   concatWindows,
   type InsertData,
+  type InsertedPoints,
   MergePolicy,
   type Points,
   type VersionedPoint,
@@ -55,7 +75,7 @@ import {
   type TimeInput
 } from "../schema/Time.js"
 import type { Uuid } from "../schema/Uuid.js"
-import type { KeyOptValue } from "./internal/Backend.js"
+import type { ArrowMessage, KeyOptValue } from "./internal/Backend.js"
 import { type Client, currentPolicy, run } from "./internal/Client.js"
 import { validate } from "./internal/validate.js"
 import * as Retry from "./Retry.js"
@@ -332,6 +352,27 @@ export interface UpdateOptions {
 }
 
 /**
+ * Options of `arrowValues`: a range, and optionally the `schema` of the answer (the Python client's `schema`, sent as
+ * a template): two fields, the first a `timestamp` of any unit and time zone or an `int64` (ns), the second a
+ * `float64` or `float32`. The table then has exactly that schema, names and nullability included.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ArrowValuesOptions extends RangeOptions {
+  readonly schema?: arrow.Schema | undefined
+}
+
+/**
+ * The errors of `subscribe`: an unknown stream (404), bad arguments, or the transport. A subscriber that reads
+ * too slowly is ended with `BTrDBServerError` 426 (the server holds a bounded backlog).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type SubscribeErrors = E.InvalidArgument | E.StreamNotFound | Unexpected
+
+/**
  * How many points one Insert call carries, as the Python client sends them.
  *
  * @since 0.1.0
@@ -433,6 +474,33 @@ export interface Stream {
    * first when it holds none); returns a handle with the new metadata.
    */
   readonly update: (options: UpdateOptions) => Effect.Effect<Stream, UpdateErrors>
+
+  /**
+   * The points of `[start, end)` as an `apache-arrow` `Table` (the Python client's `arrow_values`): by default
+   * `time: timestamp[ns, UTC]` and `value: float64`, both not null, in time order; with `schema`, exactly that schema.
+   *
+   * ```ts
+   * const table = yield* stream.arrowValues({ start: "2024-05-01", end: "2024-05-02" })
+   * const times = table.getChild("time")!.toArray() as BigInt64Array
+   * ```
+   */
+  readonly arrowValues: (options?: ArrowValuesOptions) => Effect.Effect<arrow.Table, ReadErrors>
+  /**
+   * Windows of `width` as a `Table` sorted by time: `time: timestamp[ns, UTC]`, `min`, `mean`, `max: float64`,
+   * `count: uint64`, `stddev: float64`, all not null (the Python client's `arrow_windows`).
+   */
+  readonly arrowWindows: (options: WindowsOptions) => Effect.Effect<arrow.Table, WindowsErrors>
+  /** Aligned windows of 2^`pointwidth` ns as a `Table` sorted by time, in the schema of `arrowWindows`. */
+  readonly arrowAlignedWindows: (options: AlignedWindowsOptions) => Effect.Effect<arrow.Table, WindowsErrors>
+  /**
+   * Inserts the points of a `Table` (the Python client's `arrow_insert`): the columns named `time` and `value`, else
+   * the first two; time as a `timestamp` of any unit or `int64` ns, value as `float64` or `float32`. Nulls, NaN,
+   * infinities and times outside [MINIMUM_TIME, MAXIMUM_TIME - 1) fail with `InvalidArgument` before anything is
+   * sent. Sent in ArrowInsert calls of {@link INSERT_CHUNK_POINTS} rows; `version` is the largest version returned.
+   */
+  readonly arrowInsert: (table: arrow.Table, options?: InsertOptions) => Effect.Effect<InsertResult, InsertErrors>
+  /** The points of every insert into this stream from now on (see {@link subscribe}). */
+  readonly subscribe: () => EStream.Stream<InsertedPoints, SubscribeErrors>
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -635,6 +703,63 @@ const dropWindows = (page: Windows, n: number): Windows => ({
 
 const collect = <A, Err>(stream: EStream.Stream<A, Err>): Effect.Effect<ReadonlyArray<A>, Err> =>
   Effect.map(EStream.runCollect(stream), (chunk) => Array.from(chunk))
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arrow
+
+const EMPTY_TEMPLATE = new Uint8Array(0)
+
+/** The template bytes of an optional schema of `fieldCount` fields, checked as the server would (§9). */
+const templateOf = (
+  method: string,
+  schema: arrow.Schema | undefined,
+  fieldCount: number
+): Effect.Effect<Uint8Array, E.InvalidArgument> => {
+  if (schema === undefined) return Effect.succeed(EMPTY_TEMPLATE)
+  if (!isSchema(schema)) return Effect.fail(invalid(method, "schema", "expected an apache-arrow Schema"))
+  const problem = templateProblem(schema, fieldCount)
+  return problem === undefined ? Effect.succeed(encodeSchema(schema)) : Effect.fail(invalid(method, "schema", problem))
+}
+
+/** A malformed answer (Arrow bytes that cannot be read). */
+const badAnswer = (method: string, uuid: string | undefined, error: unknown) =>
+  new E.TransportError({
+    method,
+    uuid,
+    grpcCode: 13,
+    detail: `the server sent Arrow data that cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    cause: error
+  })
+
+/** The messages of an Arrow read joined into one table, `fallback`'s empty table when there are none. */
+const arrowTable = (
+  method: string,
+  uuid: string | undefined,
+  messages: ReadonlyArray<ArrowMessage>,
+  fallback: arrow.Schema,
+  sort: boolean
+): Effect.Effect<arrow.Table, E.TransportError> =>
+  Effect.try({
+    try: () => {
+      const table = tableFromMessages(messages.map((m) => m.bytes), fallback)
+      return sort ? sortOnFirstColumn(table) : table
+    },
+    catch: (error) => badAnswer(method, uuid, error)
+  })
+
+const FULL_RANGE = { lo: -(1n << 63n), hi: (1n << 63n) - 1n }
+
+/** The handles' shared client; they must all come from one connection. */
+const clientOf = (method: string, streams: ReadonlyArray<Stream>): Effect.Effect<Client, E.InvalidArgument> => {
+  const impls = streams.filter((s): s is StreamImpl => s instanceof StreamImpl)
+  if (impls.length !== streams.length) return Effect.fail(invalid(method, "streams", "expected stream handles"))
+  if (impls.length === 0) return Effect.fail(invalid(method, "streams", "give at least one stream"))
+  const client = impls[0]!.client
+  if (impls.some((s) => s.client !== client)) {
+    return Effect.fail(invalid(method, "streams", "the streams come from different connections"))
+  }
+  return Effect.succeed(client)
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Implementation
@@ -965,6 +1090,87 @@ class StreamImpl implements Stream {
     return Effect.map(collect(this.changes(options)), concatRanges)
   }
 
+  // -- Arrow
+
+  arrowValues(options: ArrowValuesOptions = {}): Effect.Effect<arrow.Table, ReadErrors> {
+    const method = "Stream.arrowValues"
+    const { backend } = this.client
+    return Effect.gen(this, function*() {
+      const r = yield* range(method, options)
+      const template = yield* templateOf(method, options.schema, 2)
+      const messages = yield* run(
+        this.client,
+        method,
+        collect(backend.arrowValues(this.uuid, r.start, r.end, r.version, template)),
+        this.uuid
+      )
+      return yield* arrowTable(method, this.uuid, messages, options.schema ?? POINTS_SCHEMA, false)
+    }).pipe(Effect.mapError(readErrors))
+  }
+
+  arrowWindows(options: WindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
+    const method = "Stream.arrowWindows"
+    const { backend } = this.client
+    return Effect.gen(this, function*() {
+      const r = yield* range(method, options ?? {})
+      const width = yield* validate(method, "width", NanosFromDuration, options?.width)
+      const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
+      const messages = yield* run(
+        this.client,
+        method,
+        collect(backend.arrowWindows(this.uuid, r.start, r.end, width, depth, r.version)),
+        this.uuid
+      )
+      return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
+    }).pipe(Effect.mapError(windowsErrors))
+  }
+
+  arrowAlignedWindows(options: AlignedWindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
+    const method = "Stream.arrowAlignedWindows"
+    const { backend } = this.client
+    return Effect.gen(this, function*() {
+      const r = yield* range(method, options ?? {})
+      const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
+      const messages = yield* run(
+        this.client,
+        method,
+        collect(backend.arrowAlignedWindows(this.uuid, r.start, r.end, pw, r.version)),
+        this.uuid
+      )
+      return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
+    }).pipe(Effect.mapError(windowsErrors))
+  }
+
+  arrowInsert(table: arrow.Table, options: InsertOptions = {}): Effect.Effect<InsertResult, InsertErrors> {
+    const method = "Stream.arrowInsert"
+    const { backend } = this.client
+    const uuid = this.uuid
+    const client = this.client
+    return Effect.gen(function*() {
+      const merge = yield* validate(method, "merge", MergePolicy, options.merge ?? "never")
+      if (!isTable(table)) return yield* invalid(method, "data", "expected an apache-arrow Table")
+      const points = yield* Effect.try({
+        try: () => pointsFromTable(table, FULL_RANGE),
+        catch: (error) => invalid(method, "data", error instanceof ArrowDataError ? error.message : String(error))
+      })
+      const { times, values } = yield* columns(method, points)
+      const versions: Array<bigint> = []
+      let offset = 0
+      do {
+        const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
+        const bytes = encodePoints(POINTS_SCHEMA, times.subarray(offset, end), [values.subarray(offset, end)])
+        // a retry of a "never" insert whose first attempt was stored would store the points twice
+        versions.push(yield* run(client, method, backend.arrowInsert(uuid, bytes, merge), uuid, merge !== "never"))
+        offset = end
+      } while (offset < times.length)
+      return { version: versions.reduce((a, b) => (b > a ? b : a)), versions }
+    }).pipe(Effect.mapError(insertErrors))
+  }
+
+  subscribe(): EStream.Stream<InsertedPoints, SubscribeErrors> {
+    return subscribe([this])
+  }
+
   toString(): string {
     return Option.match(this.descriptor, {
       onNone: () => `<Stream uuid=${this.uuid}>`,
@@ -993,3 +1199,78 @@ export const make = (client: Client, uuid: Uuid, descriptor?: StreamDescriptor):
  * @category guards
  */
 export const isStream = (u: unknown): u is Stream => typeof u === "object" && u !== null && TypeId in u
+
+/**
+ * The points of every insert into `streams` from now on (the server forwards each accepted Insert or ArrowInsert as
+ * soon as it is stored, PROTOCOL.md §9.5), as an effect `Stream` that runs until it is interrupted; interrupting it
+ * (or taking what you need) cancels the subscription. Fails with `StreamNotFound` for an unknown stream.
+ * Over gRPC the server registers the subscription a moment after the stream starts (the protocol has no
+ * acknowledgement), so an insert made at the same time may not be seen.
+ *
+ * ```ts
+ * const updates = Stream.subscribe([a, b]).pipe(EStream.take(10), EStream.runCollect)
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const subscribe = (streams: Iterable<Stream>): EStream.Stream<InsertedPoints, SubscribeErrors> => {
+  const method = "Stream.subscribe"
+  const handles = Array.from(streams)
+  return EStream.unwrap(Effect.map(clientOf(method, handles), (client) => {
+    const uuids = handles.map((s) => s.uuid)
+    return client.backend.subscribe(uuids).pipe(
+      EStream.mapEffect((message) =>
+        Effect.try({
+          try: (): InsertedPoints => ({
+            uuid: message.uuid,
+            ...pointsFromTable(decodeTable(message.bytes), FULL_RANGE)
+          }),
+          catch: (error) => badAnswer(method, message.uuid, error)
+        })
+      ),
+      EStream.withSpan("BTrDB.Stream.subscribe", { attributes: { "db.system.name": "btrdb" } })
+    )
+  })).pipe(EStream.mapError(metadataErrors))
+}
+
+/**
+ * One ArrowMultiValues call over `streams` (the raw mode of `StreamSet.arrowValues`): one row per distinct time, or
+ * per grid time of `snapPeriodNs` when it is positive, one float column per stream (NaN where it has no point).
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @internal
+ */
+export const arrowMultiValues = (
+  streams: ReadonlyArray<Stream>,
+  options: {
+    readonly versions: ReadonlyArray<bigint>
+    readonly start: bigint
+    readonly end: bigint
+    readonly snapPeriodNs: bigint
+    readonly schema?: arrow.Schema | undefined
+  }
+): Effect.Effect<arrow.Table, ReadErrors> => {
+  const method = "StreamSet.arrowValues"
+  return Effect.gen(function*() {
+    const client = yield* clientOf(method, streams)
+    const uuids = streams.map((s) => s.uuid)
+    const template = yield* templateOf(method, options.schema, uuids.length + 1)
+    const messages = yield* run(
+      client,
+      method,
+      collect(
+        client.backend.arrowMultiValues(
+          uuids,
+          options.versions,
+          options.start,
+          options.end,
+          options.snapPeriodNs,
+          template
+        )
+      )
+    )
+    return yield* arrowTable(method, undefined, messages, options.schema ?? multiValuesSchema(uuids), true)
+  }).pipe(Effect.mapError(readErrors))
+}

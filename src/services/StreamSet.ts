@@ -16,12 +16,16 @@
  *
  * @since 0.1.0
  */
+import * as arrow from "apache-arrow"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type * as EStream from "effect/Stream"
 import * as E from "../errors/BTrDBError.js"
+import { timeType, WINDOW_STATS } from "../internal/arrow.js"
 import {
   type InsertData,
+  type InsertedPoints,
   type MergePolicy,
   type Points,
   statColumn,
@@ -32,14 +36,17 @@ import {
 import { type DurationInput, MAXIMUM_TIME, MINIMUM_TIME, now, TimeFromInput, type TimeInput } from "../schema/Time.js"
 import { type Uuid, UuidFromString } from "../schema/Uuid.js"
 import { validate } from "./internal/validate.js"
-import type {
-  InsertErrors,
-  MetadataErrors,
-  ReadErrors,
-  Stream,
-  VersionInput,
-  WindowsErrors,
-  WindowsOptions
+import {
+  arrowMultiValues,
+  type InsertErrors,
+  type MetadataErrors,
+  type ReadErrors,
+  type Stream,
+  subscribe,
+  type SubscribeErrors,
+  type VersionInput,
+  type WindowsErrors,
+  type WindowsOptions
 } from "./Stream.js"
 
 /**
@@ -64,8 +71,8 @@ export const DEFAULT_CONCURRENCY = 4
 
 /**
  * The time filter of a set: reads cover `[start, end)` (`Time.MINIMUM_TIME` / `Time.MAXIMUM_TIME` when unset).
- * With `samplingFrequency` (Hz), `rows` of raw values snap every time to a grid of P = ⌊1e9 / samplingFrequency⌋ ns
- * (as the Arrow multi-stream read does, PROTOCOL.md §9.3).
+ * With `samplingFrequency` (Hz), `rows` and `arrowValues` of raw values snap every time to a grid of
+ * P = ⌊1e9 / samplingFrequency⌋ ns (the Arrow multi-stream read's `snapPeriodNs`, PROTOCOL.md §9.3).
  *
  * @since 0.1.0
  * @category models
@@ -126,6 +133,20 @@ export type WindowSpec =
 export interface RowsOptions extends ConcurrencyOptions {
   readonly window?: WindowSpec | undefined
   readonly stat?: StatName | undefined
+}
+
+/**
+ * Options of `arrowValues`. Without `window`, raw values: one ArrowMultiValues call, snapped to the grid of the
+ * filter's `samplingFrequency` when it has one, in the schema `schema` when given (time, then one float field per
+ * stream). With `window`, one Arrow windows call per stream, joined on time (`schema` is then refused, as the
+ * Python client refuses it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ArrowValuesOptions extends ConcurrencyOptions {
+  readonly window?: WindowSpec | undefined
+  readonly schema?: arrow.Schema | undefined
 }
 
 /**
@@ -203,6 +224,19 @@ export interface StreamSet extends Iterable<Stream> {
   ) => Effect.Effect<ReadonlyArray<Windows>, WindowsErrors>
   /** The values (or one window statistic) of every stream aligned on time (see {@link Rows}). */
   readonly rows: (options?: RowsOptions) => Effect.Effect<Rows, WindowsErrors>
+  /**
+   * The set's data as one `apache-arrow` `Table` sorted by time (the Python client's `StreamSet.arrow_values`):
+   * - raw values (no `window`): `time: timestamp[ns, UTC]`, then one `float64` column per stream named by its
+   *   uuid, all not null, NaN where a stream has no point at a row's time; with the filter's `samplingFrequency`
+   *   f, times snap to the nearest multiple of P = ⌊1e9 / f⌋ ns (PROTOCOL.md §9.3);
+   * - windows: `time`, then `<uuid>/min`, `<uuid>/mean`, `<uuid>/max`, `<uuid>/count` (uint64) and `<uuid>/stddev`
+   *   for every stream, nullable, null where a stream has no window at a row's time.
+   */
+  readonly arrowValues: (options?: ArrowValuesOptions) => Effect.Effect<arrow.Table, WindowsErrors>
+  /**
+   * The points of every insert into the set's streams from now on, until interrupted (see `Stream.subscribe`).
+   */
+  readonly subscribe: () => EStream.Stream<InsertedPoints, SubscribeErrors>
   /** Inserts into several streams of the set (uuid → data); the version of each after its insert. */
   readonly insert: (
     data: ReadonlyMap<string, InsertData> | Readonly<Record<string, InsertData>>,
@@ -307,6 +341,51 @@ const snap = (
     }
   }
   return { times: BigInt64Array.from(times), values: Float64Array.from(values) }
+}
+
+/**
+ * Window tables of several streams (each sorted by time, one row per time) joined on time: `time`, then
+ * `<uuid>/<stat>` for each stream and statistic, null where a stream has no window.
+ */
+const joinWindows = (uuids: ReadonlyArray<Uuid>, tables: ReadonlyArray<arrow.Table>): arrow.Table => {
+  const keys = tables.map((t) => (t.getChild("time")?.toArray() ?? new BigInt64Array(0)) as BigInt64Array)
+  const all = new BigInt64Array(keys.reduce((n, k) => n + k.length, 0))
+  let offset = 0
+  for (const k of keys) {
+    all.set(k, offset)
+    offset += k.length
+  }
+  all.sort()
+  let n = 0
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[n - 1]) all[n++] = all[i]!
+  const times = all.slice(0, n)
+  const fields: Array<arrow.Field> = [new arrow.Field("time", timeType(), false)]
+  const children: Array<arrow.Data> = [arrow.makeData({ type: fields[0]!.type, length: n, nullCount: 0, data: times })]
+  tables.forEach((table, j) => {
+    const at = keys[j]!
+    const rows = new Int32Array(n).fill(-1)
+    for (let i = 0, r = 0; i < at.length; i++) {
+      while (times[r] !== at[i]) r++
+      rows[r] = i
+    }
+    const valid = new Uint8Array((n + 7) >> 3)
+    let nulls = 0
+    for (let r = 0; r < n; r++) {
+      if (rows[r]! >= 0) valid[r >> 3]! |= 1 << (r & 7)
+      else nulls++
+    }
+    for (const stat of WINDOW_STATS) {
+      const src = table.getChild(stat)!.toArray() as Float64Array | BigUint64Array
+      const type = stat === "count" ? new arrow.Uint64() : new arrow.Float64()
+      const data = stat === "count" ? new BigUint64Array(n) : new Float64Array(n)
+      for (let r = 0; r < n; r++) if (rows[r]! >= 0) data[r] = src[rows[r]!]!
+      fields.push(new arrow.Field(`${uuids[j]}/${stat}`, type, true))
+      children.push(arrow.makeData({ type, length: n, nullCount: nulls, nullBitmap: valid, data } as any))
+    }
+  })
+  const schema = new arrow.Schema(fields)
+  const struct = arrow.makeData({ type: new arrow.Struct(fields), length: n, nullCount: 0, children })
+  return new arrow.Table(schema, n === 0 ? [] : [new arrow.RecordBatch(schema, struct)])
 }
 
 class StreamSetImpl implements StreamSet {
@@ -539,6 +618,40 @@ class StreamSetImpl implements StreamSet {
       )
     }
     return Effect.map(series, (s) => ({ ...align(s), uuids: this.streams.map((stream) => stream.uuid) }))
+  }
+
+  arrowValues(options: ArrowValuesOptions = {}): Effect.Effect<arrow.Table, WindowsErrors> {
+    const method = "StreamSet.arrowValues"
+    const window = options.window
+    if (window === undefined) {
+      if (this.streams.length === 0) {
+        return Effect.succeed(new arrow.Table(new arrow.Schema([new arrow.Field("time", timeType(), false)])))
+      }
+      const frequency = this.filters.samplingFrequency
+      return arrowMultiValues(this.streams, {
+        versions: this.streams.map((s) => this.versionOf(s)),
+        start: this.start,
+        end: this.end,
+        snapPeriodNs: frequency === undefined ? 0n : BigInt(Math.max(1, Math.floor(1e9 / frequency))),
+        schema: options.schema
+      })
+    }
+    if (options.schema !== undefined) {
+      return Effect.fail(
+        new E.InvalidArgument({ method, field: "schema", detail: "a schema is only supported for raw values" })
+      )
+    }
+    const tables = this.each(method, options, (s) => {
+      const range = { start: this.start, end: this.end, version: this.versionOf(s) }
+      return "pointwidth" in window
+        ? s.arrowAlignedWindows({ ...range, pointwidth: window.pointwidth })
+        : s.arrowWindows({ ...range, width: window.width, depth: window.depth })
+    })
+    return Effect.map(tables, (t) => joinWindows(this.streams.map((s) => s.uuid), t))
+  }
+
+  subscribe(): EStream.Stream<InsertedPoints, SubscribeErrors> {
+    return subscribe(this.streams)
   }
 
   insert(

@@ -8,11 +8,13 @@ import * as Uuid from "../../src/schema/Uuid.js"
 import { EmbeddedServer } from "../../src/server/EmbeddedServer.js"
 import { BTrDB } from "../../src/services/BTrDB.js"
 import { grpcLayer, uniquePrefix } from "../support/layers.js"
+import { arrowContractSuite } from "./arrow.js"
 import { contractSuite } from "./contract.js"
 import { dataContractSuite } from "./data.js"
 
 contractSuite("gRPC to the embedded server", () => grpcLayer())
 dataContractSuite("gRPC to the embedded server", () => grpcLayer())
+arrowContractSuite("gRPC to the embedded server", () => grpcLayer())
 
 /** Waits (up to 3 s) until `check` holds: a cancel reaches the server asynchronously. */
 const eventually = (check: () => boolean) =>

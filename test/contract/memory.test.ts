@@ -1,6 +1,8 @@
 import { BTrDB } from "../../src/index.js"
+import { arrowContractSuite } from "./arrow.js"
 import { contractSuite } from "./contract.js"
 import { dataContractSuite } from "./data.js"
 
 contractSuite("memory", () => BTrDB.layerMemory())
 dataContractSuite("memory", () => BTrDB.layerMemory())
+arrowContractSuite("memory", () => BTrDB.layerMemory())

@@ -64,6 +64,16 @@ export interface Connection {
     context?: CallContext,
     codec?: CallCodec<Res>
   ) => Stream.Stream<Res, E.CallErrors>
+  /**
+   * Calls a bidirectional-streaming RPC: sends `requests` and keeps the request side open (a half-close would end
+   * a Subscribe), then streams the answers as `serverStream` does. Closing the stream, or interrupting its fiber,
+   * cancels the call.
+   */
+  readonly bidiStream: <Res extends WithStat>(
+    rpc: RpcName,
+    requests: ReadonlyArray<object>,
+    context?: CallContext
+  ) => Stream.Stream<Res, E.CallErrors>
 }
 
 /**
@@ -99,6 +109,23 @@ const metadataFor = (options: ConnectionOptions): grpc.Metadata => {
 
 const isServiceError = (u: unknown): u is grpc.ServiceError =>
   typeof u === "object" && u !== null && "code" in u && typeof (u as { code: unknown }).code === "number"
+
+/**
+ * The messages of a bidirectional call, as an async iterable whose `return` cancels the call first: closing the
+ * iterator of a duplex call whose request side is still open waits for the call to end, which it never does by itself.
+ */
+const cancelFirst = <Res>(call: grpc.ClientDuplexStream<object, Res>): AsyncIterable<Res> => ({
+  [Symbol.asyncIterator]: () => {
+    const iterator = (call as AsyncIterable<Res>)[Symbol.asyncIterator]()
+    return {
+      next: () => iterator.next(),
+      return: (value?: unknown) => {
+        call.cancel()
+        return iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined })
+      }
+    }
+  }
+})
 
 /**
  * Opens a channel to `options.endpoint` in the current scope; it is closed when the scope closes.
@@ -184,5 +211,32 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       Stream.unwrapScoped
     )
 
-  return { endpoint, unary, serverStream }
+  const bidiStream = <Res extends WithStat>(rpc: RpcName, requests: ReadonlyArray<object>, context?: CallContext) =>
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const method = definition[rpc]!
+        const call = client.makeBidiStreamRequest<object, Res>(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          metadata,
+          {}
+        )
+        for (const request of requests) call.write(request)
+        return call
+      }),
+      (call) => Effect.sync(() => call.cancel())
+    ).pipe(
+      Effect.map((call) =>
+        Stream.fromAsyncIterable(cancelFirst(call), (error) => failure(rpc, context, error)).pipe(
+          Stream.mapEffect((message) => {
+            const bad = inBand(rpc, context, message.stat)
+            return bad === undefined ? Effect.succeed(message) : Effect.fail(bad)
+          })
+        )
+      ),
+      Stream.unwrapScoped
+    )
+
+  return { endpoint, unary, serverStream, bidiStream }
 }

@@ -34,6 +34,18 @@ export interface LookupQuery {
   readonly annotations: ReadonlyArray<KeyOptValue>
 }
 
+/** One message of an Arrow read: a complete Arrow IPC stream, and the version that served it (0 when none is sent). */
+export interface ArrowMessage {
+  readonly bytes: Uint8Array
+  readonly version: bigint
+}
+
+/** One message of a subscription: new points of a stream as an Arrow IPC stream (PROTOCOL.md §9.5). */
+export interface SubscriptionMessage {
+  readonly uuid: Uuid
+  readonly bytes: Uint8Array
+}
+
 /** The server operations behind the `BTrDB` service. */
 export interface Backend {
   /** What the backend is connected to, for messages. */
@@ -111,4 +123,43 @@ export interface Backend {
   readonly delete: (uuid: Uuid, start: bigint, end: bigint) => Effect.Effect<bigint, E.CallErrors>
   /** The major version after the flush. */
   readonly flush: (uuid: Uuid) => Effect.Effect<bigint, E.CallErrors>
+
+  // The Arrow half (PROTOCOL.md §9): every message is a complete IPC stream.
+
+  /** ArrowRawValues; `template` is empty (the default schema) or a schema-only IPC stream. */
+  readonly arrowValues: (
+    uuid: Uuid,
+    start: bigint,
+    end: bigint,
+    version: bigint,
+    template: Uint8Array
+  ) => Stream.Stream<ArrowMessage, E.CallErrors>
+  /** ArrowMultiValues; `versions` index-aligned with `uuids` (0 = latest). */
+  readonly arrowMultiValues: (
+    uuids: ReadonlyArray<Uuid>,
+    versions: ReadonlyArray<bigint>,
+    start: bigint,
+    end: bigint,
+    snapPeriodNs: bigint,
+    template: Uint8Array
+  ) => Stream.Stream<ArrowMessage, E.CallErrors>
+  readonly arrowWindows: (
+    uuid: Uuid,
+    start: bigint,
+    end: bigint,
+    width: bigint,
+    depth: number,
+    version: bigint
+  ) => Stream.Stream<ArrowMessage, E.CallErrors>
+  readonly arrowAlignedWindows: (
+    uuid: Uuid,
+    start: bigint,
+    end: bigint,
+    pointWidth: number,
+    version: bigint
+  ) => Stream.Stream<ArrowMessage, E.CallErrors>
+  /** One ArrowInsert call; the major version after it. */
+  readonly arrowInsert: (uuid: Uuid, arrowBytes: Uint8Array, policy: MergePolicy) => Effect.Effect<bigint, E.CallErrors>
+  /** Subscribe to the inserts of `uuids` until the stream is interrupted. */
+  readonly subscribe: (uuids: ReadonlyArray<Uuid>) => Stream.Stream<SubscriptionMessage, E.CallErrors>
 }

@@ -20,7 +20,7 @@ import { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
 import type { ChangedRanges, MergePolicy, Points, Windows } from "../../schema/Points.js"
 import { ServerInfo } from "../../schema/ServerInfo.js"
 import { fromBytes, toBytes, type Uuid } from "../../schema/Uuid.js"
-import type { Backend, KeyOptValue } from "./Backend.js"
+import type { ArrowMessage, Backend, KeyOptValue } from "./Backend.js"
 
 interface WireKeyOptValue {
   readonly key: string
@@ -126,6 +126,14 @@ export const rangesFromWire = (message: WireChanges): ChangedRanges => {
   }
   return { start, end, version: BigInt(message.versionMajor) }
 }
+
+/** An Arrow read's answer as proto-loader decodes it (ArrowMultiValuesResponse has no version fields). */
+interface WireArrow extends WireStat {
+  readonly versionMajor?: string
+  readonly arrowBytes: Buffer
+}
+
+const arrowMessage = (r: WireArrow): ArrowMessage => ({ bytes: r.arrowBytes, version: BigInt(r.versionMajor ?? 0) })
 
 /**
  * A `Backend` that calls the server behind `connection`.
@@ -341,5 +349,79 @@ export const make = (connection: Connection): Backend => ({
     Effect.map(
       connection.unary<WireVersion>("Flush", { uuid: uuidBytes(uuid) }, { uuid }),
       (r) => BigInt(r.versionMajor)
+    ),
+
+  arrowValues: (uuid, start, end, version, template) =>
+    Stream.map(
+      connection.serverStream<WireArrow>("ArrowRawValues", {
+        uuid: uuidBytes(uuid),
+        start: start.toString(),
+        end: end.toString(),
+        versionMajor: version.toString(),
+        templateBytes: template
+      }, { uuid }),
+      arrowMessage
+    ),
+
+  arrowMultiValues: (uuids, versions, start, end, snapPeriodNs, template) =>
+    Stream.map(
+      connection.serverStream<WireArrow>("ArrowMultiValues", {
+        uuid: uuids.map(uuidBytes),
+        versionMajor: versions.map(String),
+        start: start.toString(),
+        end: end.toString(),
+        snapPeriodNs: snapPeriodNs.toString(),
+        templateBytes: template
+      }),
+      arrowMessage
+    ),
+
+  arrowWindows: (uuid, start, end, width, depth, version) =>
+    Stream.map(
+      connection.serverStream<WireArrow>("ArrowWindows", {
+        uuid: uuidBytes(uuid),
+        start: start.toString(),
+        end: end.toString(),
+        versionMajor: version.toString(),
+        width: width.toString(),
+        depth
+      }, { uuid }),
+      arrowMessage
+    ),
+
+  arrowAlignedWindows: (uuid, start, end, pointWidth, version) =>
+    Stream.map(
+      connection.serverStream<WireArrow>("ArrowAlignedWindows", {
+        uuid: uuidBytes(uuid),
+        start: start.toString(),
+        end: end.toString(),
+        versionMajor: version.toString(),
+        pointWidth
+      }, { uuid }),
+      arrowMessage
+    ),
+
+  arrowInsert: (uuid, arrowBytes, policy) =>
+    Effect.map(
+      connection.unary<WireVersion>("ArrowInsert", {
+        uuid: uuidBytes(uuid),
+        sync: false,
+        merge_policy: policy.toUpperCase(),
+        arrowBytes
+      }, { uuid }),
+      (r) => BigInt(r.versionMajor)
+    ),
+
+  subscribe: (uuids) =>
+    Stream.map(
+      connection.bidiStream<WireStat & { uuid: Buffer; arrowBytes: Buffer }>(
+        "Subscribe",
+        [{ op: "ADD_UUIDS", uuid: uuids.map(uuidBytes) }],
+        uuids.length === 1 ? { uuid: uuids[0] } : {}
+      ),
+      (r) => ({
+        uuid: fromBytes(r.uuid) ?? ("00000000-0000-0000-0000-000000000000" as Uuid),
+        bytes: r.arrowBytes
+      })
     )
 })

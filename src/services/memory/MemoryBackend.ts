@@ -6,24 +6,27 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { Paged } from "../../engine/data/DataStore.js"
+import * as ArrowInsert from "../../engine/arrow/insert.js"
+import * as ArrowReads from "../../engine/arrow/reads.js"
+import { MAX_INSERT_POINTS, type Paged } from "../../engine/data/DataStore.js"
 import { Database } from "../../engine/Database.js"
 import type * as Metadata from "../../engine/metadata/MetadataStore.js"
-import { isStatusError } from "../../engine/StatusError.js"
+import { isStatusError, StatusError } from "../../engine/StatusError.js"
 import type * as E from "../../errors/BTrDBError.js"
 import { fromStatus } from "../../errors/fromStatus.js"
 import { StatusCode } from "../../internal/protocol.js"
 import { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
 import { ServerInfo } from "../../schema/ServerInfo.js"
 import type { Uuid } from "../../schema/Uuid.js"
-import type { Backend } from "../internal/Backend.js"
+import type { ArrowMessage, Backend, SubscriptionMessage } from "../internal/Backend.js"
 
-/** The version the memory layer reports: the embedded server's. */
+/** The version the memory layer reports: the embedded server's (5.34, so clients turn their Arrow methods on). */
 const INFO = new ServerInfo({
   majorVersion: 5,
-  minorVersion: 20,
+  minorVersion: 34,
   build: "effect-btrdb 0.1.0 (memory)",
   proxy: { proxyEndpoints: ["memory"] }
 })
@@ -82,6 +85,21 @@ const paged = <P, A>(
     ).pipe(Stream.ensuring(Effect.sync(() => iterator.return?.())))
   })
 
+/** An Arrow read of the engine as a `Stream` of its messages, produced when pulled. */
+const arrowRead = (method: string, uuid: string | undefined, open: () => ArrowReads.ArrowRead) =>
+  paged(method, uuid ?? "", () => {
+    const read = open()
+    return { version: read.version, pages: read.messages }
+  }, (bytes, version): ArrowMessage => ({ bytes, version }))
+
+/**
+ * How many bytes of updates a subscription may hold for a consumer that does not keep up, as the server's default
+ * (`server/subscribe.ts`); past it the subscription fails with 426.
+ */
+const SUBSCRIBER_BACKLOG_BYTES = 64 * 1024 * 1024
+
+const POLICY_NAMES: ReadonlySet<string> = new Set(["never", "equal", "retain", "replace"])
+
 const toDescriptor = (d: Metadata.StreamDescriptor): StreamDescriptor =>
   new StreamDescriptor({
     uuid: d.uuid as Uuid,
@@ -124,7 +142,7 @@ export const make = (): Effect.Effect<Backend, never, Scope.Scope> =>
       obliterate: (uuid) => Effect.asVoid(call("Obliterate", uuid, () => db.obliterate(uuid))),
 
       insert: (uuid, times, values, policy) =>
-        call("Insert", uuid, () => db.data.insert(uuid, { times, values }, { policy }).then((v) => v.major)),
+        call("Insert", uuid, () => db.insert(uuid, { times, values }, { policy }).then((v) => v.major)),
       rawValues: (uuid, start, end, version) =>
         paged(
           "RawValues",
@@ -159,6 +177,86 @@ export const make = (): Effect.Effect<Backend, never, Scope.Scope> =>
           (page, v) => ({ start: page.start, end: page.end, version: v })
         ),
       delete: (uuid, start, end) => call("Delete", uuid, () => db.data.delete(uuid, start, end).then((v) => v.major)),
-      flush: (uuid) => call("Flush", uuid, () => db.data.flush(uuid).then((v) => v.major))
+      flush: (uuid) => call("Flush", uuid, () => db.data.flush(uuid).then((v) => v.major)),
+
+      arrowValues: (uuid, start, end, version, template) =>
+        arrowRead("ArrowRawValues", uuid, () => ArrowReads.rawValues(db.data, uuid, start, end, version, template)),
+      arrowMultiValues: (uuids, versions, start, end, snapPeriodNs, template) =>
+        arrowRead(
+          "ArrowMultiValues",
+          undefined,
+          () => ArrowReads.multiValues(db.data, uuids, versions, start, end, snapPeriodNs, template)
+        ),
+      arrowWindows: (uuid, start, end, width, depth, version) =>
+        arrowRead("ArrowWindows", uuid, () => ArrowReads.windows(db.data, uuid, start, end, width, depth, version)),
+      arrowAlignedWindows: (uuid, start, end, pointWidth, version) =>
+        arrowRead(
+          "ArrowAlignedWindows",
+          uuid,
+          () => ArrowReads.alignedWindows(db.data, uuid, start, end, pointWidth, version)
+        ),
+      arrowInsert: (uuid, arrowBytes, policy) =>
+        call("ArrowInsert", uuid, () => {
+          db.data.version(uuid) // 404 before the body is looked at, as the server
+          if (!POLICY_NAMES.has(policy)) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${policy}`)
+          const points = ArrowInsert.decodeArrowInsert(arrowBytes, MAX_INSERT_POINTS)
+          return db.insert(uuid, points, { policy }).then((v) => v.major)
+        }),
+      subscribe: (uuids) => subscribe(db, uuids)
     })
   )
+
+type Delivery =
+  | { readonly _tag: "Message"; readonly message: SubscriptionMessage }
+  | { readonly _tag: "TooSlow" }
+
+/**
+ * Subscribe over the engine's insert listener, as the server does it (`server/subscribe.ts`): 404 for an unknown
+ * stream, the points of every accepted insert as §9.1 Arrow messages, and a bounded backlog (426 past it).
+ */
+const subscribe = (
+  db: Database,
+  uuids: ReadonlyArray<Uuid>
+): Stream.Stream<SubscriptionMessage, E.CallErrors> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    for (const uuid of uuids) {
+      if (!db.data.hasStream(uuid)) {
+        return yield* Effect.fail(
+          failure("Subscribe", uuid, new StatusError(StatusCode.NoSuchStream, `stream does not exist: ${uuid}`))
+        )
+      }
+    }
+    const wanted = new Set<string>(uuids)
+    const queue = yield* Queue.unbounded<Delivery>()
+    let backlog = 0
+    const stop = db.onInsert((uuid, points) => {
+      if (!wanted.has(uuid)) return
+      for (const bytes of ArrowReads.pointsMessages(points)) {
+        backlog += bytes.length
+        Queue.unsafeOffer(queue, { _tag: "Message", message: { uuid: uuid as Uuid, bytes } })
+      }
+      if (backlog > SUBSCRIBER_BACKLOG_BYTES) {
+        stop()
+        Queue.unsafeOffer(queue, { _tag: "TooSlow" })
+      }
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(stop))
+    return Stream.fromQueue(queue).pipe(
+      Stream.mapEffect((delivery) => {
+        if (delivery._tag === "TooSlow") {
+          return Effect.fail(
+            failure(
+              "Subscribe",
+              undefined,
+              new StatusError(
+                StatusCode.ResourceDepleted,
+                `subscriber too slow: more than ${SUBSCRIBER_BACKLOG_BYTES} bytes of updates waiting to be read`
+              )
+            )
+          )
+        }
+        backlog -= delivery.message.bytes.length
+        return Effect.succeed(delivery.message)
+      })
+    )
+  }))
