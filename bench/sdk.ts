@@ -5,6 +5,7 @@
  * - `values` read through the SDK's fast path (hand codecs, columnar pages);
  * - the same read through proto-loader's generic decoding (an object per point; kept here only as the baseline);
  * - a client that only counts the bytes, on a channel with the same options (the limit of the transport);
+ * - `arrowValues`, the same points as one apache-arrow Table;
  * - `insert` of the N points from columns, end to end, and the in-process encode rate of InsertParams;
  * - memory retained per point of a collected read.
  *
@@ -94,6 +95,14 @@ const rawRead = (endpoint: string, uuid: string, deserialize: (b: Buffer) => unk
     })
   })
 
+/** Full GCs with turns of the event loop between them: array buffers are freed after the GC that finds them. */
+const settle = Effect.promise(async () => {
+  for (let i = 0; i < 3; i++) {
+    gc()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+})
+
 /** Seconds `effect` takes, best of `runs`. */
 const timed = <A, E>(runs: number, effect: Effect.Effect<A, E>) =>
   Effect.gen(function*() {
@@ -148,15 +157,17 @@ const main = async () => {
         Effect.promise(() => rawRead(server.endpoint, stream.uuid, m.responseDeserialize, (msg) => msg.values.length))
       )
       if (generic.result !== N) throw new Error(`the generic path read ${generic.result} points`)
+      const arrowValues = yield* timed(2, stream.arrowValues(range))
+      if (arrowValues.result.numRows !== N) throw new Error(`arrowValues read ${arrowValues.result.numRows} rows`)
       const bytesOnly = yield* timed(
         3,
         Effect.promise(() => rawRead(server.endpoint, stream.uuid, (b) => b, (b: Buffer) => b.length))
       )
 
-      gc()
+      yield* settle
       const before = process.memoryUsage()
       const collected = yield* stream.valuesCollected(range)
-      gc()
+      yield* settle
       const after = process.memoryUsage()
       const retained = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) /
         collected.times.length
@@ -165,6 +176,7 @@ const main = async () => {
         fast: fast.seconds,
         generic: generic.seconds,
         bytesOnly: bytesOnly.seconds,
+        arrow: arrowValues.seconds,
         retained
       }
     })
@@ -190,6 +202,14 @@ const main = async () => {
       unit: "M points/s",
       vs: "values (SDK fast path)",
       ratio: round(fastRate / limitRate)
+    })
+    emit({
+      bench: "read",
+      figure: "arrowValues (one Table)",
+      value: round(N / r.arrow / 1e6),
+      unit: "M points/s",
+      vs: "values (SDK fast path)",
+      ratio: round((N / r.arrow) / fastRate)
     })
     emit({
       bench: "insert",
