@@ -56,8 +56,21 @@ describe("API keys", () => {
           const list = await client.stream("ListCollections", { prefix: collection }, `bearer ${KEY}`)
           assert.deepStrictEqual(list[0].collections, [])
           assert.strictEqual(await create(`bearer ${KEY}`), 0)
-          const after = await client.stream("ListCollections", { prefix: collection }, `BEARER ${KEY}`)
-          assert.deepStrictEqual(after[0].collections, [collection])
+          // an Insert without the key stores nothing
+          const found = await client.stream("LookupStreams", { collection, isCollectionPrefix: false }, `Bearer ${KEY}`)
+          const uuid = found[0].results[0].uuid
+          const insert = (authorization?: string) =>
+            client.unary("Insert", { uuid, values: [{ time: "1", value: 1 }], merge_policy: "NEVER" }, authorization)
+              .then(() => 0, (e: { code: number }) => e.code)
+          assert.strictEqual(await insert(), 16)
+          assert.strictEqual(await insert("Bearer nope"), 16)
+          const info = await client.unary("StreamInfo", { uuid, omitDescriptor: true }, `Bearer ${KEY}`)
+          assert.strictEqual(info.versionMajor, "10")
+          assert.strictEqual(await insert(`Bearer ${KEY}`), 0)
+          const after = await client.unary("StreamInfo", { uuid, omitDescriptor: true }, `Bearer ${KEY}`)
+          assert.strictEqual(after.versionMajor, "11")
+          const listed = await client.stream("ListCollections", { prefix: collection }, `BEARER ${KEY}`)
+          assert.deepStrictEqual(listed[0].collections, [collection])
           const refused = await client.stream("ListCollections", { prefix: collection }).catch((e) => e.code)
           assert.strictEqual(refused, 16)
         } finally {
