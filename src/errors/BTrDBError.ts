@@ -14,12 +14,20 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
 /**
+ * @example
+ * ```ts
+ * const isOurs = (u: object) => Errors.TypeId in u
+ * ```
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = Symbol.for("effect-btrdb/BTrDBError")
 
 /**
+ * @example
+ * ```ts
+ * const id: Errors.TypeId = Errors.TypeId
+ * ```
  * @since 0.1.0
  * @category type ids
  */
@@ -49,6 +57,10 @@ const describe = (
 /**
  * 404: the stream does not exist (or an identifier matched no stream, or more than one).
  *
+ * @example
+ * ```ts
+ * const name = stream.name.pipe(Effect.catchTag("StreamNotFound", () => Effect.succeed("(deleted)")))
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -67,6 +79,11 @@ export class StreamNotFound extends Schema.TaggedError<StreamNotFound>("effect-b
 /**
  * 401: `nearest` found no point.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.NoSuchPoint({ method: "Nearest", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -81,6 +98,11 @@ export class NoSuchPoint extends Schema.TaggedError<NoSuchPoint>("effect-btrdb/N
 /**
  * 407: the collection (or collection prefix) is not valid.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.InvalidCollection({ method: "Create", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -98,6 +120,11 @@ export class InvalidCollection extends Schema.TaggedError<InvalidCollection>("ef
 /**
  * 408: a tag or annotation key is not valid.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.InvalidTagKey({ method: "Create", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -115,6 +142,11 @@ export class InvalidTagKey extends Schema.TaggedError<InvalidTagKey>("effect-btr
 /**
  * 409: a tag or annotation value is not valid.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.InvalidTagValue({ method: "SetStreamTags", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -132,6 +164,11 @@ export class InvalidTagValue extends Schema.TaggedError<InvalidTagValue>("effect
 /**
  * 413: a time is out of bounds, or start ≥ end.
  *
+ * @example
+ * ```ts
+ * const points = stream.valuesCollected({ start: 10n, end: 0n }) // fails with InvalidTimeRange
+ * const safe = points.pipe(Effect.catchTag("InvalidTimeRange", () => Effect.succeed(Points.emptyPoints())))
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -149,6 +186,11 @@ export class InvalidTimeRange extends Schema.TaggedError<InvalidTimeRange>("effe
 /**
  * 415: a point width, window width, depth or resolution is not valid.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.InvalidPointWidth({ method: "AlignedWindows", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -166,6 +208,11 @@ export class InvalidPointWidth extends Schema.TaggedError<InvalidPointWidth>("ef
 /**
  * 417: `create` with the uuid of a stream that already exists.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.StreamExists({ method: "Create", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -183,6 +230,11 @@ export class StreamExists extends Schema.TaggedError<StreamExists>("effect-btrdb
 /**
  * 418: `create` (or a tag change) with a new uuid but a collection and tags another stream already has.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.AmbiguousStream({ method: "BTrDB.streams", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -200,6 +252,11 @@ export class AmbiguousStream extends Schema.TaggedError<AmbiguousStream>("effect
 /**
  * 425: an inserted value is NaN or infinite.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.BadValue({ method: "Insert", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -214,6 +271,11 @@ export class BadValue extends Schema.TaggedError<BadValue>("effect-btrdb/BadValu
 /**
  * 429: `create` with the uuid of an obliterated stream; uuids are never reused.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.RecycledUUID({ method: "Create", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -231,6 +293,11 @@ export class RecycledUUID extends Schema.TaggedError<RecycledUUID>("effect-btrdb
 /**
  * 441: the SQL statement or its parameters were refused by the metadata database.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.BadSQLValue({ method: "SQLQuery", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -248,6 +315,11 @@ export class BadSQLValue extends Schema.TaggedError<BadSQLValue>("effect-btrdb/B
 /**
  * 450: the requested version does not exist (above the latest, or never committed).
  *
+ * @example
+ * ```ts
+ * const error = new Errors.VersionNotAvailable({ method: "RawValues", detail: "…" })
+ * console.log(error._tag, error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -265,6 +337,11 @@ export class VersionNotAvailable extends Schema.TaggedError<VersionNotAvailable>
  * A server-side failure an operator should hear about (PROTOCOL.md §5.2's server-error codes: 402, 403, 405,
  * 414, 421, 423, 424, 426, 427, 431–434, 438, 440, 452–459, 500–502).
  *
+ * @example
+ * ```ts
+ * const error = new Errors.BTrDBServerError({ method: "Insert", detail: "cluster degraded", code: 419 })
+ * Retry.isTransient(error) // true
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -281,6 +358,11 @@ export class BTrDBServerError extends Schema.TaggedError<BTrDBServerError>("effe
 /**
  * Any other in-band BTrDB status code.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.BTrDBError({ method: "Info", detail: "unknown code", code: 499 })
+ * console.log(error.code)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -297,6 +379,10 @@ export class BTrDBError extends Schema.TaggedError<BTrDBError>("effect-btrdb/BTr
 /**
  * The server could not be reached (gRPC `UNAVAILABLE`, refused connection, failed TLS handshake).
  *
+ * @example
+ * ```ts
+ * const info = db.info.pipe(Effect.catchTag("ConnectionError", (e) => Effect.die(`cannot reach ${e.endpoint}`)))
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -313,6 +399,10 @@ export class ConnectionError extends Schema.TaggedError<ConnectionError>("effect
 /**
  * The server refused the credentials (gRPC `UNAUTHENTICATED`, e.g. "invalid api key").
  *
+ * @example
+ * ```ts
+ * const info = db.info.pipe(Effect.catchTag("Unauthenticated", (e) => Console.error(e.detail)))
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -329,6 +419,10 @@ export class Unauthenticated extends Schema.TaggedError<Unauthenticated>("effect
 /**
  * The credentials are valid but not allowed to do this (gRPC `PERMISSION_DENIED`).
  *
+ * @example
+ * ```ts
+ * const info = db.info.pipe(Effect.catchTag("PermissionDenied", (e) => Console.error(e.detail)))
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -346,6 +440,10 @@ export class PermissionDenied extends Schema.TaggedError<PermissionDenied>("effe
  * Any other gRPC failure of the call itself (deadline exceeded, resource exhausted, cancelled by the server,
  * internal), with the gRPC status code.
  *
+ * @example
+ * ```ts
+ * const info = db.info.pipe(Effect.catchTag("TransportError", (e) => Console.error(e.grpcCode, e.detail)))
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -362,6 +460,11 @@ export class TransportError extends Schema.TaggedError<TransportError>("effect-b
 /**
  * An argument failed validation before anything was sent; `field` names it.
  *
+ * @example
+ * ```ts
+ * const stream = db.streamFromUuid("not-a-uuid") // fails with InvalidArgument
+ * const field = Effect.flip(stream).pipe(Effect.map((e) => e.field))
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -379,6 +482,10 @@ export class InvalidArgument extends Schema.TaggedError<InvalidArgument>("effect
  * The connection settings could not be determined: no endpoint, a missing credentials file or profile,
  * or a malformed file.
  *
+ * @example
+ * ```ts
+ * const error = new Errors.ConfigurationError({ reason: "NoEndpoint", detail: "Could not determine credentials to use." })
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -399,6 +506,10 @@ export class ConfigurationError extends Schema.TaggedError<ConfigurationError>("
 /**
  * An error the server reports in-band with a BTrDB status code.
  *
+ * @example
+ * ```ts
+ * const describe = (e: Errors.StatusErrors) => `${e._tag} (${e.code}) in ${e.method}`
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -422,6 +533,10 @@ export type StatusErrors =
 /**
  * A failure of the gRPC call itself.
  *
+ * @example
+ * ```ts
+ * const isNetwork = (e: Errors.TransportErrors) => e._tag === "ConnectionError" || e._tag === "TransportError"
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -430,6 +545,10 @@ export type TransportErrors = ConnectionError | Unauthenticated | PermissionDeni
 /**
  * What any call to a server can fail with: an in-band status or a transport failure.
  *
+ * @example
+ * ```ts
+ * const info: Effect.Effect<ServerInfo.ServerInfo, Errors.CallErrors> = db.info
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -438,6 +557,10 @@ export type CallErrors = StatusErrors | TransportErrors
 /**
  * Every error of effect-btrdb.
  *
+ * @example
+ * ```ts
+ * const log = (e: Errors.Any) => Console.error(e._tag, e.message)
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -446,6 +569,10 @@ export type Any = CallErrors | InvalidArgument | ConfigurationError
 /**
  * True for any error of effect-btrdb.
  *
+ * @example
+ * ```ts
+ * const program = db.info.pipe(Effect.catchIf(Errors.isBTrDBError, (e) => Console.error(e._tag)))
+ * ```
  * @since 0.1.0
  * @category guards
  */

@@ -13,6 +13,10 @@ const hasNul = (s: string): boolean => s.includes("\u0000")
  * A collection path such as `"sunshine/PMU1"`: non-empty, under 256 bytes of UTF-8, no NUL.
  * The "/" separator is a convention only.
  *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Metadata.Collection)("sensors/pmu1")
+ * ```
  * @since 0.1.0
  * @category schemas
  */
@@ -25,12 +29,20 @@ export const Collection = Schema.String.pipe(
 /**
  * The four tag keys of BTrDB v5.
  *
+ * @example
+ * ```ts
+ * Schema.is(Metadata.TagKey)("unit") // true
+ * ```
  * @since 0.1.0
  * @category schemas
  */
 export const TagKey = Schema.Literal("name", "unit", "ingress", "distiller")
 
 /**
+ * @example
+ * ```ts
+ * const key: Metadata.TagKey = "name"
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -39,6 +51,10 @@ export type TagKey = typeof TagKey.Type
 /**
  * A tag or annotation value: at most 255 characters, no NUL.
  *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Metadata.MetadataValue)("volts")
+ * ```
  * @since 0.1.0
  * @category schemas
  */
@@ -51,6 +67,10 @@ export const MetadataValue = Schema.String.pipe(
 /**
  * The tags of a stream (immutable identity metadata).
  *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Metadata.Tags)({ name: "voltage", unit: "volts" })
+ * ```
  * @since 0.1.0
  * @category schemas
  */
@@ -63,6 +83,10 @@ export const Tags = Schema.Record({ key: Schema.String, value: MetadataValue }).
 ).annotations({ identifier: "Tags" })
 
 /**
+ * @example
+ * ```ts
+ * const tags: Metadata.Tags = { name: "voltage", unit: "volts" }
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -74,6 +98,10 @@ const isAnnotationKey = (key: string): boolean => key.length > 0 && key.length <
  * The annotations of a stream (mutable metadata, string to string). Keys are non-empty, at most 255 characters,
  * without NUL.
  *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Metadata.Annotations)({ site: "north", phase: "A" })
+ * ```
  * @since 0.1.0
  * @category schemas
  */
@@ -88,6 +116,10 @@ export const Annotations = Schema.Record({ key: Schema.String, value: MetadataVa
 ).annotations({ identifier: "Annotations" })
 
 /**
+ * @example
+ * ```ts
+ * const annotations: Metadata.Annotations = { site: "north" }
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -96,6 +128,11 @@ export type Annotations = typeof Annotations.Type
 /**
  * Everything the server knows about a stream's metadata.
  *
+ * @example
+ * ```ts
+ * const descriptor: Metadata.StreamDescriptor = yield* stream.metadata
+ * console.log(descriptor.collection, descriptor.tags.name, descriptor.propertyVersion)
+ * ```
  * @since 0.1.0
  * @category schemas
  */
@@ -120,6 +157,11 @@ export class StreamDescriptor extends Schema.Class<StreamDescriptor>("effect-btr
  * Per-key counts of the tags and annotations used by the streams of a collection prefix,
  * as `collectionMetadata` returns them.
  *
+ * @example
+ * ```ts
+ * const usage: Metadata.MetadataUsage = yield* db.collectionMetadata("sensors")
+ * console.log(usage.tags, usage.annotations)
+ * ```
  * @since 0.1.0
  * @category schemas
  */

@@ -21,12 +21,21 @@ import type { Uuid } from "./Uuid.js"
  * - `"retain"`: at an equal time keep the stored point;
  * - `"replace"`: at an equal time the new point overwrites.
  *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Points.MergePolicy)("replace")
+ * ```
  * @since 0.1.0
  * @category schemas
  */
 export const MergePolicy = Schema.Literal("never", "equal", "retain", "replace")
 
 /**
+ * @example
+ * ```ts
+ * const merge: Points.MergePolicy = "retain"
+ * yield* stream.insert([[1_000n, 1.5]], { merge })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -35,6 +44,10 @@ export type MergePolicy = typeof MergePolicy.Type
 /**
  * One point: a time in nanoseconds and its value.
  *
+ * @example
+ * ```ts
+ * const point: Points.RawPoint = { time: 1_000n, value: 1.5 }
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -46,6 +59,11 @@ export interface RawPoint {
 /**
  * A point with the stream version that served it (the answer of `nearest`, `earliest`, `latest`, `current`).
  *
+ * @example
+ * ```ts
+ * const latest = yield* stream.latest() // Option<VersionedPoint>
+ * if (Option.isSome(latest)) console.log(latest.value.time, latest.value.value, latest.value.version)
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -56,6 +74,10 @@ export interface VersionedPoint extends RawPoint {
 /**
  * Points as columns: `times[i]` (ns since the epoch, ascending) carries `values[i]`; `version` served them.
  *
+ * @example
+ * ```ts
+ * const { times, values, version } = yield* stream.valuesCollected({ start: 0n, end: Time.now() })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -70,6 +92,10 @@ export interface Points {
  * fixed64), `stddev` the population standard deviation. An empty window (only `windows` sends them) has count 0 and
  * every statistic 0.
  *
+ * @example
+ * ```ts
+ * const { mean, count, times } = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 hour" })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -86,6 +112,11 @@ export interface Windows {
 /**
  * The name of one window statistic.
  *
+ * @example
+ * ```ts
+ * const stat: Points.StatName = "max"
+ * const rows = yield* set.rows({ window: { width: "1 minute" }, stat })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -94,6 +125,10 @@ export type StatName = "min" | "mean" | "max" | "count" | "stddev"
 /**
  * Changed time ranges as columns: `[start[i], end[i])`, sorted and merged; `version` is the "to" version.
  *
+ * @example
+ * ```ts
+ * const { start, end } = yield* stream.changesCollected({ from: 1n })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -108,6 +143,10 @@ export interface ChangedRanges {
  * carried them (not sorted), `times[i]` (ns) with `values[i]`. An insert of more than 50 000 points may come as
  * several of these.
  *
+ * @example
+ * ```ts
+ * const updates = stream.subscribe().pipe(EStream.map((p: Points.InsertedPoints) => p.times.length))
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -120,6 +159,10 @@ export interface InsertedPoints {
 /**
  * Points to insert as two columns of equal length. Plain arrays are accepted and copied into typed arrays.
  *
+ * @example
+ * ```ts
+ * const data: Points.InsertColumns = { times: BigInt64Array.of(1_000n, 2_000n), values: Float64Array.of(1.5, 2.5) }
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -131,6 +174,11 @@ export interface InsertColumns {
 /**
  * What `insert` accepts: columns, or `[time, value]` pairs (a time as `bigint` ns, `Date` or ISO-8601 text).
  *
+ * @example
+ * ```ts
+ * const rows: Points.InsertData = [[1_000n, 1.5], [new Date(), 2.5], ["2024-01-01T00:00:00Z", 3.5]]
+ * yield* stream.insert(rows)
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -139,6 +187,10 @@ export type InsertData = InsertColumns | ReadonlyArray<readonly [bigint | Date |
 /**
  * Empty points served by `version`.
  *
+ * @example
+ * ```ts
+ * Points.emptyPoints().times.length // 0
+ * ```
  * @since 0.1.0
  * @category constructors
  */
@@ -151,6 +203,10 @@ export const emptyPoints = (version = 0n): Points => ({
 /**
  * Empty windows served by `version`.
  *
+ * @example
+ * ```ts
+ * Points.emptyWindows(3n).version // 3n
+ * ```
  * @since 0.1.0
  * @category constructors
  */
@@ -186,6 +242,10 @@ const lastVersion = (pages: ReadonlyArray<{ readonly version: bigint }>): bigint
 /**
  * Joins pages of points into one, in order; the version is the last page's (0 when there is none).
  *
+ * @example
+ * ```ts
+ * const all = Points.concatPoints([page1, page2]) // one Points, the last page's version
+ * ```
  * @since 0.1.0
  * @category combinators
  */
@@ -201,6 +261,10 @@ export const concatPoints = (pages: Iterable<Points>): Points => {
 /**
  * Joins pages of windows into one, in order; the version is the last page's (0 when there is none).
  *
+ * @example
+ * ```ts
+ * const all = Points.concatWindows([Points.emptyWindows(), windows])
+ * ```
  * @since 0.1.0
  * @category combinators
  */
@@ -220,6 +284,10 @@ export const concatWindows = (pages: Iterable<Windows>): Windows => {
 /**
  * Joins pages of changed ranges into one, in order; the version is the last page's (0 when there is none).
  *
+ * @example
+ * ```ts
+ * const all = Points.concatRanges([ranges1, ranges2])
+ * ```
  * @since 0.1.0
  * @category combinators
  */
@@ -235,6 +303,10 @@ export const concatRanges = (pages: Iterable<ChangedRanges>): ChangedRanges => {
 /**
  * The points of a page as `[time, value]` pairs (an object per point: for small results and tests).
  *
+ * @example
+ * ```ts
+ * Points.toPairs({ times: BigInt64Array.of(1n), values: Float64Array.of(2.5) }) // [[1n, 2.5]]
+ * ```
  * @since 0.1.0
  * @category conversions
  */
@@ -244,6 +316,11 @@ export const toPairs = (points: Pick<Points, "times" | "values">): Array<[bigint
 /**
  * One statistic of windows as a `Float64Array` (`count` converted to numbers).
  *
+ * @example
+ * ```ts
+ * const windows = yield* stream.alignedWindowsCollected({ start: 0n, end: Time.now(), pointwidth: 30 })
+ * const counts = Points.statColumn(windows, "count") // Float64Array
+ * ```
  * @since 0.1.0
  * @category conversions
  */

@@ -8,6 +8,11 @@ import * as Schema from "effect/Schema"
 /**
  * The answer of `BTrDB.info`: protocol version, build and the endpoints of the proxy serving the call.
  *
+ * @example
+ * ```ts
+ * const info: ServerInfo.ServerInfo = yield* db.info
+ * console.log(`v${info.majorVersion}.${info.minorVersion}`, info.build)
+ * ```
  * @since 0.1.0
  * @category schemas
  */

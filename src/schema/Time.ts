@@ -13,6 +13,10 @@ import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
 /**
  * The earliest time a stream can hold: -(16 << 56) ns. The same as the Python client's `MINIMUM_TIME`.
  *
+ * @example
+ * ```ts
+ * const everything = yield* stream.valuesCollected({ start: Time.MINIMUM_TIME, end: Time.MAXIMUM_TIME })
+ * ```
  * @since 0.1.0
  * @category constants
  */
@@ -21,6 +25,10 @@ export const MINIMUM_TIME: bigint = MIN_TIME
 /**
  * The latest time a query may name: (48 << 56) - 1 ns. The same as the Python client's `MAXIMUM_TIME`.
  *
+ * @example
+ * ```ts
+ * const last = yield* stream.nearest(Time.MAXIMUM_TIME, { backward: true })
+ * ```
  * @since 0.1.0
  * @category constants
  */
@@ -29,6 +37,10 @@ export const MAXIMUM_TIME: bigint = MAX_TIME - 1n
 /**
  * A time in nanoseconds within [MINIMUM_TIME, MAXIMUM_TIME].
  *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Time.Nanoseconds)(1_700_000_000_000_000_000n)
+ * ```
  * @since 0.1.0
  * @category schemas
  */
@@ -39,6 +51,10 @@ export const Nanoseconds = Schema.BigIntFromSelf.pipe(
 ).annotations({ identifier: "Nanoseconds" })
 
 /**
+ * @example
+ * ```ts
+ * const t: Time.Nanoseconds = Schema.decodeUnknownSync(Time.Nanoseconds)(Time.now())
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -47,6 +63,10 @@ export type Nanoseconds = typeof Nanoseconds.Type
 /**
  * The current time in nanoseconds since the epoch (millisecond precision).
  *
+ * @example
+ * ```ts
+ * const points = yield* stream.valuesCollected({ start: Time.now() - 60_000_000_000n, end: Time.now() })
+ * ```
  * @since 0.1.0
  * @category constructors
  */
@@ -57,6 +77,10 @@ export const now = (): bigint => BigInt(Date.now()) * 1_000_000n
  * string: ISO-8601 / RFC 3339 (`"2024-05-01"`, `"2024-05-01T12:00:00.123456789Z"`, `"2024-05-01 12:00:00+02:00"`;
  * no offset means UTC, as in the Python client), or a decimal integer of nanoseconds (`"1500000000000000000"`).
  *
+ * @example
+ * ```ts
+ * const inputs: Array<Time.TimeInput> = [1_700_000_000_000_000_000n, new Date(), "2024-01-01T00:00:00.000000001Z"]
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -76,6 +100,10 @@ const daysInMonth = (year: number, month: number): number => {
  * Parses an ISO-8601 / RFC 3339 date or date-time into nanoseconds since the epoch, keeping all nine fractional
  * digits; `undefined` when `text` is not one. A missing offset means UTC.
  *
+ * @example
+ * ```ts
+ * Time.parseIso("1970-01-01T00:00:00.000000001Z") // 1n
+ * ```
  * @since 0.1.0
  * @category conversions
  */
@@ -143,6 +171,10 @@ export const TimeFromInput: Schema.Schema<bigint, TimeInput> = Schema.transformO
  * A width or duration as the SDK accepts it: `bigint` nanoseconds, an effect `Duration`, or a duration text such as
  * `"15 minutes"` (a plain `number` is refused, since `Duration` would read it as milliseconds).
  *
+ * @example
+ * ```ts
+ * const widths: Array<Time.DurationInput> = [60_000_000_000n, Duration.minutes(1), "1 minute", [60, 0]]
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -205,6 +237,10 @@ export const pointwidthFromNanos = (ns: bigint): number => {
 /**
  * The time of `ns` nanoseconds as a `Date` (truncated to the millisecond).
  *
+ * @example
+ * ```ts
+ * Time.toDate(1_000_000n).toISOString() // "1970-01-01T00:00:00.001Z"
+ * ```
  * @since 0.1.0
  * @category conversions
  */

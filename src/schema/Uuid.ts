@@ -28,6 +28,10 @@ export const Uuid = Schema.String.pipe(
 ).annotations({ identifier: "Uuid" })
 
 /**
+ * @example
+ * ```ts
+ * const uuid: Uuid.Uuid = Uuid.random()
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -36,6 +40,11 @@ export type Uuid = typeof Uuid.Type
 /**
  * Accepts a UUID in any letter case, with or without hyphens, and yields the canonical form.
  *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Uuid.UuidFromString)("F98F4B4E9FAB46B58A80F282059D69B1")
+ * // "f98f4b4e-9fab-46b5-8a80-f282059d69b1"
+ * ```
  * @since 0.1.0
  * @category schemas
  */
@@ -58,6 +67,10 @@ const canonical = (s: string): string => {
 /**
  * The 16 bytes of a UUID, as sent on the wire.
  *
+ * @example
+ * ```ts
+ * Uuid.toBytes(Uuid.random()).length // 16
+ * ```
  * @since 0.1.0
  * @category conversions
  */
@@ -66,6 +79,10 @@ export const toBytes = (uuid: Uuid): Uint8Array => Uint8Array.from(Buffer.from(u
 /**
  * The canonical text of 16 UUID bytes, or `undefined` when there are not exactly 16.
  *
+ * @example
+ * ```ts
+ * Uuid.fromBytes(new Uint8Array(16)) // "00000000-0000-0000-0000-000000000000"
+ * ```
  * @since 0.1.0
  * @category conversions
  */
@@ -75,6 +92,10 @@ export const fromBytes = (bytes: Uint8Array): Uuid | undefined =>
 /**
  * A fresh random (version 4) UUID.
  *
+ * @example
+ * ```ts
+ * const uuid = Uuid.random() // e.g. "f98f4b4e-9fab-46b5-8a80-f282059d69b1"
+ * ```
  * @since 0.1.0
  * @category constructors
  */

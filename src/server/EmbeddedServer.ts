@@ -12,6 +12,10 @@ import { type RunningServer, type ServerOptions, start } from "./Server.js"
 /**
  * A running embedded server.
  *
+ * @example
+ * ```ts
+ * const { endpoint } = yield* EmbeddedServer.EmbeddedServer
+ * ```
  * @since 0.1.0
  * @category tags
  */
@@ -20,6 +24,13 @@ export class EmbeddedServer extends Context.Tag("effect-btrdb/EmbeddedServer")<E
 /**
  * Starts a server in the current scope; it is stopped (and its database closed) when the scope closes.
  *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const server = yield* EmbeddedServer.make({ listen: "127.0.0.1:0" })
+ *   console.log(server.endpoint)
+ * }).pipe(Effect.scoped)
+ * ```
  * @since 0.1.0
  * @category constructors
  */
@@ -35,6 +46,10 @@ export const make = (options: ServerOptions = {}): Effect.Effect<RunningServer, 
 /**
  * A layer running a server; bind port 0 (`listen: "127.0.0.1:0"`) and read the bound `endpoint` from the service.
  *
+ * @example
+ * ```ts
+ * const TestServer = EmbeddedServer.layer({ listen: "127.0.0.1:0" })
+ * ```
  * @since 0.1.0
  * @category layers
  */

@@ -21,7 +21,16 @@ import { metadataRpcs } from "./metadataRpcs.js"
 import { type CallStats, type Logger, type RpcEnv, serverStream, unary } from "./rpc.js"
 import { SubscriptionHub } from "./subscribe.js"
 
-/** Options of {@link start}. */
+/**
+ * Options of {@link start}.
+ *
+ * @example
+ * ```ts
+ * const options: Server.ServerOptions = { listen: "127.0.0.1:0", dataDir: "./btrdb-data", apiKey: "secret" }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
 export interface ServerOptions {
   /** `host:port` to listen on; port 0 picks a free port. Default `127.0.0.1:4410`. */
   readonly listen?: string | undefined
@@ -44,7 +53,18 @@ export interface ServerOptions {
   readonly subscriberBacklogBytes?: number | undefined
 }
 
-/** A running server. */
+/**
+ * A running server.
+ *
+ * @example
+ * ```ts
+ * const server: Server.RunningServer = await Server.start({ listen: "127.0.0.1:0" })
+ * console.log(server.endpoint, server.stats.started)
+ * await server.close()
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningServer {
   /** The bound `host:port` (with the real port when 0 was asked for). */
   readonly endpoint: string
@@ -71,7 +91,18 @@ const splitHostPort = (listen: string): { host: string; port: number } => {
   return { host: listen.slice(0, colon), port: Number(listen.slice(colon + 1)) }
 }
 
-/** Opens the database and serves it on `options.listen`. */
+/**
+ * Opens the database and serves it on `options.listen`.
+ *
+ * @example
+ * ```ts
+ * const server = await Server.start({ listen: "127.0.0.1:0", dataDir: "./btrdb-data" })
+ * console.log(`listening on ${server.endpoint}`)
+ * await server.close()
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
 export const start = async (options: ServerOptions = {}): Promise<RunningServer> => {
   const log: Logger = options.log ?? ((message, error) => console.error(`btrdb server: ${message}:`, error))
   const authenticate = makeAuthenticator(options.apiKey)

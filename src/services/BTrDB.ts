@@ -46,12 +46,20 @@ import * as BTrDBStream from "./Stream.js"
 import * as StreamSet from "./StreamSet.js"
 
 /**
+ * @example
+ * ```ts
+ * const isService = (u: object) => BTrDB.TypeId in u
+ * ```
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = Symbol.for("effect-btrdb/BTrDB")
 
 /**
+ * @example
+ * ```ts
+ * const id: BTrDB.TypeId = BTrDB.TypeId
+ * ```
  * @since 0.1.0
  * @category type ids
  */
@@ -60,6 +68,15 @@ export type TypeId = typeof TypeId
 /**
  * Arguments of {@link Service.create}.
  *
+ * @example
+ * ```ts
+ * const params: BTrDB.CreateParams = {
+ *   uuid: Uuid.random(),
+ *   collection: "sensors/pmu1",
+ *   tags: { name: "voltage", unit: "volts" }
+ * }
+ * const stream = yield* db.create(params)
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -75,6 +92,10 @@ export interface CreateParams {
 /**
  * Options of {@link Service.streams}.
  *
+ * @example
+ * ```ts
+ * const set = yield* db.streams(["sensors/pmu1/voltage", uuid], { versions: [0, 12n] })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -88,6 +109,10 @@ export interface StreamsOptions {
 /**
  * Metadata filters: a string value must match exactly (case-sensitive); `null` only requires the key to be present.
  *
+ * @example
+ * ```ts
+ * const filter: BTrDB.MetadataFilter = { unit: "volts", ingress: null }
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -96,6 +121,10 @@ export type MetadataFilter = Readonly<Record<string, string | null>>
 /**
  * Options of {@link Service.streamsInCollection}.
  *
+ * @example
+ * ```ts
+ * const set = yield* db.streamsInCollection("sensors", { tags: { unit: "volts" }, isCollectionPrefix: true })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -109,6 +138,11 @@ export interface StreamsInCollectionOptions {
 /**
  * The operations of a BTrDB connection: the Python client's `btrdb.conn.BTrDB`, camelCased.
  *
+ * @example
+ * ```ts
+ * const db: BTrDB.Service = yield* BTrDB.BTrDB
+ * const collections = yield* db.listCollections("sensors")
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -165,6 +199,13 @@ export interface Service {
 /**
  * The BTrDB connection service.
  *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const db = yield* BTrDB.BTrDB
+ *   return yield* db.info
+ * }).pipe(Effect.provide(BTrDB.layerMemory()))
+ * ```
  * @since 0.1.0
  * @category tags
  */
@@ -186,6 +227,11 @@ const collect = <A, E>(stream: Stream.Stream<A, E>): Effect.Effect<ReadonlyArray
 /**
  * The service over a backend.
  *
+ * @example
+ * ```ts
+ * // `backend` implements the internal Backend interface (a gRPC channel or the in-memory store)
+ * const db: BTrDB.Service = BTrDB.fromBackend(backend, { retry: Retry.never })
+ * ```
  * @since 0.1.0
  * @category constructors
  * @internal
@@ -340,6 +386,10 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
 /**
  * How to connect.
  *
+ * @example
+ * ```ts
+ * const options: BTrDB.Options = { endpoint: "localhost:4410", apiKey: Redacted.make("key"), connectTimeout: "5 seconds" }
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -368,6 +418,13 @@ const asConfigurationError = (error: E.ConfigurationError | ConfigError.ConfigEr
  * channel when the scope closes. A failing `Info` fails with `ConnectionError` ("could not connect to <endpoint>:
  * <reason>"), except a refused API key, which keeps its own tag (`Unauthenticated` or `PermissionDenied`).
  *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const db = yield* BTrDB.make({ endpoint: "localhost:4410" })
+ *   return yield* db.info
+ * }).pipe(Effect.scoped)
+ * ```
  * @since 0.1.0
  * @category constructors
  */
@@ -417,6 +474,10 @@ export const make = (
 /**
  * A layer connected to `options.endpoint`; the channel closes with the layer's scope.
  *
+ * @example
+ * ```ts
+ * const main = program.pipe(Effect.provide(BTrDB.layer({ endpoint: "localhost:4410" })))
+ * ```
  * @since 0.1.0
  * @category layers
  */
@@ -430,6 +491,10 @@ export const layer = (
  * (`BTRDB_PROFILE`, else `default`) overridden by `BTRDB_ENDPOINTS` / `BTRDB_API_KEY`; or only the named
  * `profile`. See the `Config` module.
  *
+ * @example
+ * ```ts
+ * const live = BTrDB.layerConfig({ profile: "staging" }).pipe(Layer.provide(NodeFileSystem.layer))
+ * ```
  * @since 0.1.0
  * @category layers
  */
@@ -451,6 +516,7 @@ export const layerConfig = (
  * The whole service in memory, with no network: the same engine as the embedded server, so the same behaviour,
  * SQL included. For tests of your own code.
  *
+ * @example
  * ```ts
  * it.layer(BTrDB.layerMemory())("my code", (it) => { … })
  * ```

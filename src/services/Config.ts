@@ -39,6 +39,7 @@ import { ConfigurationError } from "../errors/BTrDBError.js"
 /**
  * How to reach the server.
  *
+ * @example
  * ```ts
  * const resolved: Config.Resolved = { endpoint: "localhost:4410", apiKey: undefined, caBundle: undefined }
  * ```
@@ -58,6 +59,7 @@ export interface Resolved {
 /**
  * Options of {@link resolve}.
  *
+ * @example
  * ```ts
  * const options: Config.ResolveOptions = { profile: "staging", credentialsPath: "/etc/btrdb/credentials.yaml" }
  * ```
@@ -79,6 +81,7 @@ export interface ResolveOptions {
  * The credentials file: `$HOME/.predictivegrid/credentials.yaml`, with `HOME` read through `Config` and
  * `os.homedir()` when it is unset or empty.
  *
+ * @example
  * ```ts
  * const file = yield* Config.credentialsPath   // "/home/me/.predictivegrid/credentials.yaml"
  * ```
@@ -302,6 +305,7 @@ export const caBundle: Effect.Effect<
  * `host:port`, else `Malformed`. A malformed file is `Malformed`; an unreadable file or `BTRDB_CA_BUNDLE` is
  * `Unreadable`. `BTRDB_CA_BUNDLE`, when set, is read in either mode.
  *
+ * @example
  * ```ts
  * import { NodeFileSystem } from "@effect/platform-node"
  *

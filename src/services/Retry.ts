@@ -22,6 +22,10 @@ import { GrpcCode } from "../errors/fromStatus.js"
  * In-band codes that say "try again later": 405 WrongEndpoint, 419 ClusterDegraded, 426 ResourceDepleted,
  * 440 MetadataConnectionError, 453 LockFailed, 455 TierCacheError, 459 TieredStorageTemporaryError.
  *
+ * @example
+ * ```ts
+ * Retry.TRANSIENT_CODES.has(419) // true: ClusterDegraded
+ * ```
  * @since 0.1.0
  * @category constants
  */
@@ -31,6 +35,10 @@ export const TRANSIENT_CODES: ReadonlySet<number> = new Set([405, 419, 426, 440,
  * True for failures worth retrying: the server unreachable, a deadline or resource exhaustion on the transport,
  * and the transient server codes. Never a validation error, `StreamNotFound` or any other answer about the data.
  *
+ * @example
+ * ```ts
+ * Retry.isTransient(new Errors.ConnectionError({ method: "Info", endpoint: "localhost:4410", detail: "refused" })) // true
+ * ```
  * @since 0.1.0
  * @category predicates
  */
@@ -47,6 +55,10 @@ export const isTransient = (u: unknown): boolean => {
 /**
  * Options of the Python client's retry decorator.
  *
+ * @example
+ * ```ts
+ * const schedule = Retry.python({ retries: 3, delay: "1 second", backoff: 2 })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -63,6 +75,10 @@ export interface PythonOptions {
  * The Python client's algorithm as a `Schedule`: up to `retries` attempts in all, waiting `delay`, then
  * `delay·backoff`, `delay·backoff²` … between them (3, 12, 48, 192 s with the defaults).
  *
+ * @example
+ * ```ts
+ * const layer = BTrDB.layer({ endpoint: "localhost:4410", retry: Retry.policy(Retry.python()) })
+ * ```
  * @since 0.1.0
  * @category schedules
  */
@@ -75,6 +91,10 @@ export const python = (options: PythonOptions = {}): Schedule.Schedule<number> =
 /**
  * A retry policy: a schedule and the errors it applies to.
  *
+ * @example
+ * ```ts
+ * const policy: Retry.Policy = Retry.policy(Schedule.spaced("1 second").pipe(Schedule.upTo("30 seconds")))
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -86,6 +106,10 @@ export interface Policy {
 /**
  * A policy retrying with `schedule` while the error {@link isTransient} (or matches `also`).
  *
+ * @example
+ * ```ts
+ * const policy = Retry.policy(Schedule.recurs(3), (e) => e instanceof Errors.StreamNotFound)
+ * ```
  * @since 0.1.0
  * @category constructors
  */
@@ -97,6 +121,10 @@ export const policy = (
 /**
  * The policy that never retries.
  *
+ * @example
+ * ```ts
+ * const once = stream.insert([[1_000n, 1.5]]).pipe(Retry.withPolicy(Retry.never))
+ * ```
  * @since 0.1.0
  * @category constructors
  */
@@ -105,6 +133,10 @@ export const never: Policy = { schedule: Schedule.stop, while: () => false }
 /**
  * The per-call retry policy in effect. `undefined` (the default) means "the connection's default policy".
  *
+ * @example
+ * ```ts
+ * const current = yield* Retry.CurrentPolicy // undefined: the connection's default applies
+ * ```
  * @since 0.1.0
  * @category references
  */
@@ -115,6 +147,10 @@ export class CurrentPolicy extends Context.Reference<CurrentPolicy>()("effect-bt
 /**
  * Runs the BTrDB operations inside `self` with `policy` instead of the connection's default.
  *
+ * @example
+ * ```ts
+ * const info = db.info.pipe(Retry.withPolicy(Retry.policy(Schedule.recurs(2))))
+ * ```
  * @since 0.1.0
  * @category combinators
  */
@@ -129,6 +165,10 @@ export const withPolicy: {
 /**
  * Retries `self` with `schedule` while its error {@link isTransient}: for effects of your own that call BTrDB.
  *
+ * @example
+ * ```ts
+ * const name = stream.name.pipe(Retry.transient(Schedule.recurs(3)))
+ * ```
  * @since 0.1.0
  * @category combinators
  */
@@ -144,6 +184,10 @@ export const transient: {
 /**
  * Applies a policy to an effect.
  *
+ * @example
+ * ```ts
+ * const retried = Retry.apply(db.info, Retry.policy(Schedule.recurs(3)))
+ * ```
  * @since 0.1.0
  * @category combinators
  */
@@ -153,6 +197,10 @@ export const apply = <A, E, R>(self: Effect.Effect<A, E, R>, p: Policy): Effect.
 /**
  * Applies the policy in effect for this call: the per-call one set by {@link withPolicy}, else `fallback`.
  *
+ * @example
+ * ```ts
+ * const retried = Retry.applyCurrent(db.info, Retry.never) // a withPolicy around it wins
+ * ```
  * @since 0.1.0
  * @category combinators
  */

@@ -81,12 +81,20 @@ import { validate } from "./internal/validate.js"
 import * as Retry from "./Retry.js"
 
 /**
+ * @example
+ * ```ts
+ * const isHandle = (u: object) => Stream.TypeId in u
+ * ```
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = Symbol.for("effect-btrdb/Stream")
 
 /**
+ * @example
+ * ```ts
+ * const id: Stream.TypeId = Stream.TypeId
+ * ```
  * @since 0.1.0
  * @category type ids
  */
@@ -99,6 +107,10 @@ export type TypeId = typeof TypeId
  * What any call can fail with whatever it does: the transport, a server-side failure (`BTrDBServerError`, e.g. 423
  * when a property version does not match), or a status code the operation does not expect (`BTrDBError`).
  *
+ * @example
+ * ```ts
+ * const recover = <A>(self: Effect.Effect<A, Stream.Unexpected>) => Effect.orDie(self)
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -107,6 +119,10 @@ export type Unexpected = E.TransportErrors | E.BTrDBServerError | E.BTrDBError
 /**
  * The errors of a metadata read (`metadata`, `version`, `refreshMetadata`, `flush`, `obliterate` …).
  *
+ * @example
+ * ```ts
+ * const name: Effect.Effect<string, Stream.MetadataErrors> = stream.name
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -115,6 +131,10 @@ export type MetadataErrors = E.StreamNotFound | Unexpected
 /**
  * The errors of `values`, `nearest`, `earliest`, `latest` and `current`.
  *
+ * @example
+ * ```ts
+ * const points: Effect.Effect<Points.Points, Stream.ReadErrors> = stream.valuesCollected()
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -123,6 +143,10 @@ export type ReadErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeRan
 /**
  * The errors of `windows`, `alignedWindows` and `count`.
  *
+ * @example
+ * ```ts
+ * const count: Effect.Effect<bigint, Stream.WindowsErrors> = stream.count()
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -131,6 +155,10 @@ export type WindowsErrors = ReadErrors | E.InvalidPointWidth
 /**
  * The errors of `insert` (414 "insert too big" cannot happen: inserts are split into chunks the server accepts).
  *
+ * @example
+ * ```ts
+ * const inserted: Effect.Effect<Stream.InsertResult, Stream.InsertErrors> = stream.insert([[1_000n, 1.5]])
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -139,6 +167,10 @@ export type InsertErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeR
 /**
  * The errors of `delete`.
  *
+ * @example
+ * ```ts
+ * const deleted: Effect.Effect<bigint, Stream.DeleteErrors> = stream.delete({ start: 0n, end: 1_000n })
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -147,6 +179,10 @@ export type DeleteErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeR
 /**
  * The errors of `changes` (from > to is refused before sending; with `to` 0 the server answers 427).
  *
+ * @example
+ * ```ts
+ * const changes: Effect.Effect<Points.ChangedRanges, Stream.ChangesErrors> = stream.changesCollected({ from: 1n })
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -161,6 +197,10 @@ export type ChangesErrors =
  * The errors of `update`. A concurrent change of the stream's metadata since the handle's property version fails
  * with `BTrDBServerError` code 423 (see {@link isPropertyVersionMismatch}), never a silent overwrite.
  *
+ * @example
+ * ```ts
+ * const updated: Effect.Effect<Stream.Stream, Stream.UpdateErrors> = stream.update({ tags: { unit: "amps" } })
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -177,6 +217,12 @@ export type UpdateErrors =
  * True for the failure of an `update` whose property version was out of date (423): someone else changed the
  * stream's metadata since this handle read it. `refreshMetadata` and try again.
  *
+ * @example
+ * ```ts
+ * stream.update({ annotations: { site: "north" } }).pipe(
+ *   Effect.retry({ times: 3, while: Stream.isPropertyVersionMismatch })
+ * )
+ * ```
  * @since 0.1.0
  * @category guards
  */
@@ -235,6 +281,11 @@ const updateErrors = expecting(
 /**
  * A stream version: `bigint` or a non-negative integer; 0 (the default) means the latest.
  *
+ * @example
+ * ```ts
+ * const version: Stream.VersionInput = 0 // the latest
+ * const point = yield* stream.nearest("2024-01-01T00:00:00Z", { version })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -244,6 +295,10 @@ export type VersionInput = bigint | number
  * A half-open time range `[start, end)` read at a version. `start` defaults to `Time.MINIMUM_TIME`, `end` to
  * `Time.MAXIMUM_TIME`, `version` to 0 (the latest).
  *
+ * @example
+ * ```ts
+ * const points = yield* stream.valuesCollected({ start: "2024-01-01T00:00:00Z", end: new Date() })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -256,6 +311,10 @@ export interface RangeOptions {
 /**
  * Options of `alignedWindows`: windows of 2^`pointwidth` ns aligned to the epoch (0 ≤ pointwidth ≤ 63).
  *
+ * @example
+ * ```ts
+ * const windows = yield* stream.alignedWindowsCollected({ start: 0n, end: Time.now(), pointwidth: 30 })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -267,6 +326,10 @@ export interface AlignedWindowsOptions extends RangeOptions {
  * Options of `windows`: windows of `width` starting at `start`; a partial last window is dropped. `depth` (0 to
  * 63, default 0) lets a server answer less precisely; v5 servers accept only 0.
  *
+ * @example
+ * ```ts
+ * const windows = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 minute" })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -279,6 +342,10 @@ export interface WindowsOptions extends RangeOptions {
  * Options of `nearest`: forward (the default) finds the first point at or after the time, backward the last point
  * strictly before it.
  *
+ * @example
+ * ```ts
+ * const before = yield* stream.nearest(Time.now(), { backward: true })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -292,6 +359,10 @@ export interface NearestOptions {
  * ⌊log2(end-start)⌋-1) ns (default pointwidth 62), which may include points just before `start` and leave out
  * points just before `end`; `precise: true` counts exactly (one window of `end - start`).
  *
+ * @example
+ * ```ts
+ * const exact = yield* stream.count({ start: 0n, end: Time.now(), precise: true })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -304,6 +375,10 @@ export interface CountOptions extends RangeOptions {
  * Options of `changes`: the ranges changed in versions (`from`, `to`], each at least 2^`resolution` ns wide
  * (0 to 63, default 0). `from` 0 means "since the stream was created", `to` 0 (the default) the latest.
  *
+ * @example
+ * ```ts
+ * const ranges = yield* stream.changesCollected({ from: 1n, to: 5n })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -316,6 +391,10 @@ export interface ChangesOptions {
 /**
  * Options of `insert`: the merge policy, `"never"` by default (see `Points.MergePolicy`).
  *
+ * @example
+ * ```ts
+ * yield* stream.insert([[1_000n, 1.5]], { merge: "replace" })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -326,6 +405,10 @@ export interface InsertOptions {
 /**
  * The answer of `insert`: the version after the last chunk, and the version after each chunk.
  *
+ * @example
+ * ```ts
+ * const { version } = yield* stream.insert({ times: [1_000n, 2_000n], values: [1.5, 2.5] })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -341,6 +424,10 @@ export interface InsertResult {
  *
  * Values are sent as given (the Python client JSON-encodes annotation values; encode them yourself if you need it).
  *
+ * @example
+ * ```ts
+ * const updated = yield* stream.update({ tags: { unit: "amps" }, annotations: { site: "north" } })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -356,6 +443,10 @@ export interface UpdateOptions {
  * a template): two fields, the first a `timestamp` of any unit and time zone or an `int64` (ns), the second a
  * `float64` or `float32`. The table then has exactly that schema, names and nullability included.
  *
+ * @example
+ * ```ts
+ * const table = yield* stream.arrowValues({ start: 0n, end: Time.now() })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -367,6 +458,10 @@ export interface ArrowValuesOptions extends RangeOptions {
  * The errors of `subscribe`: an unknown stream (404), bad arguments, or the transport. A subscriber that reads
  * too slowly is ended with `BTrDBServerError` 426 (the server holds a bounded backlog).
  *
+ * @example
+ * ```ts
+ * const updates: EStream.Stream<Points.InsertedPoints, Stream.SubscribeErrors> = stream.subscribe()
+ * ```
  * @since 0.1.0
  * @category errors
  */
@@ -375,6 +470,10 @@ export type SubscribeErrors = E.InvalidArgument | E.StreamNotFound | Unexpected
 /**
  * How many points one Insert call carries, as the Python client sends them.
  *
+ * @example
+ * ```ts
+ * const calls = Math.ceil(1_000_000 / Stream.INSERT_CHUNK_POINTS) // InsertRequests for a million points
+ * ```
  * @since 0.1.0
  * @category constants
  */
@@ -386,6 +485,12 @@ export const INSERT_CHUNK_POINTS = 50_000
 /**
  * A handle to one stream.
  *
+ * @example
+ * ```ts
+ * const db = yield* BTrDB.BTrDB
+ * const stream: Stream.Stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
+ * const points = yield* stream.valuesCollected({ start: 0n, end: Time.now() })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -1185,6 +1290,11 @@ class StreamImpl implements Stream {
 /**
  * A handle on `client` for `uuid`, holding `descriptor` when known.
  *
+ * @example
+ * ```ts
+ * // `client` is the connection's internal client; SDK users get handles from `BTrDB.Service`
+ * const stream = Stream.make(client, Uuid.random())
+ * ```
  * @since 0.1.0
  * @category constructors
  * @internal
@@ -1195,6 +1305,10 @@ export const make = (client: Client, uuid: Uuid, descriptor?: StreamDescriptor):
 /**
  * True for a stream handle.
  *
+ * @example
+ * ```ts
+ * if (Stream.isStream(u)) console.log(u.uuid)
+ * ```
  * @since 0.1.0
  * @category guards
  */
@@ -1207,6 +1321,7 @@ export const isStream = (u: unknown): u is Stream => typeof u === "object" && u 
  * Over gRPC the server registers the subscription a moment after the stream starts (the protocol has no
  * acknowledgement), so an insert made at the same time may not be seen.
  *
+ * @example
  * ```ts
  * const updates = Stream.subscribe([a, b]).pipe(EStream.take(10), EStream.runCollect)
  * ```
@@ -1238,6 +1353,12 @@ export const subscribe = (streams: Iterable<Stream>): EStream.Stream<InsertedPoi
  * One ArrowMultiValues call over `streams` (the raw mode of `StreamSet.arrowValues`): one row per distinct time, or
  * per grid time of `snapPeriodNs` when it is positive, one float column per stream (NaN where it has no point).
  *
+ * @example
+ * ```ts
+ * const table = yield* Stream.arrowMultiValues(set.streams, {
+ *   versions: [0n, 0n], start: 0n, end: Time.now(), snapPeriodNs: 1_000_000_000n
+ * })
+ * ```
  * @since 0.1.0
  * @category constructors
  * @internal

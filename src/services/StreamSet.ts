@@ -50,12 +50,20 @@ import {
 } from "./Stream.js"
 
 /**
+ * @example
+ * ```ts
+ * const isSet = (u: object) => StreamSet.TypeId in u
+ * ```
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = Symbol.for("effect-btrdb/StreamSet")
 
 /**
+ * @example
+ * ```ts
+ * const id: StreamSet.TypeId = StreamSet.TypeId
+ * ```
  * @since 0.1.0
  * @category type ids
  */
@@ -64,6 +72,10 @@ export type TypeId = typeof TypeId
 /**
  * How many streams are worked on at once by default.
  *
+ * @example
+ * ```ts
+ * const all = yield* set.values({ concurrency: StreamSet.DEFAULT_CONCURRENCY * 2 })
+ * ```
  * @since 0.1.0
  * @category constants
  */
@@ -74,6 +86,11 @@ export const DEFAULT_CONCURRENCY = 4
  * With `samplingFrequency` (Hz), `rows` and `arrowValues` of raw values snap every time to a grid of
  * P = ⌊1e9 / samplingFrequency⌋ ns (the Arrow multi-stream read's `snapPeriodNs`, PROTOCOL.md §9.3).
  *
+ * @example
+ * ```ts
+ * const filtered = yield* set.filter({ start: 0n, end: Time.now() })
+ * const { start, end }: StreamSet.Filters = filtered.filters
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -88,6 +105,10 @@ export interface Filters {
  * anywhere (`search`). `tags` and `annotations` match when the stream has every given key with exactly that value.
  * Times narrow the set's read range (a later filter's start or end replaces an earlier one).
  *
+ * @example
+ * ```ts
+ * const volts = yield* set.filter({ unit: "volts", name: /^phase/, start: "2024-01-01T00:00:00Z" })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -105,6 +126,10 @@ export interface FilterOptions {
 /**
  * The `concurrency` option of the operations on several streams.
  *
+ * @example
+ * ```ts
+ * const pages = yield* set.values({ concurrency: 8 })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -116,6 +141,11 @@ export interface ConcurrencyOptions {
  * The window reads `rows` can align: windows of `width` (see `Stream.windows`) or aligned windows of
  * 2^`pointwidth` ns.
  *
+ * @example
+ * ```ts
+ * const spec: StreamSet.WindowSpec = { width: "1 minute" } // or { pointwidth: 36 }
+ * const rows = yield* set.rows({ window: spec, stat: "mean" })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -127,6 +157,10 @@ export type WindowSpec =
  * Options of `rows`: raw values by default (snapped to the grid of the filter's `samplingFrequency` when it has
  * one); with `window`, one statistic (`stat`, default `"mean"`) of each window, NaN for an empty window.
  *
+ * @example
+ * ```ts
+ * const rows = yield* set.rows({ window: { width: "10 seconds" }, stat: "max", concurrency: 4 })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -141,6 +175,10 @@ export interface RowsOptions extends ConcurrencyOptions {
  * stream). With `window`, one Arrow windows call per stream, joined on time (`schema` is then refused, as the
  * Python client refuses it).
  *
+ * @example
+ * ```ts
+ * const table = yield* set.arrowValues({ window: { pointwidth: 30 } })
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -154,6 +192,11 @@ export interface ArrowValuesOptions extends ConcurrencyOptions {
  * stream `j`'s value at `times[i]`, NaN where it has none (NaN cannot be stored, so it always means "missing"). Of
  * several points of one stream at the same time, the last one is kept.
  *
+ * @example
+ * ```ts
+ * const { columns, times, uuids } = yield* set.rows()
+ * console.log(times.length, uuids.length === columns.length)
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -166,6 +209,11 @@ export interface Rows {
 /**
  * A set of streams.
  *
+ * @example
+ * ```ts
+ * const set: StreamSet.StreamSet = yield* db.streamsInCollection("sensors")
+ * for (const stream of set) console.log(stream.uuid)
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -694,6 +742,11 @@ class StreamSetImpl implements StreamSet {
 /**
  * A set of `streams`, reads pinned to `pinned` versions and limited to `filters`.
  *
+ * @example
+ * ```ts
+ * const set = StreamSet.make([voltage, current])
+ * const pages = yield* set.values()
+ * ```
  * @since 0.1.0
  * @category constructors
  */
@@ -706,6 +759,10 @@ export const make = (
 /**
  * True for a stream set.
  *
+ * @example
+ * ```ts
+ * if (StreamSet.isStreamSet(u)) console.log(u.length)
+ * ```
  * @since 0.1.0
  * @category guards
  */
