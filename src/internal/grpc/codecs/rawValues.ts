@@ -16,7 +16,14 @@
  *
  * @internal
  */
-import { decodeStatus, prepareStatus, statFieldSize, type Status, writeStatField } from "./status.js"
+import {
+  prepareStatus,
+  readHeaderField,
+  type ResponseHeader,
+  statFieldSize,
+  type Status,
+  writeStatField
+} from "./status.js"
 import {
   checkRange,
   HI,
@@ -27,13 +34,10 @@ import {
   need,
   readLength,
   readTag,
-  readVarint,
   sizeVarint64,
   skipField,
   uint64Words,
-  VARINT,
   varLo,
-  varUint64,
   viewOf,
   words,
   writeVarint64,
@@ -322,9 +326,7 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
   let vw = words(values)
   let limit = capacity * 2
   let j = 0
-  let stat: Status | undefined = undefined
-  let versionMajor = 0n
-  let versionMinor = 0n
+  const header: ResponseHeader = { stat: undefined, versionMajor: 0n, versionMinor: 0n }
   let pos = 0
   while (pos < end) {
     // Tag: the single byte 22 for a point, anything else through the general reader.
@@ -339,30 +341,7 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
       if (field === 4) {
         if (wt !== LEN) wrongWireType(field, wt, LEN, at)
       } else {
-        switch (field) {
-          case 1: {
-            if (wt !== LEN) wrongWireType(field, wt, LEN, at)
-            pos = readLength(buf, pos, end)
-            const e = pos + varLo()
-            stat = decodeStatus(buf, pos, e)
-            pos = e
-            break
-          }
-          case 2: {
-            if (wt !== VARINT) wrongWireType(field, wt, VARINT, at)
-            pos = readVarint(buf, pos, end)
-            versionMajor = varUint64()
-            break
-          }
-          case 3: {
-            if (wt !== VARINT) wrongWireType(field, wt, VARINT, at)
-            pos = readVarint(buf, pos, end)
-            versionMinor = varUint64()
-            break
-          }
-          default:
-            pos = skipField(buf, pos, end, field, wt, at)
-        }
+        pos = readHeaderField(buf, pos, end, field, wt, at, header)
         continue
       }
     }
@@ -396,9 +375,9 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
   }
   const n = j >>> 1
   return {
-    stat,
-    versionMajor,
-    versionMinor,
+    stat: header.stat,
+    versionMajor: header.versionMajor,
+    versionMinor: header.versionMinor,
     times: n === capacity ? times : times.slice(0, n),
     values: n === capacity ? values : values.slice(0, n)
   }

@@ -11,7 +11,7 @@
  * @internal
  */
 import { prepareHeader } from "./rawValues.js"
-import { decodeStatus, type Status } from "./status.js"
+import { readHeaderField, type ResponseHeader, type Status } from "./status.js"
 import {
   checkRange,
   HI,
@@ -22,11 +22,8 @@ import {
   need,
   readLength,
   readTag,
-  readVarint,
   skipField,
-  VARINT,
   varLo,
-  varUint64,
   viewOf,
   words,
   wrongWireType
@@ -192,9 +189,7 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
   let cols = columnsOf(page)
   let limit = capacity * 2
   let j = 0
-  let stat: Status | undefined = undefined
-  let versionMajor = 0n
-  let versionMinor = 0n
+  const header: ResponseHeader = { stat: undefined, versionMajor: 0n, versionMinor: 0n }
   let pos = 0
   while (pos < end) {
     if (buf[pos] === 0x22) {
@@ -208,30 +203,7 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
       if (field === 4) {
         if (wt !== LEN) wrongWireType(field, wt, LEN, at)
       } else {
-        switch (field) {
-          case 1: {
-            if (wt !== LEN) wrongWireType(field, wt, LEN, at)
-            pos = readLength(buf, pos, end)
-            const e = pos + varLo()
-            stat = decodeStatus(buf, pos, e)
-            pos = e
-            break
-          }
-          case 2: {
-            if (wt !== VARINT) wrongWireType(field, wt, VARINT, at)
-            pos = readVarint(buf, pos, end)
-            versionMajor = varUint64()
-            break
-          }
-          case 3: {
-            if (wt !== VARINT) wrongWireType(field, wt, VARINT, at)
-            pos = readVarint(buf, pos, end)
-            versionMinor = varUint64()
-            break
-          }
-          default:
-            pos = skipField(buf, pos, end, field, wt, at)
-        }
+        pos = readHeaderField(buf, pos, end, field, wt, at, header)
         continue
       }
     }
@@ -271,9 +243,9 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
   const n = j >>> 1
   const exact = n === capacity
   return {
-    stat,
-    versionMajor,
-    versionMinor,
+    stat: header.stat,
+    versionMajor: header.versionMajor,
+    versionMinor: header.versionMinor,
     times: exact ? page.times : page.times.slice(0, n),
     min: exact ? page.min : page.min.slice(0, n),
     mean: exact ? page.mean : page.mean.slice(0, n),

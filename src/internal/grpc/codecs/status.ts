@@ -19,6 +19,7 @@ import {
   VARINT,
   varLo,
   varUint32,
+  varUint64,
   writeVarint32,
   wrongWireType
 } from "./wire.js"
@@ -120,4 +121,50 @@ export const writeStatField = (out: Uint8Array, pos: number, s: PreparedStatus):
     pos += s.msg.length
   }
   return pos
+}
+
+/** What the hot responses carry besides their points: `stat` (1), `versionMajor` (2) and `versionMinor` (3). */
+export interface ResponseHeader {
+  stat: Status | undefined
+  versionMajor: bigint
+  versionMinor: bigint
+}
+
+/**
+ * Reads one top-level field of a hot response other than its points (field 4) into `header`: `stat` (the last one
+ * wins), the versions, or an unknown field, skipped. `pos` is just past the tag read at `at`; returns the position
+ * after the field.
+ */
+export const readHeaderField = (
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  field: number,
+  wt: number,
+  at: number,
+  header: ResponseHeader
+): number => {
+  switch (field) {
+    case 1: {
+      if (wt !== LEN) wrongWireType(field, wt, LEN, at)
+      pos = readLength(buf, pos, end)
+      const e = pos + varLo()
+      header.stat = decodeStatus(buf, pos, e)
+      return e
+    }
+    case 2: {
+      if (wt !== VARINT) wrongWireType(field, wt, VARINT, at)
+      pos = readVarint(buf, pos, end)
+      header.versionMajor = varUint64()
+      return pos
+    }
+    case 3: {
+      if (wt !== VARINT) wrongWireType(field, wt, VARINT, at)
+      pos = readVarint(buf, pos, end)
+      header.versionMinor = varUint64()
+      return pos
+    }
+    default:
+      return skipField(buf, pos, end, field, wt, at)
+  }
 }
