@@ -6,6 +6,7 @@
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { mergeRows, snapReadRange, snapTime } from "../../src/engine/arrow/multiValues.js"
+import { S1_POINTS, S1_S2_ROWS, S2_POINTS } from "../contract/reference.js"
 
 const SECOND = 1_000_000_000n
 
@@ -47,19 +48,7 @@ const rows = (
 
 describe("ArrowMultiValues grid", () => {
   it("period 0: one row per distinct time, NaN where a stream has no point (the s1/s2 table)", () => {
-    const s1 = series([[100n, 0], [105n, 1], [110n, 2], [115n, 3], [120n, 4]])
-    const s2 = series([[101n, 5], [106n, 6], [110n, 7], [114n, 8], [119n, 9]])
-    expect(rows([s1, s2], 100n, 121n).rows).toEqual([
-      [100n, 0, NaN],
-      [101n, NaN, 5],
-      [105n, 1, NaN],
-      [106n, NaN, 6],
-      [110n, 2, 7],
-      [114n, NaN, 8],
-      [115n, 3, NaN],
-      [119n, NaN, 9],
-      [120n, 4, NaN]
-    ])
+    expect(rows([series(S1_POINTS), series(S2_POINTS)], 100n, 121n).rows).toEqual(S1_S2_ROWS)
   })
 
   it("period 0: of duplicates within one stream, the last stored wins", () => {

@@ -19,6 +19,7 @@ import * as Uuid from "../../src/schema/Uuid.js"
 import { BTrDB } from "../../src/services/BTrDB.js"
 import * as Stream from "../../src/services/Stream.js"
 import { uniquePrefix } from "../support/layers.js"
+import { S1_POINTS, S1_S2_ROWS, S2_POINTS } from "./reference.js"
 
 const BASE = 1_500_000_000_000_000_000n
 const SECOND = 1_000_000_000n
@@ -400,13 +401,11 @@ export const arrowContractSuite = (label: string, makeLayer: () => Layer.Layer<B
     })
 
     describe("StreamSet.arrowValues", () => {
-      const s1Points = [[100n, 0], [105n, 1], [110n, 2], [115n, 3], [120n, 4]] as const
-      const s2Points = [[101n, 5], [106n, 6], [110n, 7], [114n, 8], [119n, 9]] as const
       const pair = Effect.gen(function*() {
         const s1 = yield* newStream("ms1")
         const s2 = yield* newStream("ms2")
-        const v1 = (yield* s1.insert(s1Points)).version
-        yield* s2.insert(s2Points)
+        const v1 = (yield* s1.insert(S1_POINTS)).version
+        yield* s2.insert(S2_POINTS)
         const set = yield* (yield* BTrDB).streams([s1.uuid, s2.uuid])
         return { s1, s2, v1, set }
       })
@@ -420,17 +419,7 @@ export const arrowContractSuite = (label: string, makeLayer: () => Layer.Layer<B
             [s1.uuid, "Float64", false],
             [s2.uuid, "Float64", false]
           ])
-          assert.deepStrictEqual(rowsOf(table), [
-            [100n, 0, NaN],
-            [101n, NaN, 5],
-            [105n, 1, NaN],
-            [106n, NaN, 6],
-            [110n, 2, 7],
-            [114n, NaN, 8],
-            [115n, 3, NaN],
-            [119n, NaN, 9],
-            [120n, 4, NaN]
-          ])
+          assert.deepStrictEqual(rowsOf(table), S1_S2_ROWS)
         }))
 
       it.effect("the template t: timestamp[ns, UTC], a: float64, b: float32 comes back exactly, NaN in the gaps", () =>

@@ -504,8 +504,8 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           tags: { name: "C1ANG", unit: "deg" },
           annotations: { phase: "B" }
         })
-        yield* s1.insert({ times: [100n, 105n, 110n, 115n, 120n], values: [0, 1, 2, 3, 4] })
-        yield* s2.insert({ times: [101n, 106n, 110n, 114n, 119n], values: [5, 6, 7, 8, 9] })
+        yield* s1.insert(Ref.S1_POINTS)
+        yield* s2.insert(Ref.S2_POINTS)
         const set = yield* db.streams([s1.uuid, s2.uuid])
         return { db, collection, s1, s2, set }
       })
@@ -514,21 +514,10 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
         Effect.gen(function*() {
           const { s1, s2, set } = yield* twoStreams
           const rows = yield* (yield* set.filter({ start: 100n, end: 121n })).rows()
-          const table: Array<[bigint, number, number]> = [
-            [100n, 0, NaN],
-            [101n, NaN, 5],
-            [105n, 1, NaN],
-            [106n, NaN, 6],
-            [110n, 2, 7],
-            [114n, NaN, 8],
-            [115n, 3, NaN],
-            [119n, NaN, 9],
-            [120n, 4, NaN]
-          ]
           assert.deepStrictEqual(rows.uuids, [s1.uuid, s2.uuid])
           assert.deepStrictEqual(
             Array.from(rows.times, (t, i) => [t, rows.columns[0]![i]!, rows.columns[1]![i]!]),
-            table
+            Ref.S1_S2_ROWS
           )
           // a narrower filter
           const narrow = yield* (yield* set.filter({ start: 106n, end: 115n })).rows()

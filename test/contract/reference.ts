@@ -87,3 +87,18 @@ export const random = (seed: number) => {
     return state / 2 ** 32
   }
 }
+
+/** PROTOCOL.md §9.3's example: stream s1's points, stream s2's points, and their rows in [100, 121), by hand. */
+export const S1_POINTS: ReadonlyArray<Pair> = [[100n, 0], [105n, 1], [110n, 2], [115n, 3], [120n, 4]]
+export const S2_POINTS: ReadonlyArray<Pair> = [[101n, 5], [106n, 6], [110n, 7], [114n, 8], [119n, 9]]
+export const S1_S2_ROWS: Array<[bigint, number, number]> = [
+  [100n, 0, NaN],
+  [101n, NaN, 5],
+  [105n, 1, NaN],
+  [106n, NaN, 6],
+  [110n, 2, 7],
+  [114n, NaN, 8],
+  [115n, 3, NaN],
+  [119n, NaN, 9],
+  [120n, 4, NaN]
+]
