@@ -12,23 +12,30 @@ import { useServer } from "../support/server.js"
 const wire = useServer()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Windows of 1 ns over 10^11 ns: 10^11 answers, produced lazily. */
-const endless = (uuid: Buffer) => ({ uuid, start: "0", end: "100000000000", width: "1" })
+/**
+ * Opens, on a channel of its own, a read of the windows of 1 ns over 10^11 ns of `uuid`: 10^11 answers, produced
+ * lazily; each message is delivered as its byte length.
+ */
+const readEndless = (uuid: Buffer, options: grpc.CallOptions = {}) => {
+  const Client = loadServiceClient()
+  const reader = new Client(wire.server.endpoint, grpc.credentials.createInsecure())
+  const m = loadServiceDefinition()["Windows"]!
+  const call = reader.makeServerStreamRequest(
+    m.path,
+    m.requestSerialize,
+    (b: Buffer) => b.length,
+    { uuid, start: "0", end: "100000000000", width: "1" },
+    new grpc.Metadata(),
+    options
+  )
+  return { reader, call }
+}
 
 describe("a slow reader", () => {
   it("stalls the server's production, not its memory; others are still served", async () => {
     const uuid = uuidBytes()
     await wire.client.unary("Create", { uuid, collection: "slow", tags: [] })
-    const Client = loadServiceClient()
-    const reader = new Client(wire.server.endpoint, grpc.credentials.createInsecure())
-    const m = loadServiceDefinition()["Windows"]!
-    const call = reader.makeServerStreamRequest(
-      m.path,
-      m.requestSerialize,
-      (b: Buffer) => b.length,
-      endless(uuid),
-      new grpc.Metadata()
-    )
+    const { call, reader } = readEndless(uuid)
     let messages = 0
     call.on("data", () => {
       messages++
@@ -57,17 +64,7 @@ describe("a slow reader", () => {
     await wire.client.unary("Create", { uuid, collection: "deadline", tags: [] })
     const cancelledBefore = wire.server.stats.cancelled
     const code = await new Promise<number>((resolve) => {
-      const Client = loadServiceClient()
-      const reader = new Client(wire.server.endpoint, grpc.credentials.createInsecure())
-      const m = loadServiceDefinition()["Windows"]!
-      const call = reader.makeServerStreamRequest(
-        m.path,
-        m.requestSerialize,
-        (b: Buffer) => b.length,
-        endless(uuid),
-        new grpc.Metadata(),
-        { deadline: Date.now() + 300 }
-      )
+      const { call, reader } = readEndless(uuid, { deadline: Date.now() + 300 })
       call.on("data", () => {})
       call.on("error", (e: grpc.ServiceError) => {
         reader.close()
