@@ -8,6 +8,7 @@
  * Prints one JSON line per figure and a summary table; exits non-zero if anything acknowledged is missing.
  */
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -88,13 +89,13 @@ const main = async () => {
       })
 
     const t0 = performance.now()
-    const readers = yield* Effect.fork(Effect.forEach(Array.from({ length: READERS }, (_, r) => r), reader, {
+    const readers = yield* Effect.forkChild(Effect.forEach(Array.from({ length: READERS }, (_, r) => r), reader, {
       concurrency: "unbounded"
     }))
     yield* Effect.forEach(clients, writer, { concurrency: "unbounded" })
     const seconds = (performance.now() - t0) / 1000
     done = true
-    yield* readers.await
+    yield* Fiber.await(readers)
 
     let lost = 0
     let extra = 0

@@ -149,7 +149,7 @@ const main = async () => {
       const data = columns(0, N)
 
       const insert = yield* timed(1, stream.insert(data))
-      const fast = yield* timed(3, EStream.runFold(stream.values(range), 0, (n, p) => n + p.times.length))
+      const fast = yield* timed(3, EStream.runFold(stream.values(range), () => 0, (n, p) => n + p.times.length))
       if (fast.result !== N) throw new Error(`the fast path read ${fast.result} points`)
       const m = loadServiceDefinition()["RawValues"]!
       const generic = yield* timed(

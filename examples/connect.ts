@@ -27,7 +27,7 @@ const program = Effect.gen(function*() {
 })
 
 const failWith = (message: string) =>
-  Console.error(message).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
+  Console.error(message).pipe(Effect.andThen(Effect.sync(() => (process.exitCode = 1))))
 
 program.pipe(
   // the layer connects (one Info call) and closes the channel when the program ends

@@ -46,7 +46,7 @@ const program = Effect.gen(function*() {
 })
 
 // the server first, then a connection to the endpoint it bound (a free port); both stop when the program ends
-const Live = Layer.unwrapEffect(
+const Live = Layer.unwrap(
   Effect.map(EmbeddedServer.EmbeddedServer, (server) => BTrDB.layer({ endpoint: server.endpoint }))
 ).pipe(Layer.provideMerge(EmbeddedServer.layer({ listen: "127.0.0.1:0", dataDir: flags.data })))
 

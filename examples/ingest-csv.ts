@@ -9,10 +9,9 @@
  * typed columns (no object per point) and inserted, so memory stays flat however large the file is. A line that
  * is not `time,value` stops the program with its line number (the batches before it stay inserted).
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as FileSystem from "@effect/platform/FileSystem"
-import { Chunk, Console, Data, Effect, Schema, Stream } from "effect"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Console, Data, Effect, FileSystem, Schema, Stream } from "effect"
 import { BTrDB, Points, Time, Uuid } from "effect-btrdb"
 import { parseArgs } from "node:util"
 
@@ -38,7 +37,7 @@ const BATCH_LINES = 50_000
 const parseTime = (text: string): bigint | undefined => /^[+-]?\d+$/.test(text) ? BigInt(text) : Time.parseIso(text)
 
 /** Parses a batch of lines (the first being line `firstLine` of `file`) into columns. */
-const toColumns = (file: string, lines: Chunk.Chunk<string>, firstLine: number) =>
+const toColumns = (file: string, lines: ReadonlyArray<string>, firstLine: number) =>
   Effect.suspend(() => {
     const times = new BigInt64Array(lines.length)
     const values = new Float64Array(lines.length)
@@ -96,7 +95,7 @@ const program = Effect.gen(function*() {
   }
   // "replace" makes a second run of the same file change nothing; "never", insert's default, would store every
   // point a second time
-  const merge = yield* Schema.decodeUnknown(Points.MergePolicy)(flags.merge ?? "replace").pipe(
+  const merge = yield* Schema.decodeUnknownEffect(Points.MergePolicy)(flags.merge ?? "replace").pipe(
     Effect.mapError(() => new UsageError({ detail: `unknown merge policy "${flags.merge}"` }))
   )
   const endpoint = flags.endpoint ?? process.env["BTRDB_ENDPOINTS"]?.split(",")[0]?.trim() ?? "localhost:4410"
@@ -112,7 +111,7 @@ const program = Effect.gen(function*() {
       Stream.grouped(BATCH_LINES),
       Stream.zipWithIndex,
       Stream.mapEffect(([lines, batch]) => toColumns(file, lines, batch * BATCH_LINES + 1)),
-      Stream.runFoldEffect({ points: 0, version: 0n }, (total, columns) =>
+      Stream.runFoldEffect(() => ({ points: 0, version: 0n }), (total, columns) =>
         columns.times.length === 0
           ? Effect.succeed(total)
           : Effect.map(stream.insert(columns, { merge }), (inserted) => ({
@@ -132,16 +131,16 @@ const program = Effect.gen(function*() {
 })
 
 const failWith = (message: string, exitCode = 1) =>
-  Console.error(message).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = exitCode))))
+  Console.error(message).pipe(Effect.andThen(Effect.sync(() => (process.exitCode = exitCode))))
 
 program.pipe(
   Effect.catchTags({
     UsageError: (e) => failWith(`${e.detail}\n${USAGE}`, 2),
     CsvError: (e) => failWith(e.message),
-    SystemError: (e) => failWith(e.message),
+    PlatformError: (e) => failWith(e.message),
     ConnectionError: (e) => failWith(`Could not reach a BTrDB server at ${e.endpoint} (${e.detail}).`),
     InvalidArgument: (e) => failWith(e.message)
   }),
-  Effect.provide(NodeContext.layer),
+  Effect.provide(NodeServices.layer),
   NodeRuntime.runMain
 )

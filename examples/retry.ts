@@ -18,21 +18,19 @@ const { positionals, values: flags } = parseArgs({
 const endpoint = positionals[0] ?? process.env["BTRDB_ENDPOINTS"]?.split(",")[0]?.trim() ?? "localhost:4410"
 
 // 1. the Python client's algorithm (`retries` attempts in all, waiting `delay`, then ×4 each time), with a line
-//    on stderr for each failed attempt: the schedule's input is the error that failed it
-const python = Retry.python({
-  retries: flags.retries === undefined ? undefined : Number(flags.retries),
-  delay: (flags.delay ?? "3 seconds") as Duration.DurationInput
-}).pipe(
-  Schedule.tapInput((error: unknown) =>
-    Console.error(`attempt failed: ${error instanceof Error ? error.message : String(error)}`)
-  )
+//    on stderr for each failed attempt, the last one included
+const python = Retry.tapFailures(
+  Retry.policy(Retry.python({
+    retries: flags.retries === undefined ? undefined : Number(flags.retries),
+    delay: (flags.delay ?? "3 seconds") as Duration.Input
+  })),
+  (error) => Console.error(`attempt failed: ${error instanceof Error ? error.message : String(error)}`)
 )
 
 // 2. any Schedule of your own: every 100 ms with jitter, at most 10 retries and 5 seconds in all
 const patient = Schedule.spaced("100 millis").pipe(
   Schedule.jittered,
-  Schedule.intersect(Schedule.recurs(10)),
-  Schedule.upTo("5 seconds")
+  Schedule.upTo({ times: 10, duration: "5 seconds" })
 )
 
 const program = Effect.gen(function*() {
@@ -57,10 +55,10 @@ const program = Effect.gen(function*() {
 program.pipe(
   // the default policy of the connection; connecting (its first Info call) follows it too, within the layer's
   // `connectTimeout` (10 seconds unless given)
-  Effect.provide(BTrDB.layer({ endpoint, retry: Retry.policy(python) })),
+  Effect.provide(BTrDB.layer({ endpoint, retry: python })),
   Effect.catchTag("ConnectionError", (e) =>
     Console.error(`gave up: could not reach ${e.endpoint} (${e.detail})`).pipe(
-      Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))
+      Effect.andThen(Effect.sync(() => (process.exitCode = 1)))
     )),
   NodeRuntime.runMain
 )

@@ -9,11 +9,10 @@
  * stream's first and last point. The windows arrive as an effect `Stream` of pages, each written as soon as it
  * arrives, so memory stays flat however many windows there are; interrupting (Ctrl-C) cancels the query.
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as NodeSink from "@effect/platform-node/NodeSink"
-import * as FileSystem from "@effect/platform/FileSystem"
-import { Chunk, Console, Data, Effect, Option, Schema, Stream } from "effect"
+import { Console, Data, Effect, FileSystem, Option, Schema, Stream } from "effect"
 import { BTrDB, type Points, Time } from "effect-btrdb"
 import { parseArgs } from "node:util"
 
@@ -38,7 +37,7 @@ const toCsv = (w: Points.Windows): string => {
 }
 
 const failWith = (message: string, exitCode = 1) =>
-  Console.error(message).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = exitCode))))
+  Console.error(message).pipe(Effect.andThen(Effect.sync(() => (process.exitCode = exitCode))))
 
 const program = Effect.gen(function*() {
   const { positionals, values: flags } = yield* Effect.try({
@@ -58,7 +57,7 @@ const program = Effect.gen(function*() {
   const identifier = positionals[0]
   if (identifier === undefined) return yield* new UsageError({ detail: "which stream?" })
   // "15 minutes", "1 hour", "500 millis": an effect Duration, in nanoseconds
-  const width = yield* Schema.decodeUnknown(Time.NanosFromDuration)(flags.width).pipe(
+  const width = yield* Schema.decodeUnknownEffect(Time.NanosFromDuration)(flags.width).pipe(
     Effect.mapError(() =>
       new UsageError({ detail: `--width: "${flags.width ?? ""}" is not a duration like "1 minute"` })
     )
@@ -66,7 +65,7 @@ const program = Effect.gen(function*() {
   // a time: nanoseconds since the epoch, or ISO-8601
   const time = (flag: "start" | "end") => {
     const text = flags[flag]
-    return text === undefined ? Effect.succeed(undefined) : Schema.decodeUnknown(Time.TimeFromInput)(text).pipe(
+    return text === undefined ? Effect.succeed(undefined) : Schema.decodeUnknownEffect(Time.TimeFromInput)(text).pipe(
       Effect.mapError(() => new UsageError({ detail: `--${flag}: "${text}" is neither ISO-8601 nor nanoseconds` }))
     )
   }
@@ -91,13 +90,17 @@ const program = Effect.gen(function*() {
     const csv = stream.windows({ start, end, width }).pipe(
       Stream.tap((page) => Effect.sync(() => (windows += page.times.length))),
       Stream.map(toCsv),
-      Stream.prepend(Chunk.of(HEADER)),
+      Stream.prepend([HEADER]),
       Stream.encodeText
     )
     yield* flags.out === undefined
       ? Stream.run(
         csv,
-        NodeSink.fromWritable(() => process.stdout, (cause) => new OutputError({ cause }), { endOnDone: false })
+        NodeSink.fromWritable({
+          evaluate: () => process.stdout,
+          onError: (cause) => new OutputError({ cause }),
+          endOnDone: false
+        })
       )
       : Stream.run(csv, fs.sink(flags.out))
     yield* Console.error(
@@ -114,9 +117,9 @@ program.pipe(
     StreamNotFound: (e) => failWith(e.message),
     InvalidArgument: (e) => failWith(e.message),
     ConnectionError: (e) => failWith(`Could not reach a BTrDB server at ${e.endpoint} (${e.detail}).`),
-    SystemError: (e) => failWith(e.message),
+    PlatformError: (e) => failWith(e.message),
     OutputError: (e) => failWith(`could not write: ${String(e.cause)}`)
   }),
-  Effect.provide(NodeContext.layer),
+  Effect.provide(NodeServices.layer),
   NodeRuntime.runMain
 )

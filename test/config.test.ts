@@ -1,12 +1,12 @@
 /**
  * Config.resolve: the Python client's `btrdb.connect` precedence (PROTOCOL.md §6) over a temporary credentials
- * file and a `ConfigProvider.fromMap` environment.
+ * file and a `ConfigProvider.fromEnvRecord` environment.
  */
 import { NodeFileSystem } from "@effect/platform-node"
-import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Redacted from "effect/Redacted"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -49,7 +49,7 @@ const credentials = (contents: string) =>
 const noFile = Effect.map(tempDir, (dir) => path.join(dir, "missing.yaml"))
 
 const resolveWith = (env: Record<string, string>, options?: Config.ResolveOptions) =>
-  Config.resolve(options).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+  Config.resolve(options).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord(env))))
 
 const failure = (env: Record<string, string>, options?: Config.ResolveOptions) =>
   resolveWith(env, options).pipe(
@@ -65,7 +65,7 @@ const key = (resolved: Config.Resolved): string | undefined =>
 
 it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
   describe("merging file and environment", () => {
-    it.scoped("env only", () =>
+    it.effect("env only", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* noFile
         const r = yield* resolveWith({ BTRDB_ENDPOINTS: "localhost:4410", BTRDB_API_KEY: "env-key" }, {
@@ -76,21 +76,21 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.isUndefined(r.caBundle)
       }))
 
-    it.scoped("env only, without a key", () =>
+    it.effect("env only, without a key", () =>
       Effect.gen(function*() {
         const r = yield* resolveWith({ BTRDB_ENDPOINTS: "localhost:4410" }, { credentialsPath: yield* noFile })
         assert.strictEqual(r.endpoint, "localhost:4410")
         assert.isUndefined(r.apiKey)
       }))
 
-    it.scoped("file only: the default profile", () =>
+    it.effect("file only: the default profile", () =>
       Effect.gen(function*() {
         const r = yield* resolveWith({}, { credentialsPath: yield* credentials(PROFILES) })
         assert.strictEqual(r.endpoint, "file.example.com:4411")
         assert.strictEqual(key(r), "file-key")
       }))
 
-    it.scoped("env overrides the file value by value", () =>
+    it.effect("env overrides the file value by value", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* credentials(PROFILES)
         const endpointOnly = yield* resolveWith({ BTRDB_ENDPOINTS: "env.example.com:4410" }, { credentialsPath })
@@ -101,7 +101,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(key(keyOnly), "env-key")
       }))
 
-    it.scoped("a profile holding only a key, with the endpoint from env", () =>
+    it.effect("a profile holding only a key, with the endpoint from env", () =>
       Effect.gen(function*() {
         const r = yield* resolveWith({ BTRDB_PROFILE: "keyonly", BTRDB_ENDPOINTS: "env.example.com:4410" }, {
           credentialsPath: yield* credentials(PROFILES)
@@ -110,7 +110,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(key(r), "keyonly-key")
       }))
 
-    it.scoped("empty variables count as unset", () =>
+    it.effect("empty variables count as unset", () =>
       Effect.gen(function*() {
         const r = yield* resolveWith(
           { BTRDB_PROFILE: "", BTRDB_ENDPOINTS: "", BTRDB_API_KEY: "", BTRDB_CA_BUNDLE: "" },
@@ -123,14 +123,14 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.isUndefined(r.caBundle)
       }))
 
-    it.scoped("BTRDB_PROFILE selects a profile", () =>
+    it.effect("BTRDB_PROFILE selects a profile", () =>
       Effect.gen(function*() {
         const r = yield* resolveWith({ BTRDB_PROFILE: "staging" }, { credentialsPath: yield* credentials(PROFILES) })
         assert.strictEqual(r.endpoint, "staging.example.com:4410")
         assert.isUndefined(r.apiKey)
       }))
 
-    it.scoped("a missing default profile gives nothing → NoEndpoint", () =>
+    it.effect("a missing default profile gives nothing → NoEndpoint", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* credentials("staging:\n  btrdb:\n    endpoints: staging.example.com:4410\n")
         const e = yield* failure({}, { credentialsPath })
@@ -143,19 +143,19 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(r.endpoint, "env.example.com:4410")
       }))
 
-    it.scoped("no file and no env → NoEndpoint", () =>
+    it.effect("no file and no env → NoEndpoint", () =>
       Effect.gen(function*() {
         const e = yield* failure({}, { credentialsPath: yield* noFile })
         assert.strictEqual(e.reason, "NoEndpoint")
         assert.strictEqual(e.message, "Could not determine credentials to use.")
       }))
 
-    it.scoped("an empty file has no profiles", () =>
+    it.effect("an empty file has no profiles", () =>
       Effect.gen(function*() {
         assert.strictEqual((yield* failure({}, { credentialsPath: yield* credentials("") })).reason, "NoEndpoint")
       }))
 
-    it.scoped("a missing profile named by BTRDB_PROFILE → ProfileNotFound, even with env endpoints", () =>
+    it.effect("a missing profile named by BTRDB_PROFILE → ProfileNotFound, even with env endpoints", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* credentials(PROFILES)
         const e = yield* failure({ BTRDB_PROFILE: "nope", BTRDB_ENDPOINTS: "env.example.com:4410" }, {
@@ -166,7 +166,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.include(e.detail, credentialsPath)
       }))
 
-    it.scoped("BTRDB_PROFILE without a file is ignored", () =>
+    it.effect("BTRDB_PROFILE without a file is ignored", () =>
       Effect.gen(function*() {
         const r = yield* resolveWith({ BTRDB_PROFILE: "nope", BTRDB_ENDPOINTS: "env.example.com:4410" }, {
           credentialsPath: yield* noFile
@@ -174,7 +174,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(r.endpoint, "env.example.com:4410")
       }))
 
-    it.scoped("profile names are own keys only", () =>
+    it.effect("profile names are own keys only", () =>
       Effect.gen(function*() {
         const e = yield* failure({ BTRDB_PROFILE: "toString" }, { credentialsPath: yield* credentials(PROFILES) })
         assert.strictEqual(e.reason, "ProfileNotFound")
@@ -182,7 +182,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
   })
 
   describe("an explicit profile", () => {
-    it.scoped("uses only that profile, ignoring env", () =>
+    it.effect("uses only that profile, ignoring env", () =>
       Effect.gen(function*() {
         const env = { BTRDB_PROFILE: "default", BTRDB_ENDPOINTS: "env.example.com:4410", BTRDB_API_KEY: "env-key" }
         const r = yield* resolveWith(env, { profile: "staging", credentialsPath: yield* credentials(PROFILES) })
@@ -190,7 +190,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.isUndefined(r.apiKey)
       }))
 
-    it.scoped("a missing profile → ProfileNotFound", () =>
+    it.effect("a missing profile → ProfileNotFound", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* credentials("staging:\n  btrdb:\n    endpoints: staging.example.com:4410\n")
         const e = yield* failure({ BTRDB_ENDPOINTS: "env.example.com:4410" }, { profile: "prod", credentialsPath })
@@ -200,7 +200,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(d.reason, "ProfileNotFound")
       }))
 
-    it.scoped("no file → CredentialsFileNotFound, even with env endpoints", () =>
+    it.effect("no file → CredentialsFileNotFound, even with env endpoints", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* noFile
         const e = yield* failure({ BTRDB_ENDPOINTS: "env.example.com:4410" }, { profile: "staging", credentialsPath })
@@ -208,7 +208,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.include(e.detail, credentialsPath)
       }))
 
-    it.scoped("a profile without a btrdb section → NoEndpoint", () =>
+    it.effect("a profile without a btrdb section → NoEndpoint", () =>
       Effect.gen(function*() {
         const e = yield* failure({}, { profile: "other", credentialsPath: yield* credentials(PROFILES) })
         assert.strictEqual(e.reason, "NoEndpoint")
@@ -216,7 +216,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
   })
 
   describe("the credentials file", () => {
-    it.scoped("malformed YAML → Malformed naming the file, without quoting it", () =>
+    it.effect("malformed YAML → Malformed naming the file, without quoting it", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* credentials("default:\n  btrdb: api_key: s3cret-key\n")
         const e = yield* failure({ BTRDB_ENDPOINTS: "env.example.com:4410" }, { credentialsPath })
@@ -226,13 +226,13 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.notInclude(e.detail, "s3cret-key")
       }))
 
-    it.scoped("duplicate keys → Malformed", () =>
+    it.effect("duplicate keys → Malformed", () =>
       Effect.gen(function*() {
         const e = yield* failure({}, { credentialsPath: yield* credentials("default: {}\ndefault: {}\n") })
         assert.strictEqual(e.reason, "Malformed")
       }))
 
-    it.scoped("a malformed shape → Malformed, without quoting values", () =>
+    it.effect("a malformed shape → Malformed, without quoting values", () =>
       Effect.gen(function*() {
         const notAMapping = yield* failure({}, { credentialsPath: yield* credentials("- a\n- b\n") })
         assert.strictEqual(notAMapping.reason, "Malformed")
@@ -245,7 +245,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.notInclude(String(e), "98765431")
       }))
 
-    it.scoped("only the selected profile is decoded", () =>
+    it.effect("only the selected profile is decoded", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* credentials(`${PROFILES}broken:\n  btrdb: [1, 2]\n`)
         const r = yield* resolveWith({}, { credentialsPath })
@@ -254,7 +254,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(e.reason, "Malformed")
       }))
 
-    it.scoped("an unreadable file → Unreadable", () =>
+    it.effect("an unreadable file → Unreadable", () =>
       Effect.gen(function*() {
         const dir = yield* tempDir // a directory where the file should be
         const e = yield* failure({ BTRDB_ENDPOINTS: "env.example.com:4410" }, { credentialsPath: dir })
@@ -262,26 +262,26 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.include(e.detail, dir)
       }))
 
-    it.scoped("credentialsPath and the default location come from HOME", () =>
+    it.effect("credentialsPath and the default location come from HOME", () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const home = yield* tempDir
         yield* fs.makeDirectory(path.join(home, ".predictivegrid"))
         yield* fs.writeFileString(path.join(home, ".predictivegrid", "credentials.yaml"), PROFILES)
-        const provider = ConfigProvider.fromMap(new Map([["HOME", home]]))
-        const file = yield* Config.credentialsPath.pipe(Effect.withConfigProvider(provider))
+        const provider = ConfigProvider.fromEnvRecord(Object.fromEntries([["HOME", home]]))
+        const file = yield* Config.credentialsPath.pipe(Effect.provide(ConfigProvider.layer(provider)))
         assert.strictEqual(file, path.join(home, ".predictivegrid", "credentials.yaml"))
-        const r = yield* Config.resolve().pipe(Effect.withConfigProvider(provider))
+        const r = yield* Config.resolve().pipe(Effect.provide(ConfigProvider.layer(provider)))
         assert.strictEqual(r.endpoint, "file.example.com:4411")
         const fallback = yield* Config.credentialsPath.pipe(
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+          Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({})))
         )
         assert.strictEqual(fallback, path.join(os.homedir(), ".predictivegrid", "credentials.yaml"))
       }))
   })
 
   describe("endpoints", () => {
-    it.scoped("a comma list → its first entry, trimmed", () =>
+    it.effect("a comma list → its first entry, trimmed", () =>
       Effect.gen(function*() {
         const r = yield* resolveWith({ BTRDB_ENDPOINTS: " a.example.com:4411 , b.example.com:4411" }, {
           credentialsPath: yield* noFile
@@ -289,7 +289,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(r.endpoint, "a.example.com:4411")
       }))
 
-    it.scoped("a bad endpoint → Malformed", () =>
+    it.effect("a bad endpoint → Malformed", () =>
       Effect.gen(function*() {
         const credentialsPath = yield* noFile
         for (const bad of ["localhost", "a:b:4411", "host:port", ":4411", "host:", "host:99999", ",a:1"]) {
@@ -307,7 +307,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
   })
 
   describe("BTRDB_CA_BUNDLE", () => {
-    it.scoped("is read when set", () =>
+    it.effect("is read when set", () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -320,7 +320,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(r.caBundle?.toString("utf8"), pem)
       }))
 
-    it.scoped("with an explicit profile too", () =>
+    it.effect("with an explicit profile too", () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const bundle = path.join(yield* tempDir, "ca.pem")
@@ -332,7 +332,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
         assert.strictEqual(r.caBundle?.toString("utf8"), "pem")
       }))
 
-    it.scoped("unreadable → Unreadable naming the path", () =>
+    it.effect("unreadable → Unreadable naming the path", () =>
       Effect.gen(function*() {
         const bundle = path.join(yield* tempDir, "missing-ca.pem")
         const e = yield* failure({ BTRDB_ENDPOINTS: "localhost:4411", BTRDB_CA_BUNDLE: bundle }, {
@@ -344,7 +344,7 @@ it.layer(NodeFileSystem.layer)("Config.resolve", (it) => {
       }))
   })
 
-  it.scoped("the API key stays Redacted", () =>
+  it.effect("the API key stays Redacted", () =>
     Effect.gen(function*() {
       const secret = "super-secret-api-key"
       const r = yield* resolveWith({ BTRDB_ENDPOINTS: "localhost:4410", BTRDB_API_KEY: secret }, {

@@ -28,7 +28,7 @@ interface Run {
  * `effect-btrdb` to the sources); interrupting the effect kills the process.
  */
 const runExample = (name: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  Effect.async<Run>((resume) => {
+  Effect.callback<Run>((resume) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join("examples", `${name}.ts`), ...args], {
       cwd: ROOT,
       env: { ...process.env, BTRDB_ENDPOINTS: "", BTRDB_API_KEY: "", BTRDB_PROFILE: "", ...env },
@@ -154,7 +154,7 @@ const field = (stdout: string, key: string): string => {
 const CONCURRENT = { concurrent: true, timeout: 120_000 }
 
 layer(grpcLayer(), { timeout: 120_000, excludeTestServices: true })("examples", (it) => {
-  it.scoped("ingest-csv (nanosecond times, two batches) then windows-to-csv on stdout", () =>
+  it.effect("ingest-csv (nanosecond times, two batches) then windows-to-csv on stdout", () =>
     Effect.gen(function*() {
       const { endpoint } = yield* EmbeddedServer.EmbeddedServer
       const db = yield* BTrDB.BTrDB
@@ -193,7 +193,7 @@ layer(grpcLayer(), { timeout: 120_000, excludeTestServices: true })("examples", 
       assert.include(windows.stderr, `wrote 90 windows of ${identifier}`)
     }), CONCURRENT)
 
-  it.scoped(
+  it.effect(
     "ingest-csv (ISO-8601 times, merge never, a unit) then windows-to-csv to a file, whole stream",
     () =>
       Effect.gen(function*() {
@@ -260,7 +260,7 @@ layer(grpcLayer(), { timeout: 120_000, excludeTestServices: true })("examples", 
     CONCURRENT
   )
 
-  it.scoped("ingest-csv names the line it cannot read, and inserts nothing", () =>
+  it.effect("ingest-csv names the line it cannot read, and inserts nothing", () =>
     Effect.gen(function*() {
       const { endpoint } = yield* EmbeddedServer.EmbeddedServer
       const db = yield* BTrDB.BTrDB
@@ -275,7 +275,7 @@ layer(grpcLayer(), { timeout: 120_000, excludeTestServices: true })("examples", 
       assert.strictEqual(yield* stream.count({ precise: true }), 0n)
     }), CONCURRENT)
 
-  it.scoped(
+  it.effect(
     "connect prints the server's info and its collections (endpoint from BTRDB_ENDPOINTS)",
     () =>
       Effect.gen(function*() {
@@ -315,7 +315,7 @@ layer(grpcLayer(), { timeout: 120_000, excludeTestServices: true })("examples", 
       )
     }), CONCURRENT)
 
-  it.scoped(
+  it.effect(
     "embedded-server runs a server in its own process (effect-btrdb/server), writes a day and reads windows",
     () =>
       Effect.gen(function*() {

@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as E from "../src/errors/BTrDBError.js"
 import * as Retry from "../src/services/Retry.js"
 
@@ -15,7 +16,7 @@ const flaky = (failures: number, error: unknown) =>
   Effect.gen(function*() {
     const attempts = yield* Ref.make<Array<number>>([])
     const effect = Effect.gen(function*() {
-      const now = yield* TestClock.currentTimeMillis
+      const now = yield* Clock.currentTimeMillis
       const seen = yield* Ref.updateAndGet(attempts, (a) => [...a, now])
       if (seen.length <= failures) return yield* Effect.fail(error)
       return "ok"
@@ -27,7 +28,7 @@ describe("Retry", () => {
   it.effect("python(): 5 attempts in all, waiting 3, 12, 48, 192 seconds", () =>
     Effect.gen(function*() {
       const { attempts, effect } = yield* flaky(10, unavailable)
-      const fiber = yield* effect.pipe(Retry.transient(Retry.python()), Effect.flip, Effect.fork)
+      const fiber = yield* effect.pipe(Retry.transient(Retry.python()), Effect.flip, Effect.forkChild)
       yield* TestClock.adjust("1 hour")
       const error = yield* Fiber.join(fiber)
       assert.strictEqual(error, unavailable)
@@ -41,7 +42,7 @@ describe("Retry", () => {
       const fiber = yield* effect.pipe(
         Retry.transient(Retry.python({ retries: 3, delay: "1 second", backoff: 2 })),
         Effect.flip,
-        Effect.fork
+        Effect.forkChild
       )
       yield* TestClock.adjust("1 hour")
       yield* Fiber.join(fiber)
@@ -51,7 +52,7 @@ describe("Retry", () => {
   it.effect("a success stops retrying", () =>
     Effect.gen(function*() {
       const { attempts, effect } = yield* flaky(2, unavailable)
-      const fiber = yield* effect.pipe(Retry.transient(Retry.python()), Effect.fork)
+      const fiber = yield* effect.pipe(Retry.transient(Retry.python()), Effect.forkChild)
       yield* TestClock.adjust("1 hour")
       assert.strictEqual(yield* Fiber.join(fiber), "ok")
       assert.strictEqual((yield* Ref.get(attempts)).length, 3)
@@ -69,7 +70,7 @@ describe("Retry", () => {
     it.effect(`${error._tag} is not retried`, () =>
       Effect.gen(function*() {
         const { attempts, effect } = yield* flaky(10, error)
-        const fiber = yield* effect.pipe(Retry.transient(Retry.python()), Effect.flip, Effect.fork)
+        const fiber = yield* effect.pipe(Retry.transient(Retry.python()), Effect.flip, Effect.forkChild)
         yield* TestClock.adjust("1 hour")
         assert.strictEqual(yield* Fiber.join(fiber), error)
         assert.strictEqual((yield* Ref.get(attempts)).length, 1)
@@ -98,14 +99,14 @@ describe("Retry", () => {
       const fiber = yield* call.pipe(
         Retry.withPolicy(Retry.never),
         Effect.flip,
-        Effect.fork
+        Effect.forkChild
       )
       yield* TestClock.adjust("1 hour")
       yield* Fiber.join(fiber)
       assert.strictEqual((yield* Ref.get(attempts)).length, 1)
 
       const second = yield* flaky(10, unavailable)
-      const fiber2 = yield* Retry.applyCurrent(second.effect, connectionDefault).pipe(Effect.flip, Effect.fork)
+      const fiber2 = yield* Retry.applyCurrent(second.effect, connectionDefault).pipe(Effect.flip, Effect.forkChild)
       yield* TestClock.adjust(Duration.hours(1))
       yield* Fiber.join(fiber2)
       assert.strictEqual((yield* Ref.get(second.attempts)).length, 5)
@@ -114,14 +115,46 @@ describe("Retry", () => {
   it.effect("a policy built from the user's own Schedule", () =>
     Effect.gen(function*() {
       const { attempts, effect } = yield* flaky(10, unavailable)
-      const mine = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))
+      const mine = Schedule.spaced("1 second").pipe(Schedule.upTo({ times: 2 }))
       const fiber = yield* Retry.applyCurrent(effect, Retry.never).pipe(
         Retry.withPolicy(Retry.policy(mine)),
         Effect.flip,
-        Effect.fork
+        Effect.forkChild
       )
       yield* TestClock.adjust("1 hour")
       yield* Fiber.join(fiber)
       assert.deepStrictEqual(yield* Ref.get(attempts), [0, 1_000, 2_000])
+    }))
+
+  it.effect("tapFailures sees every failed attempt, the last one included (a Schedule.tap misses the last)", () =>
+    Effect.gen(function*() {
+      const { attempts, effect } = yield* flaky(10, unavailable)
+      const seen = yield* Ref.make<Array<unknown>>([])
+      const tapped = yield* Ref.make(0)
+      const schedule = Retry.python({ retries: 3, delay: "1 second" }).pipe(
+        Schedule.tap(() => Ref.update(tapped, (n) => n + 1))
+      )
+      const loud = Retry.tapFailures(Retry.policy(schedule), (e) => Ref.update(seen, (a) => [...a, e]))
+      const fiber = yield* Retry.apply(effect, loud).pipe(Effect.flip, Effect.forkChild)
+      yield* TestClock.adjust("1 hour")
+      assert.strictEqual(yield* Fiber.join(fiber), unavailable)
+      assert.strictEqual((yield* Ref.get(attempts)).length, 3)
+      assert.deepStrictEqual(yield* Ref.get(seen), [unavailable, unavailable, unavailable])
+      assert.strictEqual(yield* Ref.get(tapped), 2)
+
+      // a call that is not retried (not transient) is still observed once
+      const once = yield* flaky(10, notTransient[0])
+      const none = yield* Ref.make(0)
+      const observed = Retry.tapFailures(Retry.never, () => Ref.update(none, (n) => n + 1))
+      yield* Retry.apply(once.effect, observed).pipe(Effect.flip)
+      assert.strictEqual(yield* Ref.get(none), 1)
+    }))
+
+  it.effect("CurrentPolicy is a Context.Reference: providing it is withPolicy", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* Retry.CurrentPolicy, undefined)
+      const p = Retry.policy(Schedule.recurs(1))
+      assert.strictEqual(yield* Effect.provideService(Retry.CurrentPolicy, p)(Retry.CurrentPolicy), p)
+      assert.strictEqual(yield* Retry.withPolicy(Effect.service(Retry.CurrentPolicy), p), p)
     }))
 })

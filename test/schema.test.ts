@@ -1,12 +1,12 @@
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { describe, expect, it } from "vitest"
 import { Annotations, Collection, Tags } from "../src/schema/Metadata.js"
 import { MAXIMUM_TIME, MINIMUM_TIME, Nanoseconds } from "../src/schema/Time.js"
 import * as Uuid from "../src/schema/Uuid.js"
 
-const ok = <A, I>(schema: Schema.Schema<A, I>, value: unknown) =>
-  Either.isRight(Schema.decodeUnknownEither(schema)(value))
+const ok = (schema: Schema.Decoder<unknown>, value: unknown) =>
+  Result.isSuccess(Schema.decodeUnknownResult(schema)(value))
 
 describe("Uuid", () => {
   const text = "f98f4b4e-9fab-46b5-8a80-f282059d69b1"

@@ -10,7 +10,7 @@ import { BTrDB, Uuid } from "../src/index.js"
 const recordingTracer = () => {
   const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
   const tracer = Tracer.make({
-    span: (name, parent, context, links, startTime, kind) => {
+    span: ({ annotations, kind, links, name, parent, sampled, startTime }) => {
       const attributes = new Map<string, unknown>()
       spans.push({ name, attributes })
       const span: Tracer.Span = {
@@ -19,11 +19,11 @@ const recordingTracer = () => {
         spanId: String(spans.length),
         traceId: "trace",
         parent,
-        context,
+        annotations,
         status: { _tag: "Started", startTime },
         attributes,
         links,
-        sampled: true,
+        sampled,
         kind,
         end: () => {},
         attribute: (key, value) => {
@@ -33,8 +33,7 @@ const recordingTracer = () => {
         addLinks: () => {}
       }
       return span
-    },
-    context: (f) => f()
+    }
   })
   return { spans, tracer }
 }
@@ -52,7 +51,7 @@ describe("tracing", () => {
       assert.isDefined(create)
       assert.strictEqual(create!.attributes.get("btrdb.uuid"), uuid)
       assert.strictEqual(spans.find((s) => s.name === "BTrDB.Stream.version")?.attributes.get("btrdb.uuid"), uuid)
-      assert.isTrue(Option.isSome(Option.fromNullable(spans.find((s) => s.name === "BTrDB.listCollections"))))
+      assert.isTrue(Option.isSome(Option.fromUndefinedOr(spans.find((s) => s.name === "BTrDB.listCollections"))))
     }).pipe(Effect.provide(BTrDB.layerMemory()), Effect.withTracer(tracer))
   })
 })

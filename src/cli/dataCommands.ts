@@ -3,9 +3,9 @@
  * is named by uuid or `collection/name`; times are nanoseconds, ISO-8601 or date-like text (see `inputs.ts`); the
  * file formats are described in `csv.ts`.
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -17,8 +17,8 @@ import { MAXIMUM_TIME, MINIMUM_TIME, pointwidthFromNanos } from "../schema/Time.
 import { BTrDB } from "../services/BTrDB.js"
 import { INSERT_CHUNK_POINTS, type Stream } from "../services/Stream.js"
 import { bandChart } from "./bandChart.js"
-import { connect, connectionOptions } from "./connection.js"
-import { type Format, pointsWriter, readPointsCsv, windowsWriter } from "./csv.js"
+import { connect, connectionFlags } from "./connection.js"
+import { pointsWriter, readPointsCsv, windowsWriter } from "./csv.js"
 import {
   CliError,
   formatDuration,
@@ -31,33 +31,33 @@ import {
 } from "./inputs.js"
 import { openOutput, progress } from "./output.js"
 
-const streamArg = Args.text({ name: "stream" }).pipe(Args.withDescription("the stream: its uuid or collection/name"))
+const streamArg = Argument.String("stream").pipe(Argument.withDescription("the stream: its uuid or collection/name"))
 
-const startOption = Options.text("start").pipe(
-  Options.withDescription("the start time (inclusive): ns since the epoch, or ISO-8601 such as 2024-05-01T12:00:00Z")
+const startFlag = Flag.String("start").pipe(
+  Flag.withDescription("the start time (inclusive): ns since the epoch, or ISO-8601 such as 2024-05-01T12:00:00Z")
 )
-const endOption = Options.text("end").pipe(
-  Options.withDescription("the end time (exclusive): ns since the epoch, or ISO-8601")
+const endFlag = Flag.String("end").pipe(
+  Flag.withDescription("the end time (exclusive): ns since the epoch, or ISO-8601")
 )
 
-const rangeOptions = {
-  start: startOption.pipe(Options.optional),
-  end: endOption.pipe(Options.optional)
+const rangeFlags = {
+  start: startFlag.pipe(Flag.optional),
+  end: endFlag.pipe(Flag.optional)
 }
 
-const outputOptions = {
-  format: Options.choice("format", ["csv", "json"]).pipe(
-    Options.withDescription("csv (a header, then one row per line, times in ns) or json (an array of objects)"),
-    Options.withDefault("csv" as const)
+const outputFlags = {
+  format: Flag.Literals("format", ["csv", "json"]).pipe(
+    Flag.withDescription("csv (a header, then one row per line, times in ns) or json (an array of objects)"),
+    Flag.withDefault("csv")
   ),
-  output: Options.file("output").pipe(
-    Options.withAlias("o"),
-    Options.withDescription("write to this file instead of standard output"),
-    Options.optional
+  output: Flag.File("output").pipe(
+    Flag.withAlias("o"),
+    Flag.withDescription("write to this file instead of standard output"),
+    Flag.optional
   )
 }
 
-/** Reads `[start, end)` from the options; a missing bound is the first point, or one past the last. */
+/** Reads `[start, end)` from the flags; a missing bound is the first point, or one past the last. */
 const dataRange = (
   stream: Stream,
   options: { readonly start: Option.Option<string>; readonly end: Option.Option<string> },
@@ -120,17 +120,17 @@ const readSource = (path: string) =>
 export const insert = Command.make(
   "insert",
   {
-    ...connectionOptions,
+    ...connectionFlags,
     stream: streamArg,
-    file: Args.text({ name: "file.csv" }).pipe(
-      Args.withDescription("CSV lines time,value (time in ns or ISO-8601; a header line is skipped), - for stdin")
+    file: Argument.String("file.csv").pipe(
+      Argument.withDescription("CSV lines time,value (time in ns or ISO-8601; a header line is skipped), - for stdin")
     ),
-    merge: Options.choice("merge", ["never", "equal", "retain", "replace"]).pipe(
-      Options.withDescription(
+    merge: Flag.Literals("merge", ["never", "equal", "retain", "replace"]).pipe(
+      Flag.withDescription(
         "points at a time already stored: never (keep both, BTrDB's default), equal (drop exact duplicates), " +
           "retain (keep the stored one), replace (keep the new one)"
       ),
-      Options.withDefault("never" as const)
+      Flag.withDefault("never")
     )
   },
   (options) =>
@@ -165,14 +165,14 @@ export const insert = Command.make(
 /** `btrdb values <stream>`. */
 export const values = Command.make(
   "values",
-  { ...connectionOptions, stream: streamArg, ...rangeOptions, ...outputOptions },
+  { ...connectionFlags, stream: streamArg, ...rangeFlags, ...outputFlags },
   (options) =>
     Effect.gen(function*() {
       const db = yield* BTrDB
       const stream = yield* resolveStream(db, options.stream)
       const start = (yield* parseOptionalTime("--start", options.start)) ?? MINIMUM_TIME
       const end = (yield* parseOptionalTime("--end", options.end)) ?? MAXIMUM_TIME
-      yield* writePages(stream.values({ start, end }), pointsWriter(options.format as Format), options.output, "points")
+      yield* writePages(stream.values({ start, end }), pointsWriter(options.format), options.output, "points")
     }).pipe(Effect.provide(connect(options)))
 ).pipe(Command.withDescription("Write the points of [--start, --end) (default: all) as CSV (time,value) or JSON"))
 
@@ -180,13 +180,13 @@ export const values = Command.make(
 export const windows = Command.make(
   "windows",
   {
-    ...connectionOptions,
+    ...connectionFlags,
     stream: streamArg,
-    ...rangeOptions,
-    width: Options.text("width").pipe(
-      Options.withDescription("the window width: ns, or 500ms, 1s, 15m, 1h, \"15 minutes\" …")
+    ...rangeFlags,
+    width: Flag.String("width").pipe(
+      Flag.withDescription("the window width: ns, or 500ms, 1s, 15m, 1h, \"15 minutes\" …")
     ),
-    ...outputOptions
+    ...outputFlags
   },
   (options) =>
     Effect.gen(function*() {
@@ -196,7 +196,7 @@ export const windows = Command.make(
       const { end, start } = yield* dataRange(stream, options, width)
       yield* writePages(
         stream.windows({ start, end, width }),
-        windowsWriter(options.format as Format),
+        windowsWriter(options.format),
         options.output,
         "windows"
       )
@@ -212,18 +212,18 @@ export const windows = Command.make(
 export const alignedWindows = Command.make(
   "aligned-windows",
   {
-    ...connectionOptions,
+    ...connectionFlags,
     stream: streamArg,
-    ...rangeOptions,
-    pointwidth: Options.integer("pointwidth").pipe(
-      Options.withDescription("windows of 2^pointwidth ns aligned to the epoch (0 to 62)"),
-      Options.optional
+    ...rangeFlags,
+    pointwidth: Flag.Int("pointwidth").pipe(
+      Flag.withDescription("windows of 2^pointwidth ns aligned to the epoch (0 to 62)"),
+      Flag.optional
     ),
-    width: Options.text("width").pipe(
-      Options.withDescription("instead of --pointwidth: the largest power of two ns not above this width (e.g. 1s)"),
-      Options.optional
+    width: Flag.String("width").pipe(
+      Flag.withDescription("instead of --pointwidth: the largest power of two ns not above this width (e.g. 1s)"),
+      Flag.optional
     ),
-    ...outputOptions
+    ...outputFlags
   },
   (options) =>
     Effect.gen(function*() {
@@ -247,7 +247,7 @@ export const alignedWindows = Command.make(
       const end = (yield* parseOptionalTime("--end", options.end)) ?? MAXIMUM_TIME
       yield* writePages(
         stream.alignedWindows({ start, end, pointwidth }),
-        windowsWriter(options.format as Format),
+        windowsWriter(options.format),
         options.output,
         "windows"
       )
@@ -262,7 +262,7 @@ export const alignedWindows = Command.make(
 /** `btrdb delete <stream> --start --end`. */
 export const deleteRange = Command.make(
   "delete",
-  { ...connectionOptions, stream: streamArg, start: startOption, end: endOption },
+  { ...connectionFlags, stream: streamArg, start: startFlag, end: endFlag },
   (options) =>
     Effect.gen(function*() {
       const db = yield* BTrDB
@@ -275,7 +275,7 @@ export const deleteRange = Command.make(
 ).pipe(Command.withDescription("Delete the points of [--start, --end) from a stream (a new version keeps history)"))
 
 const askOnStdin = (question: string): Effect.Effect<string> =>
-  Effect.async<string>((resume) => {
+  Effect.callback<string>((resume) => {
     process.stderr.write(question)
     const rl = readline.createInterface({ input: process.stdin, terminal: false })
     let answered = false
@@ -297,9 +297,13 @@ const askOnStdin = (question: string): Effect.Effect<string> =>
 export const obliterate = Command.make(
   "obliterate",
   {
-    ...connectionOptions,
+    ...connectionFlags,
     stream: streamArg,
-    yes: Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("do not ask for confirmation"))
+    yes: Flag.Boolean("yes").pipe(
+      Flag.withAlias("y"),
+      Flag.withDescription("do not ask for confirmation"),
+      Flag.withDefault(false)
+    )
   },
   (options) =>
     Effect.gen(function*() {
@@ -389,10 +393,10 @@ export const plotStream = (stream: Stream, start: bigint, end: bigint) =>
 export const plot = Command.make(
   "plot",
   {
-    ...connectionOptions,
+    ...connectionFlags,
     stream: streamArg,
-    ...rangeOptions,
-    output: outputOptions.output
+    ...rangeFlags,
+    output: outputFlags.output
   },
   (options) =>
     Effect.gen(function*() {

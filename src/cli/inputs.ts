@@ -6,8 +6,8 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import { NanosFromDuration, pointwidthFromNanos, TimeFromInput } from "../schema/Time.js"
 import type { Service } from "../services/BTrDB.js"
 import type { Stream } from "../services/Stream.js"
@@ -15,13 +15,15 @@ import type { Stream } from "../services/Stream.js"
 /** A mistake on the command line or in an input file, described in one line. */
 export class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}
 
-const firstIssue = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => issue.message).join("; ")
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const describe = (error: Schema.SchemaError): string =>
+  formatter(error.issue).issues.map((issue) => issue.message).join("; ")
 
 /** Decodes a time given to `flag` (`--start` …) with the SDK's `TimeFromInput`. */
 export const parseTime = (flag: string, text: string): Effect.Effect<bigint, CliError> =>
-  Schema.decodeUnknown(TimeFromInput)(text).pipe(
-    Effect.mapError((error) => new CliError({ message: `invalid ${flag}: ${firstIssue(error)}` }))
+  Schema.decodeUnknownEffect(TimeFromInput)(text).pipe(
+    Effect.mapError((error) => new CliError({ message: `invalid ${flag}: ${describe(error)}` }))
   )
 
 /** Decodes an optional time. */
@@ -57,8 +59,8 @@ export const parseWidth = (flag: string, text: string): Effect.Effect<bigint, Cl
     const ns = BigInt(Math.round(Number(short[1]) * UNITS[short[2]!]!))
     return ns > 0n ? Effect.succeed(ns) : fail("is not a positive width")
   }
-  return Schema.decodeUnknown(NanosFromDuration)(t).pipe(
-    Effect.orElse(() => fail("is not a width (give ns, or e.g. 500ms, 1s, 15m, 1h, \"15 minutes\")"))
+  return Schema.decodeUnknownEffect(NanosFromDuration)(t).pipe(
+    Effect.catch(() => fail("is not a width (give ns, or e.g. 500ms, 1s, 15m, 1h, \"15 minutes\")"))
   )
 }
 

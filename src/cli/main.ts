@@ -1,12 +1,16 @@
 /**
  * The `btrdb` command. A failure prints one line naming what went wrong (the typed error's message) and exits
- * non-zero; a usage error prints the command's own help text.
+ * non-zero; a usage error prints the command's help text and what is wrong on the command line, and exits non-zero.
+ * SIGINT and SIGTERM interrupt the command, which stops cleanly (`serve` shuts its server down) and exits 0.
  */
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as Cause from "effect/Cause"
+import * as CliError from "effect/cli/CliError"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
 import { cli } from "./root.js"
 
 const describe = (error: unknown): string =>
@@ -14,10 +18,17 @@ const describe = (error: unknown): string =>
     ? String((error as { message: unknown }).message)
     : String(error)
 
-cli(process.argv).pipe(
-  Effect.tapError((error) =>
-    ValidationError.isValidationError(error) ? Effect.void : Console.error(`btrdb: ${describe(error)}`)
-  ),
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true })
+/** Exit status 0 when a signal interrupted the command (its finalizers have run), as on a normal end. */
+const teardown: Runtime.Teardown = (exit, onExit) =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+
+cli(process.argv.slice(2)).pipe(
+  Effect.tapCause((cause) => {
+    if (Cause.hasInterruptsOnly(cause)) return Effect.void
+    const error = Cause.squash(cause)
+    // the command-line errors were printed with the help text
+    return CliError.isCliError(error) ? Effect.void : Console.error(`btrdb: ${describe(error)}`)
+  }),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true, teardown })
 )

@@ -1,26 +1,25 @@
 /**
  * The metadata commands: `info`, `collections`, `streams`, `create` and `sql`.
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Uuid from "../schema/Uuid.js"
 import { BTrDB } from "../services/BTrDB.js"
-import { connect, connectionOptions } from "./connection.js"
+import { connect, connectionFlags } from "./connection.js"
 import { renderTable } from "./table.js"
 
 const pairs = (name: string, description: string) =>
-  Options.keyValueMap(name).pipe(Options.withDescription(description), Options.optional)
+  Flag.KeyValuePair(name).pipe(Flag.withDescription(description), Flag.optional)
 
-const toRecord = (map: Option.Option<HashMap.HashMap<string, string>>): Record<string, string> =>
-  Object.fromEntries(Option.match(map, { onNone: () => [], onSome: (m) => [...HashMap.toEntries(m)] }))
+const toRecord = (given: Option.Option<Record<string, string>>): Record<string, string> =>
+  Option.getOrElse(given, () => ({}))
 
 /** `btrdb info`: what the server says about itself. */
-export const info = Command.make("info", connectionOptions, (options) =>
+export const info = Command.make("info", connectionFlags, (options) =>
   Effect.gen(function*() {
     const db = yield* BTrDB
     const i = yield* db.info
@@ -31,7 +30,7 @@ export const info = Command.make("info", connectionOptions, (options) =>
 /** `btrdb collections [prefix]`: one collection per line. */
 export const collections = Command.make(
   "collections",
-  { ...connectionOptions, prefix: Args.text({ name: "prefix" }).pipe(Args.optional) },
+  { ...connectionFlags, prefix: Argument.String("prefix").pipe(Argument.optional) },
   (options) =>
     Effect.gen(function*() {
       const db = yield* BTrDB
@@ -44,9 +43,12 @@ export const collections = Command.make(
 export const streams = Command.make(
   "streams",
   {
-    ...connectionOptions,
-    collection: Args.text({ name: "collection" }),
-    prefix: Options.boolean("prefix").pipe(Options.withDescription("treat the collection as a prefix")),
+    ...connectionFlags,
+    collection: Argument.String("collection"),
+    prefix: Flag.Boolean("prefix").pipe(
+      Flag.withDescription("treat the collection as a prefix"),
+      Flag.withDefault(false)
+    ),
     tag: pairs("tag", "only streams with this tag, as key=value (repeatable)"),
     annotation: pairs("annotation", "only streams with this annotation, as key=value (repeatable)")
   },
@@ -72,13 +74,13 @@ export const streams = Command.make(
 export const create = Command.make(
   "create",
   {
-    ...connectionOptions,
-    collection: Args.text({ name: "collection" }),
-    name: Options.text("name").pipe(Options.withDescription("the name tag")),
-    unit: Options.text("unit").pipe(Options.withDescription("the unit tag"), Options.withDefault("")),
-    uuid: Options.text("uuid").pipe(
-      Options.withDescription("the new stream's uuid (default: a random one)"),
-      Options.optional
+    ...connectionFlags,
+    collection: Argument.String("collection"),
+    name: Flag.String("name").pipe(Flag.withDescription("the name tag")),
+    unit: Flag.String("unit").pipe(Flag.withDescription("the unit tag"), Flag.withDefault("")),
+    uuid: Flag.String("uuid").pipe(
+      Flag.withDescription("the new stream's uuid (default: a random one)"),
+      Flag.optional
     ),
     annotation: pairs("annotation", "an annotation, as key=value (repeatable)")
   },
@@ -99,9 +101,9 @@ export const create = Command.make(
 export const sql = Command.make(
   "sql",
   {
-    ...connectionOptions,
-    statement: Args.text({ name: "statement" }),
-    params: Args.text({ name: "param" }).pipe(Args.repeated)
+    ...connectionFlags,
+    statement: Argument.String("statement"),
+    params: Argument.String("param").pipe(Argument.variadic())
   },
   (options) =>
     Effect.gen(function*() {

@@ -12,7 +12,7 @@ import { CliError } from "./inputs.js"
 export type Write = (text: string) => Effect.Effect<void, CliError>
 
 const writeTo = (stream: NodeJS.WritableStream, name: string): Write => (text) =>
-  text === "" ? Effect.void : Effect.async<void, CliError>((resume) => {
+  text === "" ? Effect.void : Effect.callback<void, CliError>((resume) => {
     stream.write(text, (error) =>
       resume(
         error === null || error === undefined
@@ -38,7 +38,7 @@ export const openOutput = (output: Option.Option<string>): Effect.Effect<Write, 
       }),
     onSome: (path) =>
       Effect.acquireRelease(
-        Effect.async<fs.WriteStream, CliError>((resume) => {
+        Effect.callback<fs.WriteStream, CliError>((resume) => {
           const file = fs.createWriteStream(path)
           file.once("open", () => resume(Effect.succeed(file)))
           file.once(
@@ -47,7 +47,7 @@ export const openOutput = (output: Option.Option<string>): Effect.Effect<Write, 
           )
         }),
         (file) =>
-          Effect.async<void>((resume) => {
+          Effect.callback<void>((resume) => {
             file.end(() => resume(Effect.void))
           })
       ).pipe(Effect.map((file) => writeTo(file, path)))

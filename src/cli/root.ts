@@ -1,7 +1,7 @@
 /**
  * The `btrdb` command tree, apart from running it (see `main.ts`), so tests can run it in-process.
  */
-import * as Command from "@effect/cli/Command"
+import * as Command from "effect/cli/Command"
 import { alignedWindows, deleteRange, insert, obliterate, plot, values, windows } from "./dataCommands.js"
 import { demo } from "./demo/command.js"
 import { collections, create, info, sql, streams } from "./metadataCommands.js"
@@ -46,5 +46,11 @@ export const SUBCOMMANDS = [
   "plot"
 ] as const
 
-/** Runs the command on `argv` (`process.argv`: the first two entries are skipped). */
-export const cli = Command.run(btrdb, { name: "btrdb", version: "0.1.0" })
+/** The version `btrdb --version` prints: the package's (test/runtime.test.ts checks they agree). */
+export const VERSION = "0.2.0"
+
+/**
+ * Runs the command on `args`, the command line after `btrdb` (`process.argv.slice(2)`). Help, the version and usage
+ * errors are printed here; other failures are left to the caller.
+ */
+export const cli = Command.runWith(btrdb, { version: VERSION })

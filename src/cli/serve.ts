@@ -1,53 +1,55 @@
 /**
- * `btrdb serve`: runs the embedded server until SIGINT or SIGTERM, then shuts it down cleanly.
+ * `btrdb serve`: runs the embedded server until SIGINT or SIGTERM, then shuts it down cleanly (and `main.ts` exits
+ * 0).
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as EmbeddedServer from "../server/EmbeddedServer.js"
 
-const listen = Options.text("listen").pipe(
-  Options.withDescription("host:port to listen on (port 0 picks a free port)"),
-  Options.withDefault("127.0.0.1:4410")
+const listen = Flag.String("listen").pipe(
+  Flag.withDescription("host:port to listen on (port 0 picks a free port)"),
+  Flag.withDefault("127.0.0.1:4410")
 )
 
-const data = Options.directory("data").pipe(
-  Options.withDescription("the data directory, created when missing; without it everything stays in memory"),
-  Options.optional
+const data = Flag.Directory("data").pipe(
+  Flag.withDescription("the data directory, created when missing; without it everything stays in memory"),
+  Flag.optional
 )
 
-const apiKey = Options.redacted("api-key").pipe(
-  Options.withDescription("require this API key on every call (or set BTRDB_SERVER_API_KEY, or use --api-key-file)"),
-  Options.withFallbackConfig(Config.redacted("BTRDB_SERVER_API_KEY")),
-  Options.optional
+const apiKey = Flag.Redacted("api-key").pipe(
+  Flag.withDescription("require this API key on every call (or set BTRDB_SERVER_API_KEY, or use --api-key-file)"),
+  Flag.withFallbackConfig(Config.Redacted("BTRDB_SERVER_API_KEY")),
+  Flag.optional
 )
 
-const apiKeyFile = Options.file("api-key-file", { exists: "yes" }).pipe(
-  Options.withDescription("read the required API key from this file (its first line), keeping it off the command line"),
-  Options.optional
+const apiKeyFile = Flag.File("api-key-file", { mustExist: true }).pipe(
+  Flag.withDescription("read the required API key from this file (its first line), keeping it off the command line"),
+  Flag.optional
 )
 
-const tlsCert = Options.file("tls-cert", { exists: "yes" }).pipe(
-  Options.withDescription("serve TLS with this PEM certificate chain (with --tls-key)"),
-  Options.optional
+const tlsCert = Flag.File("tls-cert", { mustExist: true }).pipe(
+  Flag.withDescription("serve TLS with this PEM certificate chain (with --tls-key)"),
+  Flag.optional
 )
 
-const tlsKey = Options.file("tls-key", { exists: "yes" }).pipe(
-  Options.withDescription("the PEM private key of --tls-cert"),
-  Options.optional
+const tlsKey = Flag.File("tls-key", { mustExist: true }).pipe(
+  Flag.withDescription("the PEM private key of --tls-cert"),
+  Flag.optional
 )
 
-const faultInjection = Options.boolean("enable-fault-injection").pipe(
-  Options.withDescription("let the FaultInject RPC plan faults, for testing clients (off by default)")
+const faultInjection = Flag.Boolean("enable-fault-injection").pipe(
+  Flag.withDescription("let the FaultInject RPC plan faults, for testing clients (off by default)"),
+  Flag.withDefault(false)
 )
 
 const readFile = (path: string) =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFile(path)).pipe(Effect.map((bytes) => Buffer.from(bytes)))
+  FileSystem.FileSystem.use((fs) => fs.readFile(path)).pipe(Effect.map((bytes) => Buffer.from(bytes)))
 
 const keyFrom = (key: Option.Option<Redacted.Redacted>, file: Option.Option<string>) =>
   Option.match(file, {
@@ -75,7 +77,8 @@ export const serve = Command.make(
         listen: options.listen,
         dataDir: Option.getOrUndefined(options.data),
         apiKey: yield* keyFrom(options.apiKey, options.apiKeyFile),
-        tls: yield* tlsFrom(options.tlsCert, options.tlsKey)
+        tls: yield* tlsFrom(options.tlsCert, options.tlsKey),
+        faultInjection: options.faultInjection
       })
       yield* Console.log(`listening on ${server.endpoint}`)
       yield* Console.log(

@@ -388,7 +388,7 @@ export class BTrDBError extends Schema.TaggedError<BTrDBError>("effect-btrdb/BTr
  */
 export class ConnectionError extends Schema.TaggedError<ConnectionError>("effect-btrdb/ConnectionError")(
   "ConnectionError",
-  { ...Where, endpoint: Schema.String, detail: Schema.String, cause: Schema.optional(Schema.Defect) }
+  { ...Where, endpoint: Schema.String, detail: Schema.String, cause: Schema.optional(Schema.Defect()) }
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
@@ -449,7 +449,7 @@ export class PermissionDenied extends Schema.TaggedError<PermissionDenied>("effe
  */
 export class TransportError extends Schema.TaggedError<TransportError>("effect-btrdb/TransportError")(
   "TransportError",
-  { ...Where, grpcCode: Schema.Number, detail: Schema.String, cause: Schema.optional(Schema.Defect) }
+  { ...Where, grpcCode: Schema.Number, detail: Schema.String, cause: Schema.optional(Schema.Defect()) }
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
@@ -492,9 +492,9 @@ export class InvalidArgument extends Schema.TaggedError<InvalidArgument>("effect
 export class ConfigurationError extends Schema.TaggedError<ConfigurationError>("effect-btrdb/ConfigurationError")(
   "ConfigurationError",
   {
-    reason: Schema.Literal("NoEndpoint", "CredentialsFileNotFound", "ProfileNotFound", "Malformed", "Unreadable"),
+    reason: Schema.Literals(["NoEndpoint", "CredentialsFileNotFound", "ProfileNotFound", "Malformed", "Unreadable"]),
     detail: Schema.String,
-    cause: Schema.optional(Schema.Defect)
+    cause: Schema.optional(Schema.Defect())
   }
 ) {
   readonly [TypeId]: TypeId = TypeId

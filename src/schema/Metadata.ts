@@ -21,10 +21,11 @@ const hasNul = (s: string): boolean => s.includes("\u0000")
  * @category schemas
  */
 export const Collection = Schema.String.pipe(
-  Schema.filter((s) => s.length > 0 && utf8Length(s) < 256 && !hasNul(s), {
-    message: () => "a collection must be non-empty, shorter than 256 bytes and free of NUL characters"
-  })
-).annotations({ identifier: "Collection" })
+  Schema.check(Schema.makeFilter((s) => s.length > 0 && utf8Length(s) < 256 && !hasNul(s), {
+    message: "a collection must be non-empty, shorter than 256 bytes and free of NUL characters"
+  })),
+  Schema.annotate({ identifier: "Collection" })
+)
 
 /**
  * The four tag keys of BTrDB v5.
@@ -36,7 +37,7 @@ export const Collection = Schema.String.pipe(
  * @since 0.1.0
  * @category schemas
  */
-export const TagKey = Schema.Literal("name", "unit", "ingress", "distiller")
+export const TagKey = Schema.Literals(["name", "unit", "ingress", "distiller"])
 
 /**
  * @example
@@ -59,10 +60,11 @@ export type TagKey = typeof TagKey.Type
  * @category schemas
  */
 export const MetadataValue = Schema.String.pipe(
-  Schema.filter((s) => s.length <= 255 && !hasNul(s), {
-    message: () => "a tag or annotation value must be at most 255 characters, without NUL"
-  })
-).annotations({ identifier: "MetadataValue" })
+  Schema.check(Schema.makeFilter((s) => s.length <= 255 && !hasNul(s), {
+    message: "a tag or annotation value must be at most 255 characters, without NUL"
+  })),
+  Schema.annotate({ identifier: "MetadataValue" })
+)
 
 /**
  * The tags of a stream (immutable identity metadata).
@@ -74,13 +76,14 @@ export const MetadataValue = Schema.String.pipe(
  * @since 0.1.0
  * @category schemas
  */
-export const Tags = Schema.Record({ key: Schema.String, value: MetadataValue }).pipe(
-  Schema.filter((tags) => {
+export const Tags = Schema.Record(Schema.String, MetadataValue).pipe(
+  Schema.check(Schema.makeFilter((tags) => {
     const unknown = Object.keys(tags).filter((key) => !Schema.is(TagKey)(key))
     return unknown.length === 0 ||
       `unknown tag key ${unknown.map((k) => JSON.stringify(k)).join(", ")}: tags are name, unit, ingress, distiller`
-  })
-).annotations({ identifier: "Tags" })
+  })),
+  Schema.annotate({ identifier: "Tags" })
+)
 
 /**
  * @example
@@ -105,15 +108,16 @@ const isAnnotationKey = (key: string): boolean => key.length > 0 && key.length <
  * @since 0.1.0
  * @category schemas
  */
-export const Annotations = Schema.Record({ key: Schema.String, value: MetadataValue }).pipe(
-  Schema.filter((annotations) => {
+export const Annotations = Schema.Record(Schema.String, MetadataValue).pipe(
+  Schema.check(Schema.makeFilter((annotations) => {
     const bad = Object.keys(annotations).filter((key) => !isAnnotationKey(key))
     return bad.length === 0 ||
       `annotation key ${
         bad.map((k) => JSON.stringify(k)).join(", ")
       } must be non-empty, at most 255 characters, without NUL`
-  })
-).annotations({ identifier: "Annotations" })
+  })),
+  Schema.annotate({ identifier: "Annotations" })
+)
 
 /**
  * @example
@@ -139,9 +143,9 @@ export type Annotations = typeof Annotations.Type
 export class StreamDescriptor extends Schema.Class<StreamDescriptor>("effect-btrdb/StreamDescriptor")({
   uuid: Uuid,
   collection: Schema.String,
-  tags: Schema.Record({ key: Schema.String, value: Schema.String }),
-  annotations: Schema.Record({ key: Schema.String, value: Schema.String }),
-  propertyVersion: Schema.BigIntFromSelf
+  tags: Schema.Record(Schema.String, Schema.String),
+  annotations: Schema.Record(Schema.String, Schema.String),
+  propertyVersion: Schema.BigInt
 }) {
   /** The `name` tag, or "" when unset. */
   get name(): string {
@@ -166,6 +170,6 @@ export class StreamDescriptor extends Schema.Class<StreamDescriptor>("effect-btr
  * @category schemas
  */
 export class MetadataUsage extends Schema.Class<MetadataUsage>("effect-btrdb/MetadataUsage")({
-  tags: Schema.Record({ key: Schema.String, value: Schema.Number }),
-  annotations: Schema.Record({ key: Schema.String, value: Schema.Number })
+  tags: Schema.Record(Schema.String, Schema.Number),
+  annotations: Schema.Record(Schema.String, Schema.Number)
 }) {}

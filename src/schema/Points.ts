@@ -28,7 +28,7 @@ import type { Uuid } from "./Uuid.js"
  * @since 0.1.0
  * @category schemas
  */
-export const MergePolicy = Schema.Literal("never", "equal", "retain", "replace")
+export const MergePolicy = Schema.Literals(["never", "equal", "retain", "replace"])
 
 /**
  * @example

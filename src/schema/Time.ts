@@ -5,9 +5,11 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
 
 /**
@@ -44,11 +46,12 @@ export const MAXIMUM_TIME: bigint = MAX_TIME - 1n
  * @since 0.1.0
  * @category schemas
  */
-export const Nanoseconds = Schema.BigIntFromSelf.pipe(
-  Schema.filter((t) => t >= MIN_TIME && t < MAX_TIME, {
-    message: (issue) => `time ${String(issue.actual)} ns is outside [${MIN_TIME}, ${MAX_TIME})`
-  })
-).annotations({ identifier: "Nanoseconds" })
+export const Nanoseconds = Schema.BigInt.pipe(
+  Schema.check(
+    Schema.makeFilter((t) => (t >= MIN_TIME && t < MAX_TIME) || `time ${t} ns is outside [${MIN_TIME}, ${MAX_TIME})`)
+  ),
+  Schema.annotate({ identifier: "Nanoseconds" })
+)
 
 /**
  * @example
@@ -154,18 +157,26 @@ const timeFromInput = (u: bigint | Date | string): bigint | string => {
  * @since 0.1.0
  * @category schemas
  */
-export const TimeFromInput: Schema.Schema<bigint, TimeInput> = Schema.transformOrFail(
-  Schema.Union(Schema.BigIntFromSelf, Schema.ValidDateFromSelf, Schema.String),
-  Nanoseconds,
-  {
-    strict: true,
-    decode: (input, _, ast) => {
-      const t = timeFromInput(input)
-      return typeof t === "bigint" ? ParseResult.succeed(t) : ParseResult.fail(new ParseResult.Type(ast, input, t))
-    },
-    encode: (t) => ParseResult.succeed(t)
-  }
-).annotations({ identifier: "TimeFromInput" })
+export const TimeFromInput: Schema.Codec<bigint, TimeInput> = Schema.Union([Schema.BigInt, Schema.Date, Schema.String])
+  .pipe(
+    Schema.decodeTo(
+      Nanoseconds,
+      SchemaTransformation.transformEffect({
+        decode: (input) => {
+          const t = timeFromInput(input)
+          return typeof t === "bigint" ? Effect.succeed(t) : Effect.fail(invalid(input, t))
+        },
+        encode: (t) => Effect.succeed(t)
+      })
+    ),
+    Schema.annotate({ identifier: "TimeFromInput" })
+  )
+
+const invalid = (input: unknown, message: string): SchemaIssue.Issue =>
+  new SchemaIssue.InvalidValue({ message }, Option.some(input))
+
+// anything that is not a Duration input (a plain object, a misspelt unit) is None
+const decodeDuration = (input: unknown): Option.Option<Duration.Duration> => Duration.fromInput(input as Duration.Input)
 
 /**
  * A width or duration as the SDK accepts it: `bigint` nanoseconds, an effect `Duration`, or a duration text such as
@@ -192,32 +203,28 @@ export type DurationInput = bigint | Duration.Duration | `${number} ${Duration.U
  * @since 0.1.0
  * @category schemas
  */
-export const NanosFromDuration: Schema.Schema<bigint, DurationInput> = Schema.transformOrFail(
-  Schema.Unknown,
-  Schema.BigIntFromSelf,
-  {
-    strict: true,
-    decode: (input, _, ast) => {
-      if (typeof input === "number") {
-        return ParseResult.fail(
-          new ParseResult.Type(ast, input, "a number is ambiguous: give nanoseconds as a bigint, or a Duration")
-        )
-      }
-      if (typeof input === "bigint") {
-        return input > 0n && input < 1n << 64n
-          ? ParseResult.succeed(input)
-          : ParseResult.fail(new ParseResult.Type(ast, input, `${input} ns is not a positive 64-bit width`))
-      }
-      const decoded = Duration.decodeUnknown(input)
-      const ns = Option.flatMap(decoded, Duration.toNanos)
-      if (Option.isNone(ns) || ns.value <= 0n || ns.value >= 1n << 64n) {
-        return ParseResult.fail(new ParseResult.Type(ast, input, "expected a positive, finite duration"))
-      }
-      return ParseResult.succeed(ns.value)
-    },
-    encode: (ns) => ParseResult.succeed(ns)
-  }
-) as unknown as Schema.Schema<bigint, DurationInput>
+export const NanosFromDuration: Schema.Codec<bigint, DurationInput> = Schema.Unknown.pipe(
+  Schema.decodeTo(
+    Schema.BigInt,
+    SchemaTransformation.transformEffect({
+      decode: (input) => {
+        if (typeof input === "number") {
+          return Effect.fail(invalid(input, "a number is ambiguous: give nanoseconds as a bigint, or a Duration"))
+        }
+        if (typeof input === "bigint") {
+          return input > 0n && input < 1n << 64n
+            ? Effect.succeed(input)
+            : Effect.fail(invalid(input, `${input} ns is not a positive 64-bit width`))
+        }
+        const ns = Option.flatMap(decodeDuration(input), Duration.toNanos)
+        return Option.isNone(ns) || ns.value <= 0n || ns.value >= 1n << 64n
+          ? Effect.fail(invalid(input, "expected a positive, finite duration"))
+          : Effect.succeed(ns.value)
+      },
+      encode: (ns) => Effect.succeed(ns)
+    })
+  )
+) as unknown as Schema.Codec<bigint, DurationInput>
 
 /**
  * The Python client's `pointwidth.from_nanoseconds`: ⌊log2 ns⌋, capped at 61 (0 for 0).

@@ -5,8 +5,15 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+const canonical = (s: string): string => {
+  const hex = s.trim().toLowerCase().replace(/^urn:uuid:/, "").replace(/[{}]/g, "").replaceAll("-", "")
+  if (!/^[0-9a-f]{32}$/.test(hex)) return s
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
 
 /**
  * A stream UUID in its canonical lowercase hyphenated form.
@@ -21,11 +28,12 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  * @category schemas
  */
 export const Uuid = Schema.String.pipe(
-  Schema.pattern(UUID_PATTERN, {
-    message: () => "expected a UUID such as f98f4b4e-9fab-46b5-8a80-f282059d69b1"
-  }),
-  Schema.brand("effect-btrdb/Uuid")
-).annotations({ identifier: "Uuid" })
+  Schema.check(Schema.isPattern(UUID_PATTERN, {
+    message: "expected a UUID such as f98f4b4e-9fab-46b5-8a80-f282059d69b1"
+  })),
+  Schema.brand("effect-btrdb/Uuid"),
+  Schema.annotate({ identifier: "Uuid" })
+)
 
 /**
  * @example
@@ -48,21 +56,10 @@ export type Uuid = typeof Uuid.Type
  * @since 0.1.0
  * @category schemas
  */
-export const UuidFromString = Schema.transform(
-  Schema.String,
-  Uuid,
-  {
-    strict: true,
-    decode: (s) => canonical(s),
-    encode: (u) => u
-  }
-).annotations({ identifier: "UuidFromString" })
-
-const canonical = (s: string): string => {
-  const hex = s.trim().toLowerCase().replace(/^urn:uuid:/, "").replace(/[{}]/g, "").replaceAll("-", "")
-  if (!/^[0-9a-f]{32}$/.test(hex)) return s
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-}
+export const UuidFromString = Schema.String.pipe(
+  Schema.decodeTo(Uuid, SchemaTransformation.transform({ decode: canonical, encode: (u) => u })),
+  Schema.annotate({ identifier: "UuidFromString" })
+)
 
 /**
  * The 16 bytes of a UUID, as sent on the wire.

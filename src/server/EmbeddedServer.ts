@@ -19,7 +19,7 @@ import { type RunningServer, type ServerOptions, start } from "./Server.js"
  * @since 0.1.0
  * @category tags
  */
-export class EmbeddedServer extends Context.Tag("effect-btrdb/EmbeddedServer")<EmbeddedServer, RunningServer>() {}
+export class EmbeddedServer extends Context.Service<EmbeddedServer, RunningServer>()("effect-btrdb/EmbeddedServer") {}
 
 /**
  * Starts a server in the current scope; it is stopped (and its database closed) when the scope closes.
@@ -54,4 +54,4 @@ export const make = (options: ServerOptions = {}): Effect.Effect<RunningServer, 
  * @category layers
  */
 export const layer = (options: ServerOptions = {}): Layer.Layer<EmbeddedServer, Error> =>
-  Layer.scoped(EmbeddedServer, make(options))
+  Layer.effect(EmbeddedServer, make(options))

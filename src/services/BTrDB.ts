@@ -21,7 +21,7 @@
  * @since 0.1.0
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import type * as ConfigError from "effect/ConfigError"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -39,7 +39,7 @@ import * as BTrDBConfig from "./Config.js"
 import type { Backend, KeyOptValue } from "./internal/Backend.js"
 import { type Client, run } from "./internal/Client.js"
 import * as GrpcBackend from "./internal/grpcBackend.js"
-import { validate } from "./internal/validate.js"
+import { validate, VersionSchema } from "./internal/validate.js"
 import * as MemoryBackend from "./memory/MemoryBackend.js"
 import * as Retry from "./Retry.js"
 import * as BTrDBStream from "./Stream.js"
@@ -209,7 +209,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class BTrDB extends Context.Tag("effect-btrdb/BTrDB")<BTrDB, Service>() {}
+export class BTrDB extends Context.Service<BTrDB, Service>()("effect-btrdb/BTrDB") {}
 
 const toPairs = (record: Readonly<Record<string, string | null>> | undefined): Array<KeyOptValue> =>
   Object.entries(record ?? {}).map(([key, value]) => ({ key, value: value ?? undefined }))
@@ -219,10 +219,7 @@ const toArray = (v: string | ReadonlyArray<string> | undefined): ReadonlyArray<s
 
 const UUID_TEXT = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
 
-const Versions = Schema.Array(Schema.Union(Schema.BigIntFromSelf, Schema.NonNegativeInt))
-
-const collect = <A, E>(stream: Stream.Stream<A, E>): Effect.Effect<ReadonlyArray<A>, E> =>
-  Effect.map(Stream.runCollect(stream), (chunk) => Array.from(chunk))
+const Versions = Schema.Array(VersionSchema)
 
 /**
  * The service over a backend.
@@ -245,7 +242,7 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
     tags: Array<KeyOptValue>,
     annotations: Array<KeyOptValue>
   ) =>
-    collect(backend.lookupStreams({ collection, isCollectionPrefix, tags, annotations })).pipe(
+    Stream.runCollect(backend.lookupStreams({ collection, isCollectionPrefix, tags, annotations })).pipe(
       Effect.map((found) => found.map((d) => BTrDBStream.make(client, d.uuid, d)))
     )
 
@@ -257,7 +254,7 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
       client,
       operation,
       Effect.map(
-        collect(backend.sqlQuery(statement, params)),
+        Stream.runCollect(backend.sqlQuery(statement, params)),
         (rows) =>
           rows.map((row) => (row as Record<string, unknown>)[alias]).filter((v): v is string => typeof v === "string")
             .sort()
@@ -326,14 +323,18 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
     collectionMetadata: (prefix) => run(client, "collectionMetadata", backend.metadataUsage(prefix)),
 
     listCollections: (startsWith = "") =>
-      run(client, "listCollections", Effect.map(collect(backend.listCollections(startsWith)), (c) => [...c].sort())),
+      run(
+        client,
+        "listCollections",
+        Effect.map(Stream.runCollect(backend.listCollections(startsWith)), (c) => c.sort())
+      ),
 
     listUniqueAnnotations: (collection) =>
       uniqueValues("listUniqueAnnotations", "skeys(annotations)", "annotations", collection),
     listUniqueNames: (collection) => uniqueValues("listUniqueNames", "name", "name", collection),
     listUniqueUnits: (collection) => uniqueValues("listUniqueUnits", "unit", "unit", collection),
 
-    query: (stmt, params) => run(client, "query", collect(queryStream(stmt, params))),
+    query: (stmt, params) => run(client, "query", Stream.runCollect(queryStream(stmt, params))),
     queryStream: (stmt, params) => queryStream(stmt, params).pipe(Stream.withSpan("BTrDB.queryStream")),
 
     streamFromUuid,
@@ -405,10 +406,10 @@ export interface Options {
   /** The default retry policy of every operation (none unless given). */
   readonly retry?: Retry.Policy | undefined
   /** How long the first `Info` call may take before the connection fails. Default 10 seconds. */
-  readonly connectTimeout?: Duration.DurationInput | undefined
+  readonly connectTimeout?: Duration.Input | undefined
 }
 
-const asConfigurationError = (error: E.ConfigurationError | ConfigError.ConfigError): E.ConfigurationError =>
+const asConfigurationError = (error: E.ConfigurationError | Config.ConfigError): E.ConfigurationError =>
   error instanceof E.ConfigurationError
     ? error
     : new E.ConfigurationError({ reason: "Malformed", detail: String(error) })
@@ -444,14 +445,18 @@ export const make = (
     const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey: options.apiKey, caBundle, tls })
     const service = fromBackend(GrpcBackend.make(connection), { retry: options.retry })
     yield* service.info.pipe(
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: options.connectTimeout ?? "10 seconds",
-        onTimeout: () =>
-          new E.ConnectionError({
-            method: "connect",
-            endpoint: options.endpoint,
-            detail: `no answer within ${Duration.format(options.connectTimeout ?? "10 seconds")}`
-          })
+        orElse: () =>
+          Effect.fail(
+            new E.ConnectionError({
+              method: "connect",
+              endpoint: options.endpoint,
+              detail: `no answer within ${
+                Duration.format(Duration.fromInputUnsafe(options.connectTimeout ?? "10 seconds"))
+              }`
+            })
+          )
       }),
       Effect.catchIf(
         (error) => error._tag !== "Unauthenticated" && error._tag !== "PermissionDenied",
@@ -484,7 +489,7 @@ export const make = (
 export const layer = (
   options: Options
 ): Layer.Layer<BTrDB, E.ConnectionError | E.Unauthenticated | E.PermissionDenied | E.ConfigurationError> =>
-  Layer.scoped(BTrDB, make(options))
+  Layer.effect(BTrDB, make(options))
 
 /**
  * A layer connected as the Python client's `btrdb.connect()` would: the credentials-file profile
@@ -502,9 +507,9 @@ export const layerConfig = (
   options: BTrDBConfig.ResolveOptions & Omit<Options, "endpoint" | "apiKey" | "caBundle"> = {}
 ): Layer.Layer<
   BTrDB,
-  E.ConnectionError | E.Unauthenticated | E.PermissionDenied | E.ConfigurationError | ConfigError.ConfigError
+  E.ConnectionError | E.Unauthenticated | E.PermissionDenied | E.ConfigurationError | Config.ConfigError
 > =>
-  Layer.scoped(
+  Layer.effect(
     BTrDB,
     Effect.flatMap(
       BTrDBConfig.resolve(options).pipe(Effect.provide(NodeFileSystem.layer)),
@@ -525,4 +530,4 @@ export const layerConfig = (
  * @category layers
  */
 export const layerMemory = (options: { readonly retry?: Retry.Policy | undefined } = {}): Layer.Layer<BTrDB> =>
-  Layer.scoped(BTrDB, Effect.map(MemoryBackend.make(), (backend) => fromBackend(backend, options)))
+  Layer.effect(BTrDB, Effect.map(MemoryBackend.make(), (backend) => fromBackend(backend, options)))

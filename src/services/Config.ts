@@ -23,18 +23,17 @@
  *
  * @since 0.1.0
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as os from "node:os"
 import * as path from "node:path"
 import { LineCounter, parseDocument } from "yaml"
 import { ConfigurationError } from "../errors/BTrDBError.js"
+import { issuesOf } from "./internal/validate.js"
 
 /**
  * How to reach the server.
@@ -89,8 +88,8 @@ export interface ResolveOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const credentialsPath: Effect.Effect<string, ConfigError.ConfigError> = Effect.map(
-  Config.option(Config.string("HOME")),
+export const credentialsPath: Effect.Effect<string, Config.ConfigError> = Effect.map(
+  Config.option(Config.String("HOME")),
   (home) =>
     path.join(
       Option.getOrElse(Option.filter(home, (h) => h !== ""), () => os.homedir()),
@@ -113,7 +112,7 @@ const Section = Schema.Struct({
 const Profile = Schema.NullOr(Schema.Struct({ btrdb: Schema.optional(Schema.NullOr(Section)) }))
 
 /** Profile name → profile; an empty file has no profiles. Profiles are decoded only when selected. */
-const CredentialsFile = Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+const CredentialsFile = Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))
 
 /** What one source contributes; `undefined` means "nothing here". */
 interface Fragment {
@@ -136,12 +135,12 @@ const malformed = (file: string, detail: string) =>
  * Describes a schema failure by its deepest path only: the formatted messages quote the offending value, which may
  * be an API key.
  */
-const describeParseError = (error: ParseResult.ParseError): string => {
-  const deepest = ParseResult.ArrayFormatter.formatErrorSync(error).reduce<ReadonlyArray<PropertyKey>>(
-    (acc, issue) => issue.path.length > acc.length ? issue.path : acc,
+const describeParseError = (error: Schema.SchemaError): string => {
+  const deepest = issuesOf(error.issue).reduce<ReadonlyArray<string>>(
+    (acc, { path }) => path.length > acc.length ? path : acc,
     []
   )
-  const where = deepest.length === 0 ? "" : ` at ${deepest.map(String).join(".")}`
+  const where = deepest.length === 0 ? "" : ` at ${deepest.join(".")}`
   return `unexpected value${where} (expecting btrdb: { endpoints: "host:port", api_key: "…" })`
 }
 
@@ -154,7 +153,7 @@ const readCredentialsFile = Effect.fnUntraced(function*(file: string) {
   const text = yield* fs.readFileString(file).pipe(
     Effect.map(Option.some),
     Effect.catchIf(
-      (error) => error._tag === "SystemError" && error.reason === "NotFound",
+      (error) => error.reason._tag === "NotFound",
       () => Effect.succeedNone
     ),
     Effect.mapError((cause) =>
@@ -177,7 +176,7 @@ const readCredentialsFile = Effect.fnUntraced(function*(file: string) {
     try: () => doc.toJS({ maxAliasCount: 100 }) as unknown,
     catch: () => malformed(file, "invalid YAML")
   })
-  const profiles = yield* Schema.decodeUnknown(CredentialsFile)(contents).pipe(
+  const profiles = yield* Schema.decodeUnknownEffect(CredentialsFile)(contents).pipe(
     Effect.mapError(() => malformed(file, "expecting a mapping of profile names to profiles"))
   )
   return Option.some<Readonly<Record<string, unknown>>>(profiles ?? {})
@@ -200,7 +199,7 @@ const fromProfile = Effect.fnUntraced(function*(
       detail: `Profile \`${name}\` not found in credentials file \`${file}\`.`
     })
   }
-  const profile = yield* Schema.decodeUnknown(Profile)(profiles[name]).pipe(
+  const profile = yield* Schema.decodeUnknownEffect(Profile)(profiles[name]).pipe(
     Effect.mapError((error) => malformed(file, `profile \`${name}\`: ${describeParseError(error)}`))
   )
   const section = profile?.btrdb ?? undefined
@@ -220,12 +219,12 @@ const nonEmpty = (s: string | null | undefined): string | undefined =>
 // ---------------------------------------------------------------------------------------------------------------
 
 const optionalString = (name: string) =>
-  Config.option(Config.string(name)).pipe(Config.map((o) => nonEmpty(Option.getOrUndefined(o))))
+  Config.option(Config.String(name)).pipe(Config.map((o) => nonEmpty(Option.getOrUndefined(o))))
 
 const env = Config.all({
   profile: optionalString("BTRDB_PROFILE"),
   endpoints: optionalString("BTRDB_ENDPOINTS"),
-  apiKey: Config.option(Config.redacted("BTRDB_API_KEY")).pipe(
+  apiKey: Config.option(Config.Redacted("BTRDB_API_KEY")).pipe(
     Config.map((o) => Option.getOrUndefined(Option.filter(o, (key) => Redacted.value(key) !== "")))
   ),
   caBundle: optionalString("BTRDB_CA_BUNDLE")
@@ -280,7 +279,7 @@ const readCaBundle = Effect.fnUntraced(function*(file: string) {
  */
 export const caBundle: Effect.Effect<
   Buffer | undefined,
-  ConfigurationError | ConfigError.ConfigError,
+  ConfigurationError | Config.ConfigError,
   FileSystem.FileSystem
 > = Effect.flatMap(
   optionalString("BTRDB_CA_BUNDLE"),
@@ -320,7 +319,7 @@ export const caBundle: Effect.Effect<
  */
 export const resolve: (
   options?: ResolveOptions
-) => Effect.Effect<Resolved, ConfigurationError | ConfigError.ConfigError, FileSystem.FileSystem> = Effect.fn(
+) => Effect.Effect<Resolved, ConfigurationError | Config.ConfigError, FileSystem.FileSystem> = Effect.fn(
   "Config.resolve"
 )(function*(options?: ResolveOptions) {
   const vars = yield* env

@@ -66,7 +66,7 @@ export interface PythonOptions {
   /** Attempts in all, the first included (Python's `retries`). Default 5. */
   readonly retries?: number | undefined
   /** The first wait (Python's `retry_delay`). Default 3 seconds. */
-  readonly delay?: Duration.DurationInput | undefined
+  readonly delay?: Duration.Input | undefined
   /** The factor each wait grows by (Python's `retry_backoff`). Default 4. */
   readonly backoff?: number | undefined
 }
@@ -84,8 +84,8 @@ export interface PythonOptions {
  */
 export const python = (options: PythonOptions = {}): Schedule.Schedule<number> =>
   Schedule.exponential(options.delay ?? "3 seconds", options.backoff ?? 4).pipe(
-    Schedule.intersect(Schedule.recurs(Math.max(0, (options.retries ?? 5) - 1))),
-    Schedule.map(([, n]) => n)
+    Schedule.upTo({ times: Math.max(0, (options.retries ?? 5) - 1) }),
+    Schedule.map(({ attempt }) => attempt)
   )
 
 /**
@@ -93,7 +93,7 @@ export const python = (options: PythonOptions = {}): Schedule.Schedule<number> =
  *
  * @example
  * ```ts
- * const policy: Retry.Policy = Retry.policy(Schedule.spaced("1 second").pipe(Schedule.upTo("30 seconds")))
+ * const policy: Retry.Policy = Retry.policy(Schedule.spaced("1 second").pipe(Schedule.upTo({ duration: "30 seconds" })))
  * ```
  * @since 0.1.0
  * @category models
@@ -101,6 +101,8 @@ export const python = (options: PythonOptions = {}): Schedule.Schedule<number> =
 export interface Policy {
   readonly schedule: Schedule.Schedule<unknown, unknown>
   readonly while: (error: unknown) => boolean
+  /** Runs on every failed attempt, the last one included (see {@link tapFailures}). */
+  readonly onFailure?: ((error: unknown) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -128,21 +130,43 @@ export const policy = (
  * @since 0.1.0
  * @category constructors
  */
-export const never: Policy = { schedule: Schedule.stop, while: () => false }
+export const never: Policy = { schedule: Schedule.recurs(0), while: () => false }
 
 /**
- * The per-call retry policy in effect. `undefined` (the default) means "the connection's default policy".
+ * The same policy, running `f` on every failed attempt of a call: each one it retries and the last one, which
+ * fails the call. (A `Schedule.tap` sees only the attempts the schedule decides on, so it misses the last.)
+ *
+ * @example
+ * ```ts
+ * const loud = Retry.tapFailures(Retry.policy(Retry.python()), (error) => Console.error(`attempt failed: ${error}`))
+ * ```
+ * @since 0.2.0
+ * @category combinators
+ */
+export const tapFailures: {
+  (f: (error: unknown) => Effect.Effect<void>): (self: Policy) => Policy
+  (self: Policy, f: (error: unknown) => Effect.Effect<void>): Policy
+} = dual(2, (self: Policy, f: (error: unknown) => Effect.Effect<void>): Policy => {
+  const before = self.onFailure
+  return { ...self, onFailure: before === undefined ? f : (error) => Effect.andThen(before(error), f(error)) }
+})
+
+/**
+ * The per-call retry policy in effect, a `Context.Reference`. `undefined` (the default) means "the connection's
+ * default policy". {@link withPolicy} sets it around an effect; providing it yourself does the same.
  *
  * @example
  * ```ts
  * const current = yield* Retry.CurrentPolicy // undefined: the connection's default applies
+ * const once = db.info.pipe(Effect.provideService(Retry.CurrentPolicy, Retry.never)) // = Retry.withPolicy(Retry.never)
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category references
  */
-export class CurrentPolicy extends Context.Reference<CurrentPolicy>()("effect-btrdb/Retry/CurrentPolicy", {
-  defaultValue: (): Policy | undefined => undefined
-}) {}
+export const CurrentPolicy: Context.Reference<Policy | undefined> = Context.Reference<Policy | undefined>(
+  "effect-btrdb/Retry/CurrentPolicy",
+  { defaultValue: () => undefined }
+)
 
 /**
  * Runs the BTrDB operations inside `self` with `policy` instead of the connection's default.
@@ -191,8 +215,10 @@ export const transient: {
  * @since 0.1.0
  * @category combinators
  */
-export const apply = <A, E, R>(self: Effect.Effect<A, E, R>, p: Policy): Effect.Effect<A, E, R> =>
-  p === never ? self : Effect.retry(self, { schedule: p.schedule, while: p.while })
+export const apply = <A, E, R>(self: Effect.Effect<A, E, R>, p: Policy): Effect.Effect<A, E, R> => {
+  const observed = p.onFailure === undefined ? self : Effect.tapError(self, p.onFailure)
+  return p === never ? observed : Effect.retry(observed, { schedule: p.schedule, while: p.while })
+}
 
 /**
  * Applies the policy in effect for this call: the per-call one set by {@link withPolicy}, else `fallback`.

@@ -77,7 +77,7 @@ import {
 import type { Uuid } from "../schema/Uuid.js"
 import type { ArrowMessage, KeyOptValue } from "./internal/Backend.js"
 import { type Client, currentPolicy, run } from "./internal/Client.js"
-import { validate } from "./internal/validate.js"
+import { validate, VersionSchema } from "./internal/validate.js"
 import * as Retry from "./Retry.js"
 
 /**
@@ -611,11 +611,7 @@ export interface Stream {
 // ---------------------------------------------------------------------------------------------------------------
 // Validation
 
-const VersionSchema = Schema.Union(
-  Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(0n, (1n << 64n) - 1n)),
-  Schema.NonNegativeInt
-)
-const SmallInt = (max: number) => Schema.Int.pipe(Schema.between(0, max))
+const SmallInt = (max: number) => Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: max }))
 const PointWidthSchema = SmallInt(63)
 
 const version = (method: string, value: VersionInput | undefined, field = "version") =>
@@ -786,9 +782,20 @@ const resumable = <P extends Page, Err>(
           return page
         })
       })
-      return EStream.retry(attempt, Schedule.whileInput(policy.schedule, policy.while))
+      return retryStream(attempt, policy, policy.while)
     })
   }))
+
+/** A read retried by `policy` while `retryWhile` holds, `policy.onFailure` seeing every failed attempt. */
+const retryStream = <A, Err>(
+  read: EStream.Stream<A, Err>,
+  policy: Retry.Policy,
+  retryWhile: (error: unknown) => boolean
+): EStream.Stream<A, Err> => {
+  const onFailure = policy.onFailure
+  const observed = onFailure === undefined ? read : EStream.tapError(read, (error) => onFailure(error))
+  return EStream.retry(observed, Schedule.while(policy.schedule, ({ input }) => retryWhile(input)))
+}
 
 const dropPoints = (page: Points, n: number): Points => ({
   times: page.times.subarray(n),
@@ -805,9 +812,6 @@ const dropWindows = (page: Windows, n: number): Windows => ({
   stddev: page.stddev.subarray(n),
   version: page.version
 })
-
-const collect = <A, Err>(stream: EStream.Stream<A, Err>): Effect.Effect<ReadonlyArray<A>, Err> =>
-  Effect.map(EStream.runCollect(stream), (chunk) => Array.from(chunk))
 
 // ---------------------------------------------------------------------------------------------------------------
 // Arrow
@@ -995,7 +999,7 @@ class StreamImpl implements Stream {
 
   update(options: UpdateOptions): Effect.Effect<Stream, UpdateErrors> {
     const method = "Stream.update"
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       if (options.tags === undefined && options.annotations === undefined && options.collection === undefined) {
         return yield* invalid(method, "options", "give tags, annotations or a collection")
       }
@@ -1054,14 +1058,14 @@ class StreamImpl implements Stream {
   }
 
   valuesCollected(options: RangeOptions = {}) {
-    return Effect.map(collect(this.values(options)), concatPoints)
+    return Effect.map(EStream.runCollect(this.values(options)), concatPoints)
   }
 
   alignedWindows(options: AlignedWindowsOptions): EStream.Stream<Windows, WindowsErrors> {
     const { backend } = this.client
     const method = "Stream.alignedWindows"
     return EStream.unwrap(
-      Effect.gen(this, function*() {
+      Effect.gen({ self: this }, function*() {
         const r = yield* range(method, options ?? {})
         const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
         const width = 1n << BigInt(pw)
@@ -1079,14 +1083,14 @@ class StreamImpl implements Stream {
   }
 
   alignedWindowsCollected(options: AlignedWindowsOptions) {
-    return Effect.map(collect(this.alignedWindows(options)), concatWindows)
+    return Effect.map(EStream.runCollect(this.alignedWindows(options)), concatWindows)
   }
 
   windows(options: WindowsOptions): EStream.Stream<Windows, WindowsErrors> {
     const { backend } = this.client
     const method = "Stream.windows"
     return EStream.unwrap(
-      Effect.gen(this, function*() {
+      Effect.gen({ self: this }, function*() {
         const r = yield* range(method, options ?? {})
         const width = yield* validate(method, "width", NanosFromDuration, options?.width)
         const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
@@ -1104,12 +1108,12 @@ class StreamImpl implements Stream {
   }
 
   windowsCollected(options: WindowsOptions) {
-    return Effect.map(collect(this.windows(options)), concatWindows)
+    return Effect.map(EStream.runCollect(this.windows(options)), concatWindows)
   }
 
   nearest(at: TimeInput, options: NearestOptions = {}): Effect.Effect<Option.Option<VersionedPoint>, ReadErrors> {
     const method = "Stream.nearest"
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       const t = yield* validate(method, "time", TimeFromInput, at)
       const v = yield* version(method, options.version)
       return yield* this.nearestAt(t, v, options.backward ?? false, method)
@@ -1151,7 +1155,7 @@ class StreamImpl implements Stream {
 
   count(options: CountOptions = {}): Effect.Effect<bigint, WindowsErrors> {
     const method = "Stream.count"
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       const r = yield* range(method, options)
       const pointwidth = yield* validate(method, "pointwidth", PointWidthSchema, options.pointwidth ?? 62)
       const windows = options.precise === true
@@ -1162,7 +1166,7 @@ class StreamImpl implements Stream {
           version: r.version,
           pointwidth: Math.max(0, Math.min(pointwidth, pointwidthFromNanos(r.end - r.start) - 1))
         })
-      return yield* EStream.runFold(windows, 0n, (sum, page) => {
+      return yield* EStream.runFold(windows, () => 0n, (sum, page) => {
         let total = sum
         for (const c of page.count) total += c
         return total
@@ -1173,7 +1177,7 @@ class StreamImpl implements Stream {
   changes(options: ChangesOptions = {}): EStream.Stream<ChangedRanges, ChangesErrors> {
     const method = "Stream.changes"
     return EStream.unwrap(
-      Effect.gen(this, function*() {
+      Effect.gen({ self: this }, function*() {
         const from = yield* version(method, options.from, "from")
         const to = yield* version(method, options.to, "to")
         const resolution = yield* validate(method, "resolution", SmallInt(63), options.resolution ?? 0)
@@ -1183,16 +1187,17 @@ class StreamImpl implements Stream {
         if (policy === Retry.never) return read
         // ranges have no resumable order key: retry only before the first page
         let started = false
-        return EStream.retry(
+        return retryStream(
           EStream.tap(read, () => Effect.sync(() => (started = true))),
-          Schedule.whileInput(policy.schedule, (e: unknown) => !started && policy.while(e))
+          policy,
+          (e) => !started && policy.while(e)
         )
       })
     ).pipe(EStream.mapError(changesErrors), this.traced("changes"))
   }
 
   changesCollected(options: ChangesOptions = {}) {
-    return Effect.map(collect(this.changes(options)), concatRanges)
+    return Effect.map(EStream.runCollect(this.changes(options)), concatRanges)
   }
 
   // -- Arrow
@@ -1200,13 +1205,13 @@ class StreamImpl implements Stream {
   arrowValues(options: ArrowValuesOptions = {}): Effect.Effect<arrow.Table, ReadErrors> {
     const method = "Stream.arrowValues"
     const { backend } = this.client
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       const r = yield* range(method, options)
       const template = yield* templateOf(method, options.schema, 2)
       const messages = yield* run(
         this.client,
         method,
-        collect(backend.arrowValues(this.uuid, r.start, r.end, r.version, template)),
+        EStream.runCollect(backend.arrowValues(this.uuid, r.start, r.end, r.version, template)),
         this.uuid
       )
       return yield* arrowTable(method, this.uuid, messages, options.schema ?? POINTS_SCHEMA, false)
@@ -1216,14 +1221,14 @@ class StreamImpl implements Stream {
   arrowWindows(options: WindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
     const method = "Stream.arrowWindows"
     const { backend } = this.client
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       const r = yield* range(method, options ?? {})
       const width = yield* validate(method, "width", NanosFromDuration, options?.width)
       const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
       const messages = yield* run(
         this.client,
         method,
-        collect(backend.arrowWindows(this.uuid, r.start, r.end, width, depth, r.version)),
+        EStream.runCollect(backend.arrowWindows(this.uuid, r.start, r.end, width, depth, r.version)),
         this.uuid
       )
       return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
@@ -1233,13 +1238,13 @@ class StreamImpl implements Stream {
   arrowAlignedWindows(options: AlignedWindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
     const method = "Stream.arrowAlignedWindows"
     const { backend } = this.client
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       const r = yield* range(method, options ?? {})
       const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
       const messages = yield* run(
         this.client,
         method,
-        collect(backend.arrowAlignedWindows(this.uuid, r.start, r.end, pw, r.version)),
+        EStream.runCollect(backend.arrowAlignedWindows(this.uuid, r.start, r.end, pw, r.version)),
         this.uuid
       )
       return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
@@ -1300,7 +1305,7 @@ class StreamImpl implements Stream {
  * @internal
  */
 export const make = (client: Client, uuid: Uuid, descriptor?: StreamDescriptor): Stream =>
-  new StreamImpl(client, uuid, Option.fromNullable(descriptor))
+  new StreamImpl(client, uuid, Option.fromUndefinedOr(descriptor))
 
 /**
  * True for a stream handle.
@@ -1381,7 +1386,7 @@ export const arrowMultiValues = (
     const messages = yield* run(
       client,
       method,
-      collect(
+      EStream.runCollect(
         client.backend.arrowMultiValues(
           uuids,
           options.versions,

@@ -35,7 +35,7 @@ import {
 } from "../schema/Points.js"
 import { type DurationInput, MAXIMUM_TIME, MINIMUM_TIME, now, TimeFromInput, type TimeInput } from "../schema/Time.js"
 import { type Uuid, UuidFromString } from "../schema/Uuid.js"
-import { validate } from "./internal/validate.js"
+import { validate, VersionSchema } from "./internal/validate.js"
 import {
   arrowMultiValues,
   type InsertErrors,
@@ -292,10 +292,10 @@ export interface StreamSet extends Iterable<Stream> {
   ) => Effect.Effect<ReadonlyMap<Uuid, bigint>, InsertErrors>
 }
 
-const ConcurrencySchema = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
-const Frequency = Schema.Number.pipe(Schema.finite(), Schema.positive(), Schema.lessThanOrEqualTo(1e9))
-const StatSchema = Schema.Literal("min", "mean", "max", "count", "stddev")
-const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
+const ConcurrencySchema = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+const Frequency = Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(1e9))
+const StatSchema = Schema.Literals(["min", "mean", "max", "count", "stddev"])
+const StringMap = Schema.Record(Schema.String, Schema.String)
 
 const matches = (pattern: string | RegExp | undefined, value: string): boolean =>
   pattern === undefined ||
@@ -474,7 +474,7 @@ class StreamSetImpl implements StreamSet {
 
   filter(options: FilterOptions): Effect.Effect<StreamSet, E.InvalidArgument | MetadataErrors> {
     const method = "StreamSet.filter"
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       const start = options.start === undefined
         ? this.filters.start
         : yield* validate(method, "start", TimeFromInput, options.start)
@@ -520,7 +520,7 @@ class StreamSetImpl implements StreamSet {
     versions?: ReadonlyMap<string, VersionInput> | Readonly<Record<string, VersionInput>>
   ): Effect.Effect<StreamSet, E.InvalidArgument | MetadataErrors> {
     const method = "StreamSet.pinVersions"
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       if (versions === undefined) {
         const latest = yield* this.each(method, undefined, (s) => Effect.map(s.version, (v) => [s.uuid, v] as const))
         return new StreamSetImpl(this.streams, new Map(latest), this.filters) as StreamSet
@@ -532,12 +532,7 @@ class StreamSetImpl implements StreamSet {
         if (!members.has(uuid)) {
           return yield* new E.InvalidArgument({ method, field: "versions", detail: `${uuid} is not in this set` })
         }
-        const v = yield* validate(
-          method,
-          "versions",
-          Schema.Union(Schema.BigIntFromSelf.pipe(Schema.nonNegativeBigInt()), Schema.NonNegativeInt),
-          value
-        )
+        const v = yield* validate(method, "versions", VersionSchema, value)
         if (BigInt(v) !== 0n) pinned.set(uuid, BigInt(v))
       }
       return new StreamSetImpl(this.streams, pinned, this.filters) as StreamSet
@@ -707,7 +702,7 @@ class StreamSetImpl implements StreamSet {
     options?: ConcurrencyOptions & { readonly merge?: MergePolicy | undefined }
   ): Effect.Effect<ReadonlyMap<Uuid, bigint>, InsertErrors> {
     const method = "StreamSet.insert"
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       const byUuid = new Map(this.streams.map((s) => [s.uuid as string, s]))
       const work: Array<readonly [Stream, InsertData]> = []
       for (const [key, points] of entries(data)) {

@@ -206,7 +206,7 @@ describe("Subscribe on the wire", () => {
       const db = yield* BTrDB.BTrDB
       const s = yield* db.create({ uuid: crypto.randomUUID(), collection: "subsdk", tags: { name: "s" } })
       const before = server.stats.cancelled
-      const fiber = yield* Stream.subscribe([s]).pipe(EStream.runDrain, Effect.fork)
+      const fiber = yield* Stream.subscribe([s]).pipe(EStream.runDrain, Effect.forkChild)
       yield* Effect.promise(() => until(() => server.stats.activeStreams === 1))
       expect(server.stats.activeStreams).toBe(1)
       yield* Fiber.interrupt(fiber)

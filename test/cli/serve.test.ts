@@ -1,6 +1,6 @@
 /**
  * `btrdb serve` as a child process: prints "listening on HOST:PORT" once it accepts calls, serves the SDK, and
- * shuts down cleanly on SIGTERM and SIGINT.
+ * shuts down cleanly, exiting 0, on SIGTERM and SIGINT; its API key, fault injection and failures.
  */
 import { Effect, Redacted } from "effect"
 import { spawn } from "node:child_process"
@@ -9,9 +9,14 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { BTrDB, Uuid } from "../../src/index.js"
+import { runCli } from "../support/cli.js"
+import { rawClient } from "../support/rawClient.js"
 
-const serve = (args: ReadonlyArray<string>) => {
+/** Runs `btrdb serve <args>` with `env` (and no BTRDB_SERVER_API_KEY unless `env` has one). */
+const serve = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const { BTRDB_SERVER_API_KEY: _, ...inherited } = process.env
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...args], {
+    env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""
@@ -28,9 +33,27 @@ const serve = (args: ReadonlyArray<string>) => {
   return { child, listening, exited, output: () => output }
 }
 
+/** The tag of the error `Info` fails with when called with `apiKey`, or "ok". */
+const infoWith = (endpoint: string, apiKey: string) =>
+  Effect.runPromise(
+    Effect.flip(Effect.scoped(Effect.flatMap(BTrDB.make({ endpoint, apiKey: Redacted.make(apiKey) }), (db) => db.info)))
+      .pipe(Effect.map((e) => e._tag), Effect.orElseSucceed(() => "ok"))
+  )
+
+/** The status code FaultInject answers a request to clear the planned faults with (0 when it is enabled). */
+const clearFaults = async (endpoint: string) => {
+  const client = rawClient(endpoint)
+  try {
+    const response = await client.unary("FaultInject", { type: "0", params: Buffer.from("{}") })
+    return response.stat?.code ?? 0
+  } finally {
+    client.close()
+  }
+}
+
 describe("btrdb serve", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    it(`serves the SDK and stops cleanly on ${signal}`, async () => {
+    it(`serves the SDK and stops cleanly on ${signal}, exiting 0`, async () => {
       const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "btrdb-cli-"))
       try {
         const server = serve(["--listen", "127.0.0.1:0", "--data", dataDir])
@@ -47,6 +70,7 @@ describe("btrdb serve", () => {
         server.child.kill(signal)
         expect(await server.exited).toBe(0)
         expect(server.output()).toContain("btrdb server stopped")
+        expect(server.output()).not.toContain("btrdb:")
       } finally {
         await fs.rm(dataDir, { recursive: true, force: true })
       }
@@ -59,15 +83,8 @@ describe("btrdb serve", () => {
       await fs.writeFile(path.join(dir, "key"), "from-a-file\n")
       const server = serve(["--listen", "127.0.0.1:0", "--api-key-file", path.join(dir, "key")])
       const endpoint = await server.listening
-      const info = (apiKey: string) =>
-        Effect.runPromise(
-          Effect.flip(
-            Effect.scoped(Effect.flatMap(BTrDB.make({ endpoint, apiKey: Redacted.make(apiKey) }), (db) => db.info))
-          )
-            .pipe(Effect.map((e) => e._tag), Effect.orElseSucceed(() => "ok"))
-        )
-      expect(await info("from-a-file")).toBe("ok")
-      expect(await info("wrong")).toBe("Unauthenticated")
+      expect(await infoWith(endpoint, "from-a-file")).toBe("ok")
+      expect(await infoWith(endpoint, "wrong")).toBe("Unauthenticated")
       server.child.kill("SIGTERM")
       expect(await server.exited).toBe(0)
     } finally {
@@ -75,15 +92,70 @@ describe("btrdb serve", () => {
     }
   })
 
+  it("--api-key, else BTRDB_SERVER_API_KEY, is the key; --api-key wins", async () => {
+    const fromFlag = serve(["--listen", "127.0.0.1:0", "--api-key", "from-the-flag"], {
+      BTRDB_SERVER_API_KEY: "from-the-env"
+    })
+    const fromEnv = serve(["--listen", "127.0.0.1:0"], { BTRDB_SERVER_API_KEY: "from-the-env" })
+    const [flagEndpoint, envEndpoint] = await Promise.all([fromFlag.listening, fromEnv.listening])
+    expect(await infoWith(flagEndpoint, "from-the-flag")).toBe("ok")
+    expect(await infoWith(flagEndpoint, "from-the-env")).toBe("Unauthenticated")
+    expect(await infoWith(envEndpoint, "from-the-env")).toBe("ok")
+    expect(await infoWith(envEndpoint, "wrong")).toBe("Unauthenticated")
+    // and the client commands send theirs from --api-key, else BTRDB_API_KEY
+    const [byFlag, byEnv, wrong] = await Promise.all([
+      runCli(["info", "--endpoint", envEndpoint, "--api-key", "from-the-env"]),
+      runCli(["info"], { BTRDB_ENDPOINTS: envEndpoint, BTRDB_API_KEY: "from-the-env" }),
+      runCli(["info", "--endpoint", envEndpoint, "--api-key", "wrong"])
+    ])
+    expect(byFlag.code, byFlag.stderr).toBe(0)
+    expect(byEnv.code, byEnv.stderr).toBe(0)
+    expect(byEnv.stdout).toContain(`at ${envEndpoint}`)
+    expect(wrong.code).not.toBe(0)
+    expect(wrong.stderr).toMatch(/^btrdb: .*\n$/)
+    expect(wrong.stderr).not.toContain("wrong")
+    fromFlag.child.kill("SIGTERM")
+    fromEnv.child.kill("SIGTERM")
+    expect(await Promise.all([fromFlag.exited, fromEnv.exited])).toEqual([0, 0])
+    expect(fromFlag.output() + fromEnv.output()).not.toContain("from-the-")
+  })
+
+  it("--enable-fault-injection is off unless given: FaultInject answers 424 without it", async () => {
+    const plain = serve(["--listen", "127.0.0.1:0"])
+    const faulty = serve(["--listen", "127.0.0.1:0", "--enable-fault-injection"])
+    const [plainEndpoint, faultyEndpoint] = await Promise.all([plain.listening, faulty.listening])
+    expect(await clearFaults(plainEndpoint)).toBe(424)
+    expect(await clearFaults(faultyEndpoint)).toBe(0)
+    plain.child.kill("SIGINT")
+    faulty.child.kill("SIGINT")
+    expect(await Promise.all([plain.exited, faulty.exited])).toEqual([0, 0])
+  })
+
+  it("fails with one line and a non-zero exit when it cannot start", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "btrdb-cli-tls-"))
+    try {
+      await fs.writeFile(path.join(dir, "cert.pem"), "not a certificate\n")
+      const r = await runCli(["serve", "--listen", "127.0.0.1:0", "--tls-cert", path.join(dir, "cert.pem")])
+      expect(r.code).not.toBe(0)
+      expect(r.stdout).toBe("")
+      expect(r.stderr).toBe("btrdb: --tls-cert and --tls-key go together\n")
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it("--help describes the options", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--help"])
-    let out = ""
-    child.stdout.on("data", (d) => (out += d))
-    const code = await new Promise((resolve) => child.on("exit", resolve))
-    expect(code).toBe(0)
-    expect(out).toContain("--listen")
-    expect(out).toContain("--data")
-    expect(out).toContain("--api-key")
-    expect(out).toContain("--tls-cert")
+    const r = await runCli(["serve", "--help"])
+    expect(r.code).toBe(0)
+    const flags = [
+      "--listen",
+      "--data",
+      "--api-key",
+      "--api-key-file",
+      "--tls-cert",
+      "--tls-key",
+      "--enable-fault-injection"
+    ]
+    for (const flag of flags) expect(r.stdout).toContain(flag)
   })
 })

@@ -4,7 +4,6 @@
  * from the points the test inserted (see `reference.ts`), or written out by hand.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -74,7 +73,7 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assert.strictEqual(result.version, 13n)
           assert.strictEqual(yield* s.version, 13n)
 
-          const pages = Chunk.toArray(yield* EStream.runCollect(s.values({ start: BASE, end: BASE + 1_000_000_000n })))
+          const pages = yield* EStream.runCollect(s.values({ start: BASE, end: BASE + 1_000_000_000n }))
           assert.isAbove(pages.length, 1, "the read comes in several pages")
           for (const page of pages) assert.strictEqual(page.version, 13n)
           const all = Points.concatPoints(pages)
@@ -201,7 +200,7 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assert.deepStrictEqual(pairs(latest), [[BASE, 0], [BASE + 100n, 100]])
           assert.strictEqual(latest.version, v2)
           // an empty range is one empty page
-          const empty = Chunk.toArray(yield* EStream.runCollect(s.values({ start: 0n, end: 10n })))
+          const empty = yield* EStream.runCollect(s.values({ start: 0n, end: 10n }))
           assert.strictEqual(empty.length, 1)
           assert.strictEqual(empty[0]!.times.length, 0)
 
@@ -235,7 +234,7 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
             assertWindows(got, Ref.alignedWindows(points, start, end, pw))
           }
           // a Stream of pages: pw 20 (≈1 ms windows) gives more than one page of 5000
-          const pages = Chunk.toArray(yield* EStream.runCollect(s.alignedWindows({ start, end, pointwidth: 20 })))
+          const pages = yield* EStream.runCollect(s.alignedWindows({ start, end, pointwidth: 20 }))
           assert.isAbove(pages.length, 1)
           assertWindows(Points.concatWindows(pages), Ref.alignedWindows(points, start, end, 20))
         }))
@@ -271,7 +270,7 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assert.deepStrictEqual(byDuration, byNanos)
           const byValue = yield* s.windowsCollected({ start, end, width: Duration.seconds(3), depth: 0 })
           assert.deepStrictEqual(byValue, byNanos)
-          const small = Chunk.toArray(yield* EStream.runCollect(s.windows({ start, end, width: "10 millis" })))
+          const small = yield* EStream.runCollect(s.windows({ start, end, width: "10 millis" }))
           assert.isAbove(small.length, 1)
           assertWindows(Points.concatWindows(small), Ref.windows(points, start, end, 10_000_000n))
         }))
@@ -397,7 +396,7 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
             Array.from(all.start, (t, i) => [t, all.end[i]!]),
             Ref.changedRanges(points.map(([t]) => t), 24)
           )
-          const pages = Chunk.toArray(yield* EStream.runCollect(s.changes({ from: inserted })))
+          const pages = yield* EStream.runCollect(s.changes({ from: inserted }))
           assert.strictEqual(Points.concatRanges(pages).version, deleted)
 
           assertInvalid(yield* flipTag(s.delete({ start: BASE, end: BASE })), "end")

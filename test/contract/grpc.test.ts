@@ -19,8 +19,8 @@ arrowContractSuite("gRPC to the embedded server", () => grpcLayer())
 /** Waits (up to 3 s) until `check` holds: a cancel reaches the server asynchronously. */
 const eventually = (check: () => boolean) =>
   Effect.suspend(() => (check() ? Effect.void : Effect.fail("not yet"))).pipe(
-    Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.upTo("3 seconds"))),
-    Effect.orElse(() => Effect.void)
+    Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.upTo({ duration: "3 seconds" }))),
+    Effect.catch(() => Effect.void)
   )
 
 layer(grpcLayer(), { excludeTestServices: true })("reads over gRPC are cancelled with their stream", (it) => {
@@ -38,7 +38,7 @@ layer(grpcLayer(), { excludeTestServices: true })("reads over gRPC are cancelled
       const windows = yield* endless
       const before = server.stats.cancelled
       const first = yield* windows.pipe(EStream.take(1), EStream.runCollect)
-      assert.strictEqual(first.pipe((c) => [...c])[0]!.times.length, 5000)
+      assert.strictEqual(first[0]!.times.length, 5000)
       yield* eventually(() => server.stats.cancelled === before + 1)
       assert.strictEqual(server.stats.cancelled, before + 1)
       yield* eventually(() => server.stats.activeStreams === 0)
@@ -52,8 +52,8 @@ layer(grpcLayer(), { excludeTestServices: true })("reads over gRPC are cancelled
       const before = server.stats.cancelled
       const started = yield* Deferred.make<void>()
       const fiber = yield* windows.pipe(
-        EStream.runForEach(() => Effect.zipRight(Deferred.succeed(started, undefined), Effect.sleep("20 millis"))),
-        Effect.fork
+        EStream.runForEach(() => Effect.andThen(Deferred.succeed(started, undefined), Effect.sleep("20 millis"))),
+        Effect.forkChild
       )
       yield* Deferred.await(started)
       assert.strictEqual(server.stats.activeStreams, 1)

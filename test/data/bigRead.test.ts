@@ -76,7 +76,7 @@ const readAll = (stream: BTrDBStream.Stream, n: number, gcEvery?: number) =>
     return { count, pages, growthMB: (peak - base) / MB, leftMB: (used() - base) / MB, seconds }
   })
 
-const report = (label: string, r: Effect.Effect.Success<ReturnType<typeof readAll>>) =>
+const report = (label: string, r: Effect.Success<ReturnType<typeof readAll>>) =>
   console.log(
     `${label}: ${r.pages} pages in ${r.seconds.toFixed(1)} s, heap growth ${r.growthMB.toFixed(1)} MB at the peak, ` +
       `${r.leftMB.toFixed(1)} MB left after a GC`

@@ -4,7 +4,6 @@
  * at the version that served it, without repeating or losing a point.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as EStream from "effect/Stream"
@@ -48,7 +47,7 @@ const lostAnswerOnce = (inner: Backend, log: Array<string>): Partial<Backend> =>
 const DATA: ReadonlyArray<readonly [bigint, number]> = [[100n, 0], [105n, 1], [110n, 2]]
 
 describe("insert retries", () => {
-  it.scoped("merge \"never\" is never retried: the failure is reported, nothing is stored twice", () =>
+  it.effect("merge \"never\" is never retried: the failure is reported, nothing is stored twice", () =>
     Effect.gen(function*() {
       const { log, stream } = yield* setup(lostAnswerOnce)
       const error = yield* Effect.flip(stream.insert(DATA))
@@ -58,7 +57,7 @@ describe("insert retries", () => {
     }))
 
   for (const merge of ["retain", "replace", "equal"] as const) {
-    it.scoped(`merge "${merge}" is retried, and the retry duplicates nothing`, () =>
+    it.effect(`merge "${merge}" is retried, and the retry duplicates nothing`, () =>
       Effect.gen(function*() {
         const { log, stream } = yield* setup(lostAnswerOnce)
         const result = yield* stream.insert(DATA, { merge })
@@ -68,7 +67,7 @@ describe("insert retries", () => {
       }))
   }
 
-  it.scoped("only the failed chunk is sent again", () =>
+  it.effect("only the failed chunk is sent again", () =>
     Effect.gen(function*() {
       let calls = 0
       const { log, stream } = yield* setup((inner, log) => ({
@@ -106,7 +105,7 @@ const failingRead = (
       log.push(describe)
       if (failed) return read
       failed = true
-      const failure = Effect.zipRight(
+      const failure = Effect.andThen(
         meanwhile === undefined ? Effect.void : Effect.ignore(meanwhile(inner, uuid)),
         Effect.fail(unavailable(rpc))
       )
@@ -143,11 +142,11 @@ describe("streamed reads resume after a transient failure", () => {
   const late = (inner: Backend, uuid: Uuid.Uuid) =>
     inner.insert(uuid, BigInt64Array.of(714n, 900n), Float64Array.of(-1, -2), "never")
 
-  it.scoped("values: at the last time seen, skipping the points already given, at the serving version", () =>
+  it.effect("values: at the last time seen, skipping the points already given, at the serving version", () =>
     Effect.gen(function*() {
       const { log, stream } = yield* setup(failingRead("rawValues", 1, late))
       const v = (yield* stream.insert({ times, values })).version
-      const pages = Chunk.toArray(yield* EStream.runCollect(stream.values({ start: 0n, end: 10_000n })))
+      const pages = yield* EStream.runCollect(stream.values({ start: 0n, end: 10_000n }))
       const all = Points.concatPoints(pages)
       assert.deepStrictEqual([...all.times], [...times])
       assert.deepStrictEqual([...all.values], [...values], "no point repeated or lost, in order")
@@ -158,7 +157,7 @@ describe("streamed reads resume after a transient failure", () => {
       assert.strictEqual((yield* stream.valuesCollected({ start: 0n, end: 10_000n })).times.length, n + 2)
     }))
 
-  it.scoped("windows: at the next window", () =>
+  it.effect("windows: at the next window", () =>
     Effect.gen(function*() {
       const { log, stream } = yield* setup(failingRead("windows", 1, late))
       const v = (yield* stream.insert({ times, values })).version
@@ -172,7 +171,7 @@ describe("streamed reads resume after a transient failure", () => {
       assert.strictEqual(got.version, v)
     }))
 
-  it.scoped("alignedWindows: at the next aligned window", () =>
+  it.effect("alignedWindows: at the next aligned window", () =>
     Effect.gen(function*() {
       const { log, stream } = yield* setup(failingRead("alignedWindows", 1))
       // two points per ns over [0, 6000): 6000 windows of 1 ns, in two pages
@@ -183,7 +182,7 @@ describe("streamed reads resume after a transient failure", () => {
       assert.deepStrictEqual(log, ["alignedWindows 0 v0", `alignedWindows 5000 v${v}`])
     }))
 
-  it.scoped("changes: retried before the first page only", () =>
+  it.effect("changes: retried before the first page only", () =>
     Effect.gen(function*() {
       const early = yield* setup(failingRead("changes", 0))
       yield* early.stream.insert({ times, values })
@@ -198,7 +197,7 @@ describe("streamed reads resume after a transient failure", () => {
       assert.deepStrictEqual(late.log, ["changes"])
     }))
 
-  it.scoped("nothing is retried without a policy, or for an answer about the data", () =>
+  it.effect("nothing is retried without a policy, or for an answer about the data", () =>
     Effect.gen(function*() {
       const none = yield* setup(failingRead("rawValues", 1), Retry.never)
       yield* none.stream.insert({ times, values })
@@ -213,5 +212,22 @@ describe("streamed reads resume after a transient failure", () => {
       const missing = yield* db.streamFromUuid(Uuid.random())
       assert.strictEqual((yield* Effect.flip(missing.valuesCollected()))._tag, "StreamNotFound")
       assert.strictEqual(log.length, 1)
+    }))
+
+  it.effect("tapFailures sees the failed attempts of a read: the one resumed, and the last of one that gives up", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const observe = (policy: Retry.Policy) =>
+        Retry.tapFailures(policy, (e) => Effect.sync(() => seen.push((e as E.ConnectionError).method)))
+      const resumed = yield* setup(failingRead("rawValues", 1), observe(retry))
+      yield* resumed.stream.insert({ times, values })
+      assert.strictEqual((yield* resumed.stream.valuesCollected()).times.length, n)
+      assert.deepStrictEqual(seen, ["rawValues"])
+
+      seen.length = 0
+      const late = yield* setup(failingRead("changes", 1), observe(retry))
+      yield* late.stream.insert({ times, values })
+      assert.strictEqual((yield* Effect.flip(late.stream.changesCollected({ resolution: 10 })))._tag, "ConnectionError")
+      assert.deepStrictEqual(seen, ["changes"], "the failure that is not retried is seen too")
     }))
 })

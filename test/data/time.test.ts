@@ -2,7 +2,7 @@
  * The time and width inputs of the data API, and the column helpers of `Points`.
  */
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { describe, expect, it } from "vitest"
 import * as Points from "../../src/schema/Points.js"
@@ -16,9 +16,9 @@ import {
   toDate
 } from "../../src/schema/Time.js"
 
-const decode = Schema.decodeUnknownEither(TimeFromInput)
-const time = (u: unknown) => Either.getOrThrow(decode(u))
-const refused = (u: unknown) => Either.isLeft(decode(u))
+const decode = Schema.decodeUnknownResult(TimeFromInput)
+const time = (u: unknown) => Result.getOrThrow(decode(u))
+const refused = (u: unknown) => Result.isFailure(decode(u))
 
 const BASE = 1_500_000_000_000_000_000n // 2017-07-14T02:40:00Z
 
@@ -92,8 +92,8 @@ describe("TimeFromInput", () => {
 })
 
 describe("NanosFromDuration", () => {
-  const nanos = (u: unknown) => Either.getOrThrow(Schema.decodeUnknownEither(NanosFromDuration)(u))
-  const bad = (u: unknown) => Either.isLeft(Schema.decodeUnknownEither(NanosFromDuration)(u))
+  const nanos = (u: unknown) => Result.getOrThrow(Schema.decodeUnknownResult(NanosFromDuration)(u))
+  const bad = (u: unknown) => Result.isFailure(Schema.decodeUnknownResult(NanosFromDuration)(u))
   it("takes bigint nanoseconds, Durations and duration text", () => {
     expect(nanos(5n)).toBe(5n)
     expect(nanos(Duration.seconds(3))).toBe(3_000_000_000n)

@@ -50,7 +50,7 @@ const endlessServer = Effect.acquireRelease(
 /** Waits up to 3 s for `check` to hold (the cancel reaches the server asynchronously). */
 const eventually = (check: () => boolean) =>
   Effect.suspend(() => (check() ? Effect.void : Effect.fail("not yet"))).pipe(
-    Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(300)))),
+    Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.upTo({ times: 300 }))),
     Effect.ignore
   )
 
@@ -74,7 +74,7 @@ describe("cancellation of streamed calls", () => {
       const fiber = yield* db.queryStream("SELECT endless").pipe(
         Stream.tap(() => Deferred.succeed(firstRow, undefined)),
         Stream.runDrain,
-        Effect.fork
+        Effect.forkChild
       )
       yield* Deferred.await(firstRow)
       yield* Fiber.interrupt(fiber)

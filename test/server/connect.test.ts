@@ -42,18 +42,18 @@ describe("layerConfig", () => {
       const server = yield* EmbeddedServer.make({ listen: "127.0.0.1:0", apiKey: "k3y", log: () => {} })
       const home = yield* Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "btrdb-home-")))
       yield* Effect.addFinalizer(() => Effect.promise(() => fs.rm(home, { recursive: true, force: true })))
-      const provider = ConfigProvider.fromMap(
-        new Map([["BTRDB_ENDPOINTS", server.endpoint], ["BTRDB_API_KEY", "k3y"], ["HOME", home]])
+      const provider = ConfigProvider.fromEnvRecord(
+        Object.fromEntries([["BTRDB_ENDPOINTS", server.endpoint], ["BTRDB_API_KEY", "k3y"], ["HOME", home]])
       )
       const info = yield* Effect.provide(
         Effect.flatMap(BTrDB.BTrDB, (db) => db.info),
-        BTrDB.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
+        BTrDB.layerConfig().pipe(Layer.provide(ConfigProvider.layer(provider)))
       )
       assert.deepStrictEqual(info.proxy.proxyEndpoints, [server.endpoint])
 
-      const none = ConfigProvider.fromMap(new Map([["HOME", home]]))
+      const none = ConfigProvider.fromEnvRecord(Object.fromEntries([["HOME", home]]))
       const error = yield* Effect.flip(
-        Effect.provide(BTrDB.BTrDB, BTrDB.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(none))))
+        Effect.provide(BTrDB.BTrDB, BTrDB.layerConfig().pipe(Layer.provide(ConfigProvider.layer(none))))
       )
       assert.strictEqual(error._tag, "ConfigurationError")
       assert.strictEqual(error.message, "Could not determine credentials to use.")

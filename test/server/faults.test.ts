@@ -45,7 +45,7 @@ describe("fault injection", () => {
         assert.include(first.message, "injected fault")
 
         const attempts = yield* Ref.make(0)
-        const counted = Effect.zipRight(Ref.update(attempts, (n) => n + 1), db.info)
+        const counted = Effect.andThen(Ref.update(attempts, (n) => n + 1), db.info)
         const info = yield* counted.pipe(
           Retry.withPolicy(Retry.policy(Retry.python({ delay: "20 millis", backoff: 2 })))
         )

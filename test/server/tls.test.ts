@@ -84,16 +84,14 @@ describe("TLS", () => {
       if (!(yield* Effect.promise(() => portFree(4411)))) return
       yield* Effect.scoped(Effect.gen(function*() {
         const server = yield* tlsServer("127.0.0.1:4411")
-        const provider = ConfigProvider.fromMap(
-          new Map([
-            ["BTRDB_ENDPOINTS", server.endpoint],
-            ["BTRDB_CA_BUNDLE", path.join(dir, "server.crt")],
-            ["HOME", dir]
-          ])
-        )
+        const provider = ConfigProvider.fromEnvRecord(Object.fromEntries([
+          ["BTRDB_ENDPOINTS", server.endpoint],
+          ["BTRDB_CA_BUNDLE", path.join(dir, "server.crt")],
+          ["HOME", dir]
+        ]))
         const info = yield* Effect.provide(
           Effect.flatMap(BTrDB.BTrDB, (db) => db.info),
-          BTrDB.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
+          BTrDB.layerConfig().pipe(Layer.provide(ConfigProvider.layer(provider)))
         )
         assert.deepStrictEqual(info.proxy.proxyEndpoints, ["127.0.0.1:4411"])
       }))

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process"
 
-/** Runs the `btrdb` command (from source) to completion. */
+/** Runs the `btrdb` command (from source) to completion, with `env` added to the environment (`undefined` removes). */
 export const runCli = (
   args: ReadonlyArray<string>,
-  env: Record<string, string> = {}
+  env: Record<string, string | undefined> = {}
 ): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {

@@ -10,7 +10,7 @@ export const serverLayer = (options: ServerOptions = {}) =>
 
 /** The SDK connected over real gRPC to an embedded server started for it. */
 export const grpcLayer = (options: ServerOptions & Omit<BTrDB.Options, "endpoint"> = {}) =>
-  Layer.unwrapEffect(
+  Layer.unwrap(
     Effect.map(EmbeddedServer.EmbeddedServer, (server) => BTrDB.layer({ ...options, endpoint: server.endpoint }))
   ).pipe(Layer.provideMerge(serverLayer(options)))
 

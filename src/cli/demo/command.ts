@@ -5,8 +5,8 @@
  * statistics at a few resolutions, prints a summary with the throughput reached, and writes an SVG chart of one
  * stream's min/mean/max band. The server stops and the temporary directory is removed on the way out.
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -77,7 +77,7 @@ const dataDirectory = (data: Option.Option<string>) =>
         Effect.promise(() => fsp.mkdtemp(path.join(os.tmpdir(), "btrdb-demo-"))),
         (dir) =>
           Effect.promise(() => fsp.rm(dir, { recursive: true, force: true })).pipe(
-            Effect.zipRight(Console.log(`removed the temporary data directory ${dir}`))
+            Effect.andThen(Console.log(`removed the temporary data directory ${dir}`))
           )
       ).pipe(Effect.map((dir) => ({ dir, temporary: true })))
   })
@@ -175,7 +175,7 @@ const run = (options: {
       tasks,
       ([c, from, count]) =>
         Effect.suspend(() => streams[c]!.insert(chunk(c, start, from, count, pmu))).pipe(
-          Effect.tap(() => bar.advance(count))
+          Effect.tap(() => Effect.sync(() => bar.advance(count)))
         ),
       { concurrency: CONCURRENCY, discard: true }
     ))
@@ -261,7 +261,7 @@ const run = (options: {
     yield* section(`Queries at a few resolutions, on ${COLLECTION}/L1MAG`)
     const queryRows: Array<Array<string>> = []
     const [rawTime, rawCount] = yield* Effect.timed(
-      EStream.runFold(l1.values({ start, end }), 0, (n, page) => n + page.times.length)
+      EStream.runFold(l1.values({ start, end }), () => 0, (n, page) => n + page.times.length)
     )
     queryRows.push([
       "values",
@@ -347,22 +347,22 @@ const run = (options: {
 export const demo = Command.make(
   "demo",
   {
-    data: Options.directory("data").pipe(
-      Options.withDescription("keep the data in this directory (default: a temporary one, removed at the end)"),
-      Options.optional
+    data: Flag.Directory("data").pipe(
+      Flag.withDescription("keep the data in this directory (default: a temporary one, removed at the end)"),
+      Flag.optional
     ),
-    minutes: Options.integer("minutes").pipe(
-      Options.withDescription("minutes of data per stream"),
-      Options.withDefault(60)
+    minutes: Flag.Int("minutes").pipe(
+      Flag.withDescription("minutes of data per stream"),
+      Flag.withDefault(60)
     ),
-    rate: Options.float("rate").pipe(Options.withDescription("samples per second"), Options.withDefault(120)),
-    out: Options.file("out").pipe(
-      Options.withDescription("where to write the SVG chart"),
-      Options.withDefault("btrdb-demo.svg")
+    rate: Flag.Finite("rate").pipe(Flag.withDescription("samples per second"), Flag.withDefault(120)),
+    out: Flag.File("out").pipe(
+      Flag.withDescription("where to write the SVG chart"),
+      Flag.withDefault("btrdb-demo.svg")
     ),
-    start: Options.text("start").pipe(
-      Options.withDescription("the time of the first sample (ns or ISO-8601)"),
-      Options.withDefault("2024-05-01T12:00:00Z")
+    start: Flag.String("start").pipe(
+      Flag.withDescription("the time of the first sample (ns or ISO-8601)"),
+      Flag.withDefault("2024-05-01T12:00:00Z")
     )
   },
   run

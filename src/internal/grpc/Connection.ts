@@ -159,7 +159,7 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       : undefined
 
   const unary = <Res extends WithStat>(rpc: RpcName, request: object, context?: CallContext, codec?: CallCodec<Res>) =>
-    Effect.async<Res, E.CallErrors>((resume) => {
+    Effect.callback<Res, E.CallErrors>((resume) => {
       const method = definition[rpc]!
       const call = client.makeUnaryRequest<object, Res>(
         method.path,
@@ -208,7 +208,7 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
           })
         )
       ),
-      Stream.unwrapScoped
+      Stream.unwrap
     )
 
   const bidiStream = <Res extends WithStat>(rpc: RpcName, requests: ReadonlyArray<object>, context?: CallContext) =>
@@ -235,7 +235,7 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
           })
         )
       ),
-      Stream.unwrapScoped
+      Stream.unwrap
     )
 
   return { endpoint, unary, serverStream, bidiStream }

@@ -206,7 +206,7 @@ export const make = (connection: Connection): Backend => ({
 
   listCollections: (prefix) =>
     connection.serverStream<WireStat & { collections: Array<string> }>("ListCollections", { prefix }).pipe(
-      Stream.mapConcat((r) => r.collections)
+      Stream.flatMap((r) => Stream.fromIterable(r.collections))
     ),
 
   lookupStreams: (query) =>
@@ -215,7 +215,7 @@ export const make = (connection: Connection): Backend => ({
       isCollectionPrefix: query.isCollectionPrefix,
       tags: toWirePairs(query.tags),
       annotations: toWirePairs(query.annotations)
-    }).pipe(Stream.mapConcat((r) => r.results.map(descriptorFromWire))),
+    }).pipe(Stream.flatMap((r) => Stream.fromIterable(r.results.map(descriptorFromWire)))),
 
   metadataUsage: (prefix) =>
     Effect.map(
@@ -230,7 +230,7 @@ export const make = (connection: Connection): Backend => ({
 
   sqlQuery: (query, params) =>
     connection.serverStream<WireStat & { SQLQueryRow: Array<Buffer> }>("SQLQuery", { query, params }).pipe(
-      Stream.mapConcat((r) => r.SQLQueryRow),
+      Stream.flatMap((r) => Stream.fromIterable(r.SQLQueryRow)),
       Stream.mapEffect((row) =>
         Effect.try({
           try: (): unknown => JSON.parse(row.toString("utf8")),

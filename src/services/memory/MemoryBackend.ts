@@ -4,8 +4,9 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import type * as Pull from "effect/Pull"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -73,16 +74,15 @@ const paged = <P, A>(
     }
     const iterator = read.pages[Symbol.iterator]()
     const version = read.version.major
-    return Stream.repeatEffectOption(
-      Effect.suspend(() => {
-        try {
-          const next = iterator.next()
-          return next.done ? Effect.fail(Option.none()) : Effect.succeed(convert(next.value, version))
-        } catch (error) {
-          return Effect.fail(Option.some(failure(method, uuid, error)))
-        }
-      })
-    ).pipe(Stream.ensuring(Effect.sync(() => iterator.return?.())))
+    const pull: Pull.Pull<readonly [A], E.CallErrors> = Effect.suspend((): Pull.Pull<readonly [A], E.CallErrors> => {
+      try {
+        const next = iterator.next()
+        return next.done ? Cause.done() : Effect.succeed([convert(next.value, version)] as const)
+      } catch (error) {
+        return Effect.fail(failure(method, uuid, error))
+      }
+    })
+    return Stream.fromPull(Effect.succeed(pull)).pipe(Stream.ensuring(Effect.sync(() => iterator.return?.())))
   })
 
 /** An Arrow read of the engine as a `Stream` of its messages, produced when pulled. */
@@ -218,7 +218,7 @@ const subscribe = (
   db: Database,
   uuids: ReadonlyArray<Uuid>
 ): Stream.Stream<SubscriptionMessage, E.CallErrors> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
+  Stream.unwrap(Effect.gen(function*() {
     for (const uuid of uuids) {
       if (!db.data.hasStream(uuid)) {
         return yield* Effect.fail(
@@ -233,11 +233,11 @@ const subscribe = (
       if (!wanted.has(uuid)) return
       for (const bytes of ArrowReads.pointsMessages(points)) {
         backlog += bytes.length
-        Queue.unsafeOffer(queue, { _tag: "Message", message: { uuid: uuid as Uuid, bytes } })
+        Queue.offerUnsafe(queue, { _tag: "Message", message: { uuid: uuid as Uuid, bytes } })
       }
       if (backlog > SUBSCRIBER_BACKLOG_BYTES) {
         stop()
-        Queue.unsafeOffer(queue, { _tag: "TooSlow" })
+        Queue.offerUnsafe(queue, { _tag: "TooSlow" })
       }
     })
     yield* Effect.addFinalizer(() => Effect.sync(stop))
