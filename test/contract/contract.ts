@@ -361,4 +361,88 @@ export const contractSuite = (label: string, makeLayer: () => Layer.Layer<BTrDB,
           assert.includeMembers(all.streams.map((s) => s.uuid), created.map((s) => s.uuid))
         }))
     })
+
+    describe("argument validation", () => {
+      it.effect("InvalidArgument names the operation and the field, and says what was wrong", () =>
+        Effect.gen(function*() {
+          const db = yield* BTrDB
+          const s = yield* db.create({ uuid: Uuid.random(), collection: uniquePrefix("valid"), tags: { name: "v" } })
+          const set = yield* db.streams([s.uuid])
+          const BASE = 1_500_000_000_000_000_000n
+          const cases: ReadonlyArray<readonly [Effect.Effect<unknown, { readonly _tag: string }>, string, string]> = [
+            [db.streamFromUuid("not-a-uuid"), "uuid", "expected a UUID such as f98f4b4e-9fab-46b5-8a80-f282059d69b1"],
+            [
+              db.create({ uuid: Uuid.random(), collection: "", tags: { name: "a" } }),
+              "collection",
+              "a collection must be non-empty, shorter than 256 bytes and free of NUL characters"
+            ],
+            [
+              db.create({ uuid: Uuid.random(), collection: "p", tags: { color: "red" } as never }),
+              "tags",
+              `unknown tag key "color": tags are name, unit, ingress, distiller`
+            ],
+            [
+              db.create({ uuid: Uuid.random(), collection: "p", tags: { name: "n".repeat(256) } }),
+              "tags",
+              "name: a tag or annotation value must be at most 255 characters, without NUL"
+            ],
+            [
+              db.create({ uuid: Uuid.random(), collection: "p", tags: { name: "a" }, annotations: { "": "v" } }),
+              "annotations",
+              `annotation key "" must be non-empty, at most 255 characters, without NUL`
+            ],
+            [s.insert([[BASE, NaN]]), "data", "data[0]: NaN is not finite (NaN and ±Infinity cannot be stored)"],
+            [s.insert([["not a time", 1]]), "data", "data[0][0] is not a valid time: not a time"],
+            [
+              s.insert({ times: [1n << 62n], values: [1] }),
+              "times",
+              "times[0]: time 4611686018427387904 is outside [-1152921504606846976, 3458764513820540927)"
+            ],
+            [
+              s.insert([[BASE, 1]], { merge: "sometimes" as never }),
+              "merge",
+              `Expected "never" | "equal" | "retain" | "replace", got "sometimes"`
+            ],
+            [
+              s.valuesCollected({ start: "yesterday" }),
+              "start",
+              `"yesterday" is neither an ISO-8601 date-time nor an integer of nanoseconds`
+            ],
+            [
+              s.valuesCollected({ version: -1n }),
+              "version",
+              "Expected a value between 0n and 18446744073709551615n, got -1n"
+            ],
+            [
+              s.windowsCollected({ width: 5 as never }),
+              "width",
+              "a number is ambiguous: give nanoseconds as a bigint, or a Duration"
+            ],
+            [s.windowsCollected({ width: "5 fortnights" as never }), "width", "expected a positive, finite duration"],
+            [s.windowsCollected({ width: 0n }), "width", "0 ns is not a positive 64-bit width"],
+            [
+              s.windowsCollected({ width: "1 minute", depth: 99 }),
+              "depth",
+              "Expected a value between 0 and 63, got 99"
+            ],
+            [s.alignedWindowsCollected({ pointwidth: 1.5 }), "pointwidth", "Expected an integer, got 1.5"],
+            [s.changesCollected({ resolution: -2 }), "resolution", "Expected a value between 0 and 63, got -2"],
+            [
+              db.streams([s.uuid], { versions: [-3] }),
+              "versions",
+              "0: Expected a value greater than or equal to 0, got -3"
+            ],
+            [set.filter({ samplingFrequency: -1 }), "samplingFrequency", "Expected a value greater than 0, got -1"]
+          ]
+          for (const [effect, field, detail] of cases) {
+            const error = yield* Effect.flip(effect)
+            assert.strictEqual(error._tag, "InvalidArgument", JSON.stringify(error))
+            const { detail: got, field: named } = error as unknown as {
+              readonly field: string
+              readonly detail: string
+            }
+            assert.deepStrictEqual([named, got], [field, detail])
+          }
+        }))
+    })
   })
