@@ -26,7 +26,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -389,7 +389,8 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
  *
  * @example
  * ```ts
- * const options: BTrDB.Options = { endpoint: "localhost:4410", apiKey: Redacted.make("key"), connectTimeout: "5 seconds" }
+ * const options: BTrDB.Options = { endpoint: "localhost:4410", apiKey: "key", connectTimeout: "5 seconds" }
+ * const kept: BTrDB.Options = { endpoint: "localhost:4410", apiKey: Redacted.make("key") } // the same
  * ```
  * @since 0.1.0
  * @category models
@@ -397,8 +398,11 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
 export interface Options {
   /** `host:port`. Port 4411 means TLS (roots from `caBundle`, else `BTRDB_CA_BUNDLE`, else the system's). */
   readonly endpoint: string
-  /** Sent as `authorization: Bearer <key>` on every call. */
-  readonly apiKey?: Redacted.Redacted | undefined
+  /**
+   * Sent as `authorization: Bearer <key>` on every call: a plain string (the SDK wraps it in `Redacted` at once, so
+   * it never shows in logs or errors) or a `Redacted` you already hold.
+   */
+  readonly apiKey?: string | Redacted.Redacted | undefined
   /** PEM root certificates for TLS. */
   readonly caBundle?: Buffer | undefined
   /** Use TLS (true) or plaintext (false) whatever the port says; by default port 4411 means TLS. */
@@ -442,7 +446,8 @@ export const make = (
       (tls
         ? yield* BTrDBConfig.caBundle.pipe(Effect.provide(NodeFileSystem.layer), Effect.mapError(asConfigurationError))
         : undefined)
-    const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey: options.apiKey, caBundle, tls })
+    const apiKey = typeof options.apiKey === "string" ? Redacted.make(options.apiKey) : options.apiKey
+    const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey, caBundle, tls })
     const service = fromBackend(GrpcBackend.make(connection), { retry: options.retry })
     yield* service.info.pipe(
       Effect.timeoutOrElse({

@@ -24,6 +24,12 @@ describe("API keys", () => {
           Effect.flatMap(BTrDB.make({ endpoint, apiKey: Redacted.make(KEY) }), (db) => db.info)
         )
         assert.strictEqual(info.majorVersion, 5)
+        // a plain string is accepted too (as the README's Python table shows), and never printed
+        const plain = yield* Effect.scoped(Effect.flatMap(BTrDB.make({ endpoint, apiKey: KEY }), (db) => db.info))
+        assert.strictEqual(plain.majorVersion, 5)
+        const wrongPlain = yield* Effect.flip(Effect.scoped(BTrDB.make({ endpoint, apiKey: "nope" })))
+        assert.strictEqual(wrongPlain._tag, "Unauthenticated")
+        assert.notInclude(`${wrongPlain.message} ${JSON.stringify(wrongPlain)}`, "nope")
 
         const wrong = yield* Effect.flip(Effect.scoped(BTrDB.make({ endpoint, apiKey: Redacted.make("nope") })))
         assert.strictEqual(wrong._tag, "Unauthenticated")

@@ -93,7 +93,8 @@ const PACKAGE_VERSION = "0.1.0"
 export const isTlsEndpoint = (endpoint: string): boolean => endpoint.slice(endpoint.lastIndexOf(":") + 1) === "4411"
 
 /** Whether a connection uses TLS: as asked, else by the port (4411). */
-export const usesTls = (options: ConnectionOptions): boolean => options.tls ?? isTlsEndpoint(options.endpoint)
+export const usesTls = (options: Pick<ConnectionOptions, "endpoint" | "tls">): boolean =>
+  options.tls ?? isTlsEndpoint(options.endpoint)
 
 const credentialsFor = (options: ConnectionOptions): grpc.ChannelCredentials =>
   usesTls(options) ? grpc.credentials.createSsl(options.caBundle ?? null) : grpc.credentials.createInsecure()
