@@ -25,7 +25,9 @@ import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
 export const MINIMUM_TIME: bigint = MIN_TIME
 
 /**
- * The latest time a query may name: (48 << 56) - 1 ns. The same as the Python client's `MAXIMUM_TIME`.
+ * The latest time a query may name: (48 << 56) - 1 ns, as a range's end or the time of `nearest`. The same as the
+ * Python client's `MAXIMUM_TIME`. A query's range is [start, end), so the latest time a stream can hold, and an
+ * insert take, is one below: `MAXIMUM_TIME - 1n`.
  *
  * @example
  * ```ts
@@ -48,7 +50,12 @@ export const MAXIMUM_TIME: bigint = MAX_TIME - 1n
  */
 export const Nanoseconds = Schema.BigInt.pipe(
   Schema.check(
-    Schema.makeFilter((t) => (t >= MIN_TIME && t < MAX_TIME) || `time ${t} ns is outside [${MIN_TIME}, ${MAX_TIME})`)
+    Schema.makeFilter((t) =>
+      (t >= MIN_TIME && t < MAX_TIME) ||
+      `time ${t} ns is outside the times BTrDB can name, ${MIN_TIME} (Time.MINIMUM_TIME) to ${
+        MAX_TIME - 1n
+      } (Time.MAXIMUM_TIME)`
+    )
   ),
   Schema.annotate({ identifier: "Nanoseconds" })
 )
@@ -175,6 +182,9 @@ export const TimeFromInput: Schema.Codec<bigint, TimeInput> = Schema.Union([Sche
 const invalid = (input: unknown, message: string): SchemaIssue.Issue =>
   new SchemaIssue.InvalidValue({ message }, Option.some(input))
 
+const tooWide = (ns: bigint): string =>
+  `${ns} ns overflows the 64-bit nanoseconds of a width: at most ${(1n << 64n) - 1n} ns (about 584 years)`
+
 // anything that is not a Duration input (a plain object, a misspelt unit) is None
 const decodeDuration = (input: unknown): Option.Option<Duration.Duration> => Duration.fromInput(input as Duration.Input)
 
@@ -212,14 +222,14 @@ export const NanosFromDuration: Schema.Codec<bigint, DurationInput> = Schema.Unk
           return Effect.fail(invalid(input, "a number is ambiguous: give nanoseconds as a bigint, or a Duration"))
         }
         if (typeof input === "bigint") {
-          return input > 0n && input < 1n << 64n
-            ? Effect.succeed(input)
-            : Effect.fail(invalid(input, `${input} ns is not a positive 64-bit width`))
+          if (input <= 0n) return Effect.fail(invalid(input, `${input} ns is not a positive width`))
+          return input < 1n << 64n ? Effect.succeed(input) : Effect.fail(invalid(input, tooWide(input)))
         }
         const ns = Option.flatMap(decodeDuration(input), Duration.toNanos)
-        return Option.isNone(ns) || ns.value <= 0n || ns.value >= 1n << 64n
-          ? Effect.fail(invalid(input, "expected a positive, finite duration"))
-          : Effect.succeed(ns.value)
+        if (Option.isNone(ns) || ns.value <= 0n) {
+          return Effect.fail(invalid(input, "expected a positive, finite duration such as \"15 minutes\""))
+        }
+        return ns.value < 1n << 64n ? Effect.succeed(ns.value) : Effect.fail(invalid(input, tooWide(ns.value)))
       },
       encode: (ns) => Effect.succeed(ns)
     })

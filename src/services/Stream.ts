@@ -631,6 +631,34 @@ const range = Effect.fnUntraced(function*(method: string, options: RangeOptions)
 
 const MAX_INSERT_TIME = MAX_TIME - 1n
 
+type Range = { readonly start: bigint; readonly end: bigint }
+
+/**
+ * The server's 413 for a range holding no whole window ("start time >= end time"), said before asking it: what is
+ * wrong and what would be accepted.
+ */
+const noWholeWindow = (rpc: string, uuid: string, r: Range, window: string) =>
+  Effect.fail(
+    new E.InvalidTimeRange({
+      method: rpc,
+      uuid,
+      detail: `[${r.start}, ${r.end}) is ${r.end - r.start} ns wide and holds no whole window: ${window} needs a ` +
+        "wider range (or ask for narrower windows)"
+    })
+  )
+
+/** Fails as the server would when [start, end) holds no window of `width` (PROTOCOL.md §7.5). */
+const checkWindows = (rpc: string, uuid: string, r: Range, width: bigint) =>
+  r.end - ((r.end - r.start) % width) <= r.start ? noWholeWindow(rpc, uuid, r, `a window of ${width} ns`) : Effect.void
+
+/** Fails as the server would when [start, end) holds no aligned window of 2^pw ns. */
+const checkAlignedWindows = (rpc: string, uuid: string, r: Range, pw: number) => {
+  const mask = (1n << BigInt(pw)) - 1n
+  return (r.start & ~mask) >= (r.end & ~mask) - 1n
+    ? noWholeWindow(rpc, uuid, r, `an aligned window of 2^${pw} = ${mask + 1n} ns`)
+    : Effect.void
+}
+
 const invalid = (method: string, field: string, detail: string) => new E.InvalidArgument({ method, field, detail })
 
 /** The points to insert as two typed columns, checked: equal lengths, finite values, insertable times. */
@@ -705,7 +733,11 @@ const columns = (
           invalid(
             method,
             timeField,
-            `${timeField}[${i}]: time ${t} is outside [${MIN_TIME}, ${MAX_INSERT_TIME})`
+            t < MIN_TIME
+              ? `${timeField}[${i}]: time ${t} is before the earliest time a stream holds, ${MIN_TIME} (Time.MINIMUM_TIME)`
+              : `${timeField}[${i}]: time ${t} is after the latest time an insert takes, ${
+                MAX_INSERT_TIME - 1n
+              } (Time.MAXIMUM_TIME - 1)`
           )
         )
       }
@@ -1070,6 +1102,7 @@ class StreamImpl implements Stream {
         const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
         const width = 1n << BigInt(pw)
         const alignedEnd = r.end & ~(width - 1n)
+        yield* checkAlignedWindows("AlignedWindows", this.uuid, r, pw)
         return resumable(
           this.client,
           (start, version) => backend.alignedWindows(this.uuid, start, r.end, pw, version),
@@ -1095,6 +1128,7 @@ class StreamImpl implements Stream {
         const width = yield* validate(method, "width", NanosFromDuration, options?.width)
         const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
         const lastEnd = r.end - ((r.end - r.start) % width)
+        yield* checkWindows("Windows", this.uuid, r, width)
         return resumable(
           this.client,
           (start, version) => backend.windows(this.uuid, start, r.end, width, depth, version),
@@ -1225,6 +1259,7 @@ class StreamImpl implements Stream {
       const r = yield* range(method, options ?? {})
       const width = yield* validate(method, "width", NanosFromDuration, options?.width)
       const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
+      yield* checkWindows("ArrowWindows", this.uuid, r, width)
       const messages = yield* run(
         this.client,
         method,
@@ -1241,6 +1276,7 @@ class StreamImpl implements Stream {
     return Effect.gen({ self: this }, function*() {
       const r = yield* range(method, options ?? {})
       const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
+      yield* checkAlignedWindows("ArrowAlignedWindows", this.uuid, r, pw)
       const messages = yield* run(
         this.client,
         method,

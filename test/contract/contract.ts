@@ -7,6 +7,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { MAXIMUM_TIME, MINIMUM_TIME } from "../../src/schema/Time.js"
 import * as Uuid from "../../src/schema/Uuid.js"
 import { BTrDB } from "../../src/services/BTrDB.js"
 import { uniquePrefix } from "../support/layers.js"
@@ -396,7 +397,8 @@ export const contractSuite = (label: string, makeLayer: () => Layer.Layer<BTrDB,
             [
               s.insert({ times: [1n << 62n], values: [1] }),
               "times",
-              "times[0]: time 4611686018427387904 is outside [-1152921504606846976, 3458764513820540927)"
+              "times[0]: time 4611686018427387904 is after the latest time an insert takes, 3458764513820540926 " +
+              "(Time.MAXIMUM_TIME - 1)"
             ],
             [
               s.insert([[BASE, 1]], { merge: "sometimes" as never }),
@@ -418,8 +420,30 @@ export const contractSuite = (label: string, makeLayer: () => Layer.Layer<BTrDB,
               "width",
               "a number is ambiguous: give nanoseconds as a bigint, or a Duration"
             ],
-            [s.windowsCollected({ width: "5 fortnights" as never }), "width", "expected a positive, finite duration"],
-            [s.windowsCollected({ width: 0n }), "width", "0 ns is not a positive 64-bit width"],
+            [
+              s.windowsCollected({ width: "5 fortnights" as never }),
+              "width",
+              `expected a positive, finite duration such as "15 minutes"`
+            ],
+            [s.windowsCollected({ width: 0n }), "width", "0 ns is not a positive width"],
+            [
+              s.windowsCollected({ width: "52000 weeks" }),
+              "width",
+              "31449600000000000000 ns overflows the 64-bit nanoseconds of a width: at most 18446744073709551615 ns " +
+              "(about 584 years)"
+            ],
+            [
+              s.insert([[MAXIMUM_TIME, 1]]),
+              "data",
+              "data[0]: time 3458764513820540927 is after the latest time an insert takes, 3458764513820540926 " +
+              "(Time.MAXIMUM_TIME - 1)"
+            ],
+            [
+              s.insert({ times: [MINIMUM_TIME - 1n], values: [1] }),
+              "times",
+              "times[0]: time -1152921504606846977 is before the earliest time a stream holds, -1152921504606846976 " +
+              "(Time.MINIMUM_TIME)"
+            ],
             [
               s.windowsCollected({ width: "1 minute", depth: 99 }),
               "depth",

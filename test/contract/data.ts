@@ -286,8 +286,15 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assertInvalid(yield* aw({ start: BASE, end: BASE + SECOND, pointwidth: 2.5 }), "pointwidth")
           assertInvalid(yield* aw({ start: BASE, end: BASE + SECOND }), "pointwidth")
           assertInvalid(yield* aw({ start: BASE + SECOND, end: BASE, pointwidth: 10 }), "end")
-          // no whole window in the range: the server's 413
-          assert.strictEqual((yield* aw({ start: BASE, end: BASE + 10n, pointwidth: 30 }))._tag, "InvalidTimeRange")
+          // no whole window in the range: the server's 413, saying why
+          const narrow = yield* aw({ start: BASE, end: BASE + 10n, pointwidth: 30 })
+          assert.strictEqual(narrow._tag, "InvalidTimeRange")
+          assert.include(
+            (narrow as { readonly detail: string }).detail,
+            `[${BASE}, ${
+              BASE + 10n
+            }) is 10 ns wide and holds no whole window: an aligned window of 2^30 = 1073741824 ns`
+          )
 
           const w = (o: Partial<Stream.WindowsOptions>) => flipTag(s.windowsCollected(o as Stream.WindowsOptions))
           assertInvalid(yield* w({ start: BASE, end: BASE + SECOND, width: 0n }), "width")
@@ -296,8 +303,18 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assertInvalid(yield* w({ start: BASE, end: BASE + SECOND, width: Duration.infinity }), "width")
           assertInvalid(yield* w({ start: BASE, end: BASE + SECOND, width: 10n, depth: 64 }), "depth")
           assertInvalid(yield* w({ start: BASE, end: BASE + SECOND }), "width")
-          // a range shorter than one window: the server's 413
-          assert.strictEqual((yield* w({ start: BASE, end: BASE + 10n, width: SECOND }))._tag, "InvalidTimeRange")
+          // a range shorter than one window: the server's 413, saying why
+          const short = yield* w({ start: BASE, end: BASE + 10n, width: SECOND })
+          assert.strictEqual(short._tag, "InvalidTimeRange")
+          assert.include(
+            (short as { readonly detail: string }).detail,
+            `is 10 ns wide and holds no whole window: a window of ${SECOND} ns needs a wider range`
+          )
+          // one whole window fits: no error
+          assert.strictEqual(
+            (yield* s.windowsCollected({ start: BASE, end: BASE + SECOND, width: SECOND })).times.length,
+            1
+          )
         }))
     })
 
