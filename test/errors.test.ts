@@ -90,6 +90,25 @@ describe("fromGrpcStatus", () => {
     expect(error.message).toContain("could not connect to db.example:4411: No connection established")
   })
 
+  it("UNAVAILABLE says in one plain line why the connection failed, not in grpc-js's words", () => {
+    const refused = fromGrpcStatus(
+      at,
+      GrpcCode.UNAVAILABLE,
+      "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:4499. Resolution note: "
+    )
+    expect(refused.message).toBe(
+      `RawValues (stream ${where.uuid}): could not connect to db.example:4411: connection refused (is a BTrDB server listening there?)`
+    )
+    const unknownHost = fromGrpcStatus(at, GrpcCode.UNAVAILABLE, "Name resolution failed for target dns:nowhere:4410")
+    expect((unknownHost as { detail: string }).detail).toBe("the host name does not resolve")
+    const other = fromGrpcStatus(
+      at,
+      GrpcCode.UNAVAILABLE,
+      "No connection established. Last error: Error: boom. Resolution note: "
+    )
+    expect((other as { detail: string }).detail).toBe("No connection established: boom.")
+  })
+
   it("UNAUTHENTICATED and PERMISSION_DENIED have their own tags", () => {
     expect(fromGrpcStatus(at, GrpcCode.UNAUTHENTICATED, "invalid api key")._tag).toBe("Unauthenticated")
     expect(fromGrpcStatus(at, GrpcCode.PERMISSION_DENIED, "no")._tag).toBe("PermissionDenied")

@@ -104,6 +104,29 @@ export const GrpcCode = {
 
 const BRACKETED_CODE = /^\s*\[(\d{3})\]\s*(.*)$/s
 
+/** What a socket error code means for someone trying to reach a server. */
+const SOCKET_ERRORS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/ECONNREFUSED/, "connection refused (is a BTrDB server listening there?)"],
+  [/ENOTFOUND|EAI_AGAIN|Name resolution failed/i, "the host name does not resolve"],
+  [/ETIMEDOUT|Deadline exceeded/i, "no answer before the deadline"],
+  [/EHOSTUNREACH|ENETUNREACH/, "no route to the host"],
+  [/ECONNRESET/, "the connection was reset"],
+  [/certificate|SSL|TLS|handshake/i, "the TLS handshake failed"]
+]
+
+/**
+ * grpc-js's UNAVAILABLE details as one plain line: "No connection established. Last error: Error: connect
+ * ECONNREFUSED 127.0.0.1:4410. Resolution note: " says "connection refused (is a BTrDB server listening there?)".
+ * Details it does not know are kept, less grpc-js's empty trailers.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const connectionDetail = (details: string): string => {
+  for (const [pattern, meaning] of SOCKET_ERRORS) if (pattern.test(details)) return meaning
+  return details.replace(/\s*Resolution note:\s*$/, "").replace(/\.?\s*Last error: (Error: )?/, ": ").trim()
+}
+
 /**
  * The tagged error for a gRPC status that is not OK. A details text of the form `[404] stream does not exist`
  * (how some servers report BTrDB codes) becomes the matching in-band error, as the Python client intends.
@@ -120,7 +143,7 @@ export const fromGrpcStatus = (
   const where = { method: context.method, uuid: context.uuid }
   switch (grpcCode) {
     case GrpcCode.UNAVAILABLE:
-      return new E.ConnectionError({ ...where, endpoint: context.endpoint, detail: details, cause })
+      return new E.ConnectionError({ ...where, endpoint: context.endpoint, detail: connectionDetail(details), cause })
     case GrpcCode.UNAUTHENTICATED:
       return new E.Unauthenticated({ ...where, detail: details })
     case GrpcCode.PERMISSION_DENIED:
@@ -129,7 +152,7 @@ export const fromGrpcStatus = (
   const bracketed = BRACKETED_CODE.exec(details)
   if (bracketed !== null) return fromStatus(context, Number(bracketed[1]), bracketed[2]!)
   if (details.includes("failed to connect to all addresses")) {
-    return new E.ConnectionError({ ...where, endpoint: context.endpoint, detail: details, cause })
+    return new E.ConnectionError({ ...where, endpoint: context.endpoint, detail: connectionDetail(details), cause })
   }
   return new E.TransportError({ ...where, grpcCode, detail: details, cause })
 }
