@@ -211,6 +211,11 @@ const fromProfile = Effect.fnUntraced(function*(
   } satisfies Fragment
 })
 
+/** Python's words, then what would work. */
+const noEndpoint = (file: string): string =>
+  "Could not determine credentials to use: no endpoint given. Set BTRDB_ENDPOINTS=host:port, name one " +
+  `(BTrDB.layer({ endpoint }) or btrdb --endpoint), or add a profile with btrdb.endpoints to ${file}.`
+
 const nonEmpty = (s: string | null | undefined): string | undefined =>
   s === null || s === undefined || s === "" ? undefined : s
 
@@ -298,7 +303,8 @@ export const caBundle: Effect.Effect<
  * 2. Otherwise the credentials-file profile named by `BTRDB_PROFILE` (else `default`; read only if the file exists;
  *    a missing `default` gives nothing, any other missing profile fails with `ProfileNotFound`) is overlaid with
  *    `BTRDB_ENDPOINTS` and `BTRDB_API_KEY`, each variable winning when set.
- * 3. No endpoint fails with `NoEndpoint` ("Could not determine credentials to use.").
+ * 3. No endpoint fails with `NoEndpoint` ("Could not determine credentials to use: no endpoint given…", naming the
+ *    ways to give one).
  *
  * `BTRDB_ENDPOINTS` (or a file's `endpoints`) may be a comma list; the first entry is used. It must be
  * `host:port`, else `Malformed`. A malformed file is `Malformed`; an unreadable file or `BTRDB_CA_BUNDLE` is
@@ -348,7 +354,7 @@ export const resolve: (
   }
 
   if (merged.endpoints === undefined) {
-    return yield* new ConfigurationError({ reason: "NoEndpoint", detail: "Could not determine credentials to use." })
+    return yield* new ConfigurationError({ reason: "NoEndpoint", detail: noEndpoint(file) })
   }
   const endpoint = yield* parseEndpoint(merged.endpoints)
   const caBundle = vars.caBundle === undefined ? undefined : yield* readCaBundle(vars.caBundle)
