@@ -76,7 +76,9 @@ describe("btrdb metadata commands", () => {
 
     const nowhere = await runCli(["info"])
     expect(nowhere.code).not.toBe(0)
-    expect(nowhere.stderr.trim()).toBe("btrdb: Could not determine credentials to use.")
+    expect(nowhere.stderr.trim()).toMatch(
+      /^btrdb: Could not determine credentials to use: no endpoint given\. Set BTRDB_ENDPOINTS=host:port/
+    )
 
     const fromEnv = await runCli(["collections"], { BTRDB_ENDPOINTS: server.endpoint })
     expect(fromEnv.code).toBe(0)
