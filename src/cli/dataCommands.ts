@@ -368,7 +368,7 @@ export const alignedRange = (start: bigint, end: bigint, pointwidth: number) => 
   return { start: start & ~mask, end: end > MAXIMUM_TIME - mask ? end : ((end - 1n) | mask) + 1n }
 }
 
-/** The SVG band chart of `stream` over `[start, end)`, from aligned windows sized for about 1000 points. */
+/** The SVG band chart of `stream` over `[start, end)`, one panel from aligned windows sized for about 1000 points. */
 export const plotStream = (stream: Stream, start: bigint, end: bigint) =>
   Effect.gen(function*() {
     const pointwidth = pointwidthFor(end - start, PLOT_WINDOWS)
@@ -377,12 +377,12 @@ export const plotStream = (stream: Stream, start: bigint, end: bigint) =>
       pointwidth
     )
     const descriptor = yield* stream.metadata
-    const iso = (t: bigint) => new Date(Number(t / 1_000_000n)).toISOString().replace(".000Z", "Z")
     const svg = bandChart(windows, {
-      title: `${descriptor.collection}/${descriptor.name}  ${iso(start)} to ${iso(end)}  (windows of ${
-        formatDuration(1n << BigInt(pointwidth))
-      })`,
-      unit: descriptor.unit
+      stream: `${descriptor.collection}/${descriptor.name}`,
+      unit: descriptor.unit,
+      start,
+      end,
+      note: `min, mean and max of aligned windows of 2^${pointwidth} ns (${formatDuration(1n << BigInt(pointwidth))})`
     })
     let withPoints = 0
     for (const c of windows.count) if (c > 0n) withPoints++
@@ -416,6 +416,7 @@ export const plot = Command.make(
 ).pipe(
   Command.withDescription(
     "Write an SVG chart of the min/mean/max band of a stream over [--start, --end) (default: all its points), " +
-      "from aligned windows sized for about 1000 points"
+      "from aligned windows sized for about 1000 points: one panel, its y axis spanning all the values (no zoom, " +
+      "unlike the demo's chart)"
   )
 )

@@ -70,9 +70,13 @@ describe.concurrent("btrdb demo --minutes 1", { timeout: 180_000 }, () => {
     expect(out).toMatch(/^the event: 2 windows of 1 s, from 2024-05-01T12:00:36Z to 2024-05-01T12:00:38Z/m)
     expect(out).toMatch(/^insert \(12 streams\) +86,400 /m)
 
-    // the chart: aligned windows of 2^26 ns (60 s / 1000 ≈ 2^25.8), one mean point for each, no gap at 120 Hz
-    const wrote = /^wrote (\S+): the min\/mean\/max band of demo\/pmu1\/L1MAG, (\d+) aligned windows of 2\^26 ns/m
-      .exec(out)!
+    // the chart: an overview from aligned windows of 2^26 ns (60 s / 1000 ≈ 2^25.8), one mean point for each, no
+    // gap at 120 Hz; and a zoom on the event, from windows of 2^25 ns (33.6 ms: at least 4 samples each)
+    const wrote = new RegExp(
+      "^wrote (\\S+): the min/mean/max band of demo/pmu1/L1MAG, (\\d+) aligned windows of 2\\^26 ns \\(67.1 ms\\), " +
+        "and a zoom on (\\S+) to (\\S+) in aligned windows of 2\\^25 ns \\(33.6 ms\\)$",
+      "m"
+    ).exec(out)!
     expect(wrote[1]).toBe(svgPath)
     const width = 1n << 26n
     const last = START + BigInt(Math.round(((PER_STREAM - 1) * 1e9) / 120))
@@ -80,9 +84,23 @@ describe.concurrent("btrdb demo --minutes 1", { timeout: 180_000 }, () => {
     expect(Number(wrote[2])).toBe(expected)
     const svg = await fs.readFile(svgPath, "utf8")
     const { elements } = checkWellFormed(svg)
-    expect(elements.get("polyline")).toBe(1)
-    const means = /class="mean" points="([^"]*)"/.exec(svg)![1]!.split(" ")
+    expect(elements.get("polyline")).toBe(2)
+    const [overview, zoom] = [
+      ...svg.matchAll(/data-panel="(\w+)" data-x-start="(\d+)" data-x-end="(\d+)" data-y-min="([^"]+)"/g)
+    ].map((m) => ({ name: m[1], start: BigInt(m[2]!), end: BigInt(m[3]!), yMin: Number(m[4]), at: m.index }))
+    expect(overview).toMatchObject({ name: "overview", start: START, end: START + 60_000_000_000n })
+    const means = /class="mean" points="([^"]*)"/.exec(svg.slice(overview!.at, zoom!.at))![1]!.split(" ")
     expect(means).toHaveLength(expected)
+    expect(/class="x-tick" data-time="(\d+)"[^>]*>([^<]*)</.exec(svg)!.slice(1)).toEqual([`${START}`, "12:00:00"])
+    // the zoom holds the sag, 36 s to 38 s after the start, and its lowest value
+    expect(zoom!.name).toBe("zoom")
+    expect([new Date(wrote[3]!).getTime(), new Date(wrote[4]!).getTime()]).toEqual([
+      Number(zoom!.start / 1_000_000n),
+      Number(zoom!.end / 1_000_000n)
+    ])
+    expect(zoom!.start).toBeLessThan(START + 36_000_000_000n)
+    expect(zoom!.end).toBeGreaterThan(START + 38_000_000_000n)
+    expect(zoom!.yMin).toBeLessThan(Math.min(...values))
 
     // clean exit: the server stopped, the temporary directory is gone
     const data = /^data {7}(\S+) {2}\(temporary, removed at the end\)$/m.exec(out)![1]!

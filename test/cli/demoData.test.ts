@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { bandChart } from "../../src/cli/bandChart.js"
 import { CHANNELS, chunk, type PmuOptions, sample } from "../../src/cli/demo/pmu.js"
-import { checkWellFormed } from "../support/svg.js"
 
 const options: PmuOptions = { rateHz: 120, event: { atSeconds: 60, durationSeconds: 2, depth: 0.25 } }
 const START = 1_700_000_000_000_000_000n
@@ -56,39 +54,5 @@ describe("synthetic micro-PMU data", () => {
     const { values } = chunk(0, START, 0, 12_000, options)
     const mean = values.reduce((s, v) => s + v, 0) / values.length
     expect(Math.abs(mean - 7200)).toBeLessThan(60)
-  })
-})
-
-describe("band chart", () => {
-  const series = {
-    times: BigInt64Array.from([0n, 1n, 2n, 3n, 4n].map((k) => START + k * 60_000_000_000n)),
-    min: Float64Array.from([1, 2, 0, 3, 2]),
-    mean: Float64Array.from([2, 3, 0, 4, 3]),
-    max: Float64Array.from([3, 5, 0, 6, 4]),
-    count: [10, 10, 0, 10, 10]
-  }
-
-  it("is well-formed SVG with one mean point per window with data, gaps splitting the band", () => {
-    const svg = bandChart(series, { title: "L1MAG <volts> & co", unit: "volts" })
-    const { elements } = checkWellFormed(svg)
-    expect(elements.get("svg")).toBe(1)
-    expect(elements.get("path")).toBe(2)
-    expect(elements.get("polyline")).toBe(2)
-    const points = [...svg.matchAll(/class="mean" points="([^"]*)"/g)].map((m) => m[1]!.split(" ").length)
-    expect(points).toEqual([2, 2])
-    expect(svg).toContain("L1MAG &lt;volts&gt; &amp; co")
-  })
-
-  it("draws higher values higher", () => {
-    const svg = bandChart(series, { title: "t", unit: "u" })
-    const ys = [...svg.matchAll(/class="mean" points="([^"]*)"/g)].flatMap((m) =>
-      m[1]!.split(" ").map((p) => Number(p.split(",")[1]))
-    )
-    expect(ys[1]!).toBeLessThan(ys[0]!)
-  })
-
-  it("copes with no data", () => {
-    const svg = bandChart({ ...series, count: [0, 0, 0, 0, 0] }, { title: "empty", unit: "u" })
-    expect(checkWellFormed(svg).elements.get("polyline")).toBeUndefined()
   })
 })

@@ -21,8 +21,9 @@ import * as Uuid from "../../schema/Uuid.js"
 import * as EmbeddedServer from "../../server/EmbeddedServer.js"
 import * as BTrDB from "../../services/BTrDB.js"
 import type { Stream } from "../../services/Stream.js"
-import { alignedRange, plotStream } from "../dataCommands.js"
-import { CliError, formatDuration, parseTime } from "../inputs.js"
+import { bandChart, isoTime as iso, type Span, zoomSpan } from "../bandChart.js"
+import { alignedRange, denseWindows, PLOT_WINDOWS } from "../dataCommands.js"
+import { CliError, formatDuration, parseTime, pointwidthFor } from "../inputs.js"
 import { progress } from "../output.js"
 import { renderTable } from "../table.js"
 import { CHANNELS, chunk, type PmuOptions } from "./pmu.js"
@@ -44,7 +45,6 @@ const rate = (points: number, ms: number): string => {
   return perSecond >= 1e6 ? `${num(perSecond / 1e6)} M points/s` : `${int(Math.round(perSecond))} points/s`
 }
 const ms = (d: Duration.Duration): number => Duration.toMillis(d)
-const iso = (t: bigint): string => new Date(Number(t / 1_000_000n)).toISOString().replace(".000Z", "Z")
 
 const section = (title: string) => Console.log(`\n## ${title}\n`)
 
@@ -112,6 +112,51 @@ const demoStreams = (db: BTrDB.Service, options: PmuOptions, start: bigint, end:
       })
     })
     return { streams, reused }
+  })
+
+/** Dense aligned windows of 2^`pointwidth` ns covering `span`. */
+const windowsOver = (stream: Stream, span: Span, pointwidth: number) =>
+  Effect.map(
+    stream.alignedWindowsCollected({ ...alignedRange(span.start, span.end, pointwidth), pointwidth }),
+    (w) => ({ series: denseWindows(w, pointwidth), pointwidth })
+  )
+
+const windowsText = (pointwidth: number): string =>
+  `aligned windows of 2^${pointwidth} ns (${formatDuration(1n << BigInt(pointwidth))})`
+
+/**
+ * The demo's chart of `stream` (called `name`, in `unit`) over `[start, end)`: the overview from about 1000 aligned
+ * windows and, when the data has an event, a zoom on it. The zoom's span is found twice: in the overview's windows,
+ * then more precisely in finer windows over that first span (at least four samples of `rateHz` wide, so that none
+ * is empty), which the zoom is drawn from; when those show no event, the zoom is the first span.
+ */
+const demoChart = (stream: Stream, name: string, unit: string, start: bigint, end: bigint, rateHz: number) =>
+  Effect.gen(function*() {
+    const overview = yield* windowsOver(stream, { start, end }, pointwidthFor(end - start, PLOT_WINDOWS))
+    const around = zoomSpan(overview.series, { start, end })
+    let zoom: (Span & { readonly series: Windows; readonly pointwidth: number }) | undefined
+    if (around !== undefined) {
+      const pointwidth = Math.max(
+        pointwidthFor(around.end - around.start, PLOT_WINDOWS),
+        Math.ceil(Math.log2(4e9 / rateHz))
+      )
+      const fine = yield* windowsOver(stream, around, pointwidth)
+      const span = zoomSpan(fine.series, around) ?? around
+      zoom = { ...fine, ...span }
+    }
+    const svg = bandChart(overview.series, {
+      stream: name,
+      unit,
+      start,
+      end,
+      note: `min, mean and max of ${windowsText(overview.pointwidth)}`,
+      ...(zoom === undefined
+        ? {}
+        : { zoom: { ...zoom, note: `windows of ${formatDuration(1n << BigInt(zoom.pointwidth))}` } })
+    })
+    let windows = 0
+    for (const c of overview.series.count) if (c > 0n) windows++
+    return { svg, pointwidth: overview.pointwidth, windows, zoom }
   })
 
 const run = (options: {
@@ -321,16 +366,20 @@ const run = (options: {
 
     // -- the chart
     yield* section("Chart")
-    const chart = yield* plotStream(l1, start, end)
+    const chart = yield* demoChart(l1, `${COLLECTION}/L1MAG`, "volts", start, end, options.rate)
     const out = path.resolve(options.out)
     yield* Effect.tryPromise({
       try: () => fsp.writeFile(out, chart.svg),
       catch: (error) => new CliError({ message: `could not write ${out}: ${String(error)}` })
     })
     yield* Console.log(
-      `wrote ${out}: the min/mean/max band of ${COLLECTION}/L1MAG, ${chart.windows} aligned windows of 2^${chart.pointwidth} ns (${
-        formatDuration(1n << BigInt(chart.pointwidth))
-      })`
+      `wrote ${out}: the min/mean/max band of ${COLLECTION}/L1MAG, ${chart.windows} ${windowsText(chart.pointwidth)}${
+        chart.zoom === undefined
+          ? ""
+          : `, and a zoom on ${iso(chart.zoom.start)} to ${iso(chart.zoom.end)} in ${
+            windowsText(chart.zoom.pointwidth)
+          }`
+      }`
     )
 
     // -- throughput
