@@ -2,90 +2,167 @@
  * The files of the data commands.
  *
  * Input (`btrdb insert`): CSV lines `time,value`, the time in nanoseconds since the epoch or ISO-8601 text
- * (`2024-05-01T12:00:00.5Z`; no offset means UTC), the value a finite number. A first line that is not a point
- * (such as `time,value`) is a header; blank lines are skipped.
+ * (`2024-05-01T12:00:00.5Z`; no offset means UTC) within the times a stream can hold, the value a finite number.
+ * The first line that is not blank is a header when it is one: two fields, neither empty nor a number nor a time (such
+ * as `time,value`); any other line is a point, and a line that is not a good one is bad. Blank lines are skipped.
  *
  * Output (`values`, `windows`, `aligned-windows`): CSV with a header (`time,value`, or
  * `time,min,mean,max,count,stddev`), times in nanoseconds; or JSON, an array of one object per row with the time as
  * a string of nanoseconds (a JSON number would lose digits in JavaScript).
  */
+import { StringDecoder } from "node:string_decoder"
 import type { Points, Windows } from "../schema/Points.js"
 import { MAXIMUM_TIME, MINIMUM_TIME, parseIso } from "../schema/Time.js"
 import { CliError } from "./inputs.js"
 
-/** Points as two growable columns. */
-class Columns {
-  times = new BigInt64Array(1 << 16)
-  values = new Float64Array(1 << 16)
-  length = 0
-  push(t: bigint, v: number) {
-    if (this.length === this.times.length) {
-      const times = new BigInt64Array(this.times.length * 2)
-      times.set(this.times)
-      const values = new Float64Array(this.values.length * 2)
-      values.set(this.values)
-      this.times = times
-      this.values = values
-    }
-    this.times[this.length] = t
-    this.values[this.length] = v
-    this.length++
+const INTEGER = /^[+-]?\d+$/
+
+/** The latest time an insert takes. */
+const LAST_TIME = MAXIMUM_TIME - 1n
+
+const day = (t: bigint) => {
+  const ms = t / 1_000_000n - (t % 1_000_000n < 0n ? 1n : 0n)
+  return new Date(Number(ms)).toISOString().slice(0, 10)
+}
+
+const RANGE = `${MINIMUM_TIME} to ${LAST_TIME} ns (about ${day(MINIMUM_TIME)} to ${day(LAST_TIME)})`
+
+const isNumber = (text: string) => text !== "" && !Number.isNaN(Number(text))
+
+/** A header: two fields, neither empty nor a number nor a time. */
+const isHeader = (fields: ReadonlyArray<string>) =>
+  fields.length === 2 && fields.every((field) => {
+    const text = field.trim()
+    return text !== "" && !isNumber(text) && parseIso(text) === undefined
+  })
+
+/** Lines longer than this (in characters) are bad, so that reading holds at most one chunk and one line. */
+const MAX_LINE = 1 << 16
+
+const quote = (text: string) => JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text)
+
+/** The bad lines skipped by `btrdb insert --skip-bad`: how many, the numbers of the first few, the first reason. */
+export class SkippedLines {
+  count = 0
+  readonly lines: Array<number> = []
+  first = ""
+  add(line: number, reason: string) {
+    if (this.count === 0) this.first = reason
+    if (this.lines.length < 5) this.lines.push(line)
+    this.count++
+  }
+  /** One line saying what was skipped of `source`. */
+  summary(source: string): string {
+    const s = this.count === 1 ? "" : "s"
+    const more = this.count - this.lines.length
+    const numbers = more > 0
+      ? `${this.lines.join(", ")} and ${more} more`
+      : this.lines.length > 1
+      ? `${this.lines.slice(0, -1).join(", ")} and ${this.lines[this.lines.length - 1]}`
+      : `${this.lines[0]}`
+    return `skipped ${this.count} bad line${s} of ${source}, line${s} ${numbers}; the first: ${this.first}`
   }
 }
 
-const INTEGER = /^[+-]?\d+$/
-
-const parseCsvTime = (text: string): bigint | undefined => {
-  const t = INTEGER.test(text) ? BigInt(text) : parseIso(text)
-  return t !== undefined && t >= MINIMUM_TIME && t < MAXIMUM_TIME ? t : undefined
+/** Points read from a CSV file, as two columns. */
+export interface PointBatch {
+  readonly times: BigInt64Array
+  readonly values: Float64Array
 }
 
-const parseCsvValue = (text: string): number | undefined => {
-  if (text === "") return undefined
-  const v = Number(text)
-  return Number.isFinite(v) ? v : undefined
+/** How {@link readPointBatches} reads. */
+export interface ReadPointsOptions {
+  /** The input's name in messages: its path, or `stdin`. */
+  readonly source: string
+  /** The most points of a batch. */
+  readonly batchSize: number
+  /** Where bad lines are counted and skipped; without it, the first bad line fails the reading. */
+  readonly skipped?: SkippedLines | undefined
+  /** Called with the size in bytes of each chunk read. */
+  readonly onBytes?: ((bytes: number) => void) | undefined
 }
 
 /**
- * Reads `time,value` lines from `chunks` (a file's or stdin's bytes) into columns. A bad line throws a
- * {@link CliError} naming `source`, the line number and what is wrong with it.
+ * Reads `time,value` lines from `chunks` (a file's bytes) and yields their points in batches of
+ * `options.batchSize` (the last one shorter), holding one chunk, one line and one batch at a time. A bad line
+ * throws a {@link CliError} naming `source:line` and what is wrong with it, unless `options.skipped` takes it.
  */
-export const readPointsCsv = async (
-  chunks: AsyncIterable<Buffer | string>,
-  source: string
-): Promise<{ readonly times: BigInt64Array; readonly values: Float64Array }> => {
-  const columns = new Columns()
+export async function* readPointBatches(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReadPointsOptions
+): AsyncGenerator<PointBatch, void> {
+  const { batchSize, skipped, source } = options
+  let times = new BigInt64Array(batchSize)
+  let values = new Float64Array(batchSize)
+  let length = 0
   let lineNumber = 0
   let seenContent = false
+  const bad = (reason: string) => {
+    if (skipped === undefined) throw new CliError({ message: `${source}:${lineNumber}: ${reason}` })
+    skipped.add(lineNumber, reason)
+  }
   const line = (raw: string) => {
     lineNumber++
     const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw
     if (text.trim() === "") return
-    const fields = text.split(",")
     const first = !seenContent
     seenContent = true
-    const bad = (why: string) =>
-      new CliError({ message: `${source}:${lineNumber}: ${why} (expected time,value): ${JSON.stringify(text)}` })
-    const t = fields.length === 2 ? parseCsvTime(fields[0]!.trim()) : undefined
-    if (t === undefined && first) return // a header
-    if (fields.length !== 2) throw bad(`${fields.length} fields`)
-    if (t === undefined) throw bad("bad time, neither nanoseconds nor ISO-8601 within BTrDB's range")
-    const v = parseCsvValue(fields[1]!.trim())
-    if (v === undefined) throw bad("bad value, not a finite number")
-    columns.push(t, v)
+    const fields = text.split(",")
+    if (first && isHeader(fields)) return
+    if (fields.length !== 2) {
+      const hint = fields.length === 1 && /[;\t]/.test(text) ? " (separated by a comma)" : ""
+      return bad(
+        `${quote(text)} has ${fields.length} field${fields.length === 1 ? "" : "s"}, expected time,value${hint}`
+      )
+    }
+    const timeText = fields[0]!.trim()
+    const t = INTEGER.test(timeText) ? BigInt(timeText) : parseIso(timeText)
+    if (t === undefined) {
+      return bad(`${quote(text)} has a bad time ${quote(timeText)}: neither an integer of nanoseconds nor ISO-8601`)
+    }
+    if (t < MINIMUM_TIME || t > LAST_TIME) {
+      return bad(`${quote(text)} has a time outside the times a stream can hold, ${RANGE}`)
+    }
+    const valueText = fields[1]!.trim()
+    const v = valueText === "" ? NaN : Number(valueText)
+    if (!Number.isFinite(v)) return bad(`${quote(text)} has a bad value ${quote(valueText)}: not a finite number`)
+    times[length] = t
+    values[length] = v
+    length++
   }
+  const batch = (): PointBatch => {
+    const full = { times: times.subarray(0, length), values: values.subarray(0, length) }
+    times = new BigInt64Array(batchSize)
+    values = new Float64Array(batchSize)
+    length = 0
+    return full
+  }
+  const decoder = new StringDecoder("utf8")
   let rest = ""
+  // the rest of a line already found too long, skipped up to its end
+  let overlong = false
   for await (const chunk of chunks) {
-    const text = rest + (typeof chunk === "string" ? chunk : chunk.toString("utf8"))
+    options.onBytes?.(chunk.length)
+    const text = rest + decoder.write(chunk)
     let start = 0
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      line(text.slice(start, nl))
+      if (overlong) overlong = false
+      else line(text.slice(start, nl))
       start = nl + 1
+      if (length === batchSize) yield batch()
     }
-    rest = text.slice(start)
+    rest = overlong ? "" : text.slice(start)
+    if (rest.length > MAX_LINE) {
+      lineNumber++
+      seenContent = true
+      bad(`${quote(rest)} is longer than ${MAX_LINE} characters`)
+      rest = ""
+      overlong = true
+    }
   }
-  if (rest !== "") line(rest)
-  return { times: columns.times.subarray(0, columns.length), values: columns.values.subarray(0, columns.length) }
+  rest += decoder.end()
+  if (!overlong && rest !== "") line(rest)
+  if (length > 0) yield batch()
 }
 
 /** The output formats. */

@@ -18,10 +18,12 @@ import { BTrDB } from "../services/BTrDB.js"
 import { INSERT_CHUNK_POINTS, type Stream } from "../services/Stream.js"
 import { bandChart } from "./bandChart.js"
 import { connect, connectionFlags } from "./connection.js"
-import { pointsWriter, readPointsCsv, windowsWriter } from "./csv.js"
+import { type PointBatch, pointsWriter, readPointBatches, SkippedLines, windowsWriter } from "./csv.js"
 import {
   CliError,
   formatDuration,
+  type InputFile,
+  inputFile,
   label,
   parseOptionalTime,
   parseTime,
@@ -123,7 +125,10 @@ export const insert = Command.make(
     ...connectionFlags,
     stream: streamArg,
     file: Argument.String("file.csv").pipe(
-      Argument.withDescription("CSV lines time,value (time in ns or ISO-8601; a header line is skipped), - for stdin")
+      Argument.withDescription(
+        "CSV lines time,value (time in ns or ISO-8601; a first line such as time,value is a header), - for stdin " +
+          "(copied to a temporary file first)"
+      )
     ),
     merge: Flag.Literals("merge", ["never", "equal", "retain", "replace"]).pipe(
       Flag.withDescription(
@@ -131,35 +136,49 @@ export const insert = Command.make(
           "retain (keep the stored one), replace (keep the new one)"
       ),
       Flag.withDefault("never")
+    ),
+    skipBad: Flag.Boolean("skip-bad").pipe(
+      Flag.withDescription(
+        "insert the good lines, skipping the bad ones, and say on standard error how many and which were skipped"
+      ),
+      Flag.withDefault(false)
     )
   },
   (options) =>
-    Effect.gen(function*() {
+    Effect.scoped(Effect.gen(function*() {
       const db = yield* BTrDB
       const stream = yield* resolveStream(db, options.stream)
-      const { times, values } = yield* readSource(options.file)
-      const total = times.length
-      const bar = total > INSERT_CHUNK_POINTS || process.stderr.isTTY === true
-        ? progress(`inserting into ${label(stream)}`, total)
-        : undefined
+      const input = yield* inputFile(options.file)
+      const skipped = options.skipBad ? new SkippedLines() : undefined
+      // one reading of the file, with its progress in bytes on standard error when that is a terminal
+      const pass = <E>(what: string, each: (batch: PointBatch) => Effect.Effect<void, E>) =>
+        Effect.gen(function*() {
+          const bar = process.stderr.isTTY === true ? progress(what, input.size, "bytes") : undefined
+          yield* EStream.runForEach(pointBatches(input, skipped, bar?.advance), each)
+          bar?.done()
+        })
+      if (skipped === undefined) yield* pass(`checking ${input.name}`, () => Effect.void)
+      let total = 0
       let version = 0n
-      for (let offset = 0; offset < total; offset += INSERT_CHUNK_POINTS) {
-        const end = Math.min(total, offset + INSERT_CHUNK_POINTS)
-        const result = yield* stream.insert(
-          { times: times.subarray(offset, end), values: values.subarray(offset, end) },
-          { merge: options.merge }
-        )
-        version = result.version
-        bar?.advance(end - offset)
+      yield* pass(`inserting into ${label(stream)}`, (batch) =>
+        Effect.map(stream.insert(batch, { merge: options.merge }), (result) => {
+          total += batch.times.length
+          version = result.version
+        }))
+      if (skipped !== undefined && skipped.count > 0) {
+        yield* Console.error(skipped.summary(input.name))
       }
-      bar?.done()
       yield* Console.log(
         `inserted ${total} point${total === 1 ? "" : "s"} into ${label(stream)} (${stream.uuid})` +
           (total > 0 ? `, now at version ${version}` : "")
       )
-    }).pipe(Effect.provide(connect(options)))
+    })).pipe(Effect.provide(connect(options)))
 ).pipe(
-  Command.withDescription("Insert the points of a CSV file (time,value) into a stream, with a merge policy")
+  Command.withDescription(
+    "Insert the points of a CSV file (time,value) into a stream, with a merge policy. The file is read twice: " +
+      "checked, then inserted in batches, so nothing is inserted when a line is bad (unless --skip-bad: then in " +
+      "one reading); stdin is first copied to a temporary file"
+  )
 )
 
 /** `btrdb values <stream>`. */

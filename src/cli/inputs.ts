@@ -1,13 +1,19 @@
 /**
  * What the data commands read from their command line: times (the SDK's time input: ns, ISO-8601 or date-like
- * text), widths (`1s`, `15m`, `15 minutes` or ns), and a stream named by uuid or `collection/name`. A bad input
- * fails with a {@link CliError} whose message is the one line `btrdb` prints.
+ * text), widths (`1s`, `15m`, `15 minutes` or ns), a stream named by uuid or `collection/name`, and an input file.
+ * A bad input fails with a {@link CliError} whose message is the one line `btrdb` prints.
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import type * as Scope from "effect/Scope"
+import * as fs from "node:fs"
+import * as fsp from "node:fs/promises"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import { pipeline } from "node:stream/promises"
 import { NanosFromDuration, pointwidthFromNanos, TimeFromInput } from "../schema/Time.js"
 import type { Service } from "../services/BTrDB.js"
 import type { Stream } from "../services/Stream.js"
@@ -99,3 +105,42 @@ export const resolveStream = (db: Service, identifier: string) =>
 /** `collection/name` of a stream whose handle holds its metadata (else its uuid). */
 export const label = (stream: Stream): string =>
   Option.match(stream.descriptor, { onNone: () => stream.uuid, onSome: (d) => `${d.collection}/${d.name}` })
+
+/** An input file: where to read it, its name in messages (`stdin` for `-`) and its size in bytes. */
+export interface InputFile {
+  readonly path: string
+  readonly name: string
+  readonly size: number
+}
+
+const reason = (error: unknown) => error instanceof Error ? error.message : String(error)
+
+/**
+ * The input file `path` names, to be read more than once: a regular file as it is; `-` (standard input) or another
+ * file that is not a regular one (a pipe) is first copied to a temporary file, removed when the scope closes.
+ */
+export const inputFile = (path: string): Effect.Effect<InputFile, CliError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const name = path === "-" ? "stdin" : path
+    const fail = (what: string) => (error: unknown) => new CliError({ message: `${what}: ${reason(error)}` })
+    if (path !== "-") {
+      const stat = yield* Effect.tryPromise({ try: () => fsp.stat(path), catch: fail(`could not read ${name}`) })
+      if (stat.isFile()) return { path, name, size: stat.size }
+      if (stat.isDirectory()) return yield* new CliError({ message: `could not read ${name}: it is a directory` })
+    }
+    const dir = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => fsp.mkdtemp(nodePath.join(os.tmpdir(), "btrdb-input-")),
+        catch: fail(`could not copy ${name} to a temporary file`)
+      }),
+      (dir) => Effect.promise(() => fsp.rm(dir, { recursive: true, force: true }))
+    )
+    const copy = nodePath.join(dir, "input.csv")
+    yield* Effect.tryPromise({
+      try: (signal) =>
+        pipeline(path === "-" ? process.stdin : fs.createReadStream(path), fs.createWriteStream(copy), { signal }),
+      catch: fail(`could not copy ${name} to ${copy}`)
+    })
+    const stat = yield* Effect.tryPromise({ try: () => fsp.stat(copy), catch: fail(`could not read ${copy}`) })
+    return { path: copy, name, size: stat.size }
+  })

@@ -47,7 +47,7 @@ const expected: Record<Name, { readonly args?: ReadonlyArray<string>; readonly f
   streams: { args: ["collection"], flags: [...CONNECTION, "--prefix", "--tag", "--annotation"] },
   create: { args: ["collection"], flags: [...CONNECTION, "--name", "--unit", "--uuid", "--annotation"] },
   sql: { args: ["statement", "param..."], flags: CONNECTION },
-  insert: { args: ["stream", "file.csv"], flags: [...CONNECTION, "--merge"] },
+  insert: { args: ["stream", "file.csv"], flags: [...CONNECTION, "--merge", "--skip-bad"] },
   values: { args: ["stream"], flags: [...CONNECTION, "--start", "--end", "--format", "--output, -o"] },
   windows: { args: ["stream"], flags: [...CONNECTION, "--start", "--end", "--width", "--format", "--output, -o"] },
   "aligned-windows": {
