@@ -9,6 +9,7 @@ import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Sink from "effect/Sink"
 import * as EStream from "effect/Stream"
 import * as fs from "node:fs"
 import * as readline from "node:readline"
@@ -84,7 +85,20 @@ const dataRange = (
     return { start, end }
   })
 
-/** Writes the pages of `pages` with `writer`, and says how many rows went to the file when there is one. */
+/** Reads `[start, end)` from the flags; a missing bound is the earliest, or the latest, time there can be. */
+const givenRange = (options: { readonly start: Option.Option<string>; readonly end: Option.Option<string> }) =>
+  Effect.gen(function*() {
+    const start = (yield* parseOptionalTime("--start", options.start)) ?? MINIMUM_TIME
+    const end = (yield* parseOptionalTime("--end", options.end)) ?? MAXIMUM_TIME
+    if (end <= start) return yield* new CliError({ message: `--end must be after --start` })
+    return { start, end }
+  })
+
+/**
+ * Writes the pages of `pages` with `writer`, and says how many rows went to the file when there is one. The first
+ * page is read before the file is opened or anything is written, so a read refused at once (a range holding no
+ * window, a server error) leaves standard output empty and the file untouched.
+ */
 const writePages = <Page extends { readonly times: BigInt64Array }, E, R>(
   pages: EStream.Stream<Page, E, R>,
   writer: { begin: string; page: (p: Page) => string; end: () => string },
@@ -92,10 +106,11 @@ const writePages = <Page extends { readonly times: BigInt64Array }, E, R>(
   what: string
 ) =>
   Effect.scoped(Effect.gen(function*() {
+    const [first, rest] = yield* EStream.peel(pages, Sink.take<Page>(1))
     const write = yield* openOutput(output)
     yield* write(writer.begin)
     let rows = 0
-    yield* EStream.runForEach(pages, (page) => {
+    yield* EStream.runForEach(EStream.concat(EStream.fromIterable(first), rest), (page) => {
       rows += page.times.length
       return write(writer.page(page))
     })
@@ -105,18 +120,31 @@ const writePages = <Page extends { readonly times: BigInt64Array }, E, R>(
     Effect.tap((rows) => Option.isSome(output) ? Console.log(`wrote ${rows} ${what} to ${output.value}`) : Effect.void)
   )
 
-const readSource = (path: string) =>
-  Effect.tryPromise({
-    try: () =>
-      readPointsCsv(
-        path === "-" ? process.stdin : fs.createReadStream(path, { highWaterMark: 1 << 20 }),
-        path === "-" ? "stdin" : path
-      ),
-    catch: (error) =>
-      error instanceof CliError
-        ? error
-        : new CliError({ message: `could not read ${path}: ${error instanceof Error ? error.message : String(error)}` })
-  })
+/**
+ * The points of `input` in batches of {@link INSERT_CHUNK_POINTS}, read as a stream; bad lines fail it, unless
+ * `skipped` takes them. `onBytes` is told of each chunk read.
+ */
+const pointBatches = (
+  input: InputFile,
+  skipped: SkippedLines | undefined,
+  onBytes: ((bytes: number) => void) | undefined
+) =>
+  EStream.suspend(() =>
+    EStream.fromAsyncIterable(
+      readPointBatches(fs.createReadStream(input.path, { highWaterMark: 1 << 20 }), {
+        source: input.name,
+        batchSize: INSERT_CHUNK_POINTS,
+        skipped,
+        onBytes
+      }),
+      (error) =>
+        error instanceof CliError
+          ? error
+          : new CliError({
+            message: `could not read ${input.name}: ${error instanceof Error ? error.message : String(error)}`
+          })
+    )
+  )
 
 /** `btrdb insert <stream> <file.csv>`. */
 export const insert = Command.make(
@@ -189,8 +217,7 @@ export const values = Command.make(
     Effect.gen(function*() {
       const db = yield* BTrDB
       const stream = yield* resolveStream(db, options.stream)
-      const start = (yield* parseOptionalTime("--start", options.start)) ?? MINIMUM_TIME
-      const end = (yield* parseOptionalTime("--end", options.end)) ?? MAXIMUM_TIME
+      const { end, start } = yield* givenRange(options)
       yield* writePages(stream.values({ start, end }), pointsWriter(options.format), options.output, "points")
     }).pipe(Effect.provide(connect(options)))
 ).pipe(Command.withDescription("Write the points of [--start, --end) (default: all) as CSV (time,value) or JSON"))
@@ -262,8 +289,7 @@ export const alignedWindows = Command.make(
       if (pointwidth < 0 || pointwidth > 62) {
         return yield* new CliError({ message: `invalid --pointwidth: ${pointwidth} is not within 0 to 62` })
       }
-      const start = (yield* parseOptionalTime("--start", options.start)) ?? MINIMUM_TIME
-      const end = (yield* parseOptionalTime("--end", options.end)) ?? MAXIMUM_TIME
+      const { end, start } = yield* givenRange(options)
       yield* writePages(
         stream.alignedWindows({ start, end, pointwidth }),
         windowsWriter(options.format),

@@ -1,6 +1,7 @@
 /**
  * Where the data commands write: standard output, or a file (`--output FILE`), with back-pressure; and the progress
- * of long operations on standard error.
+ * of long operations on standard error. When the reader of standard output goes away (`btrdb values … | head -3`),
+ * the command is interrupted, which cancels its reads, and `btrdb` ends quietly with exit status 0.
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -11,31 +12,35 @@ import { CliError } from "./inputs.js"
 /** Writes text, waiting while the destination catches up. */
 export type Write = (text: string) => Effect.Effect<void, CliError>
 
-const writeTo = (stream: NodeJS.WritableStream, name: string): Write => (text) =>
+/**
+ * Whether a write failed because its reader has gone away: the pipe is closed (EPIPE), or the stream was destroyed
+ * by an earlier such failure.
+ */
+export const isClosedOutput = (error: unknown): boolean => {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED"
+}
+
+/** Writes to `stream`; a closed standard output (`closedInterrupts`) interrupts the caller instead of failing. */
+const writeTo = (stream: NodeJS.WritableStream, name: string, closedInterrupts: boolean): Write => (text) =>
   text === "" ? Effect.void : Effect.callback<void, CliError>((resume) => {
     stream.write(text, (error) =>
       resume(
         error === null || error === undefined
           ? Effect.void
+          : closedInterrupts && isClosedOutput(error)
+          ? Effect.interrupt
           : Effect.fail(new CliError({ message: `could not write ${name}: ${error.message}` }))
       ))
   })
 
-let stdoutGuarded = false
-
 /**
  * A writer to `output` (a file, created or truncated) or else standard output. The file is closed, and fully
- * written, when the scope closes.
+ * written, when the scope closes. A write to standard output whose reader has gone away interrupts the command.
  */
 export const openOutput = (output: Option.Option<string>): Effect.Effect<Write, CliError, Scope.Scope> =>
   Option.match(output, {
-    onNone: () =>
-      Effect.sync(() => {
-        // a closed pipe (`btrdb values … | head`) fails the write's callback; without a listener it would also throw
-        if (!stdoutGuarded) process.stdout.on("error", () => {})
-        stdoutGuarded = true
-        return writeTo(process.stdout, "standard output")
-      }),
+    onNone: () => Effect.succeed(writeTo(process.stdout, "standard output", true)),
     onSome: (path) =>
       Effect.acquireRelease(
         Effect.callback<fs.WriteStream, CliError>((resume) => {
@@ -50,7 +55,7 @@ export const openOutput = (output: Option.Option<string>): Effect.Effect<Write, 
           Effect.callback<void>((resume) => {
             file.end(() => resume(Effect.void))
           })
-      ).pipe(Effect.map((file) => writeTo(file, path)))
+      ).pipe(Effect.map((file) => writeTo(file, path, false)))
   })
 
 /** Progress of a long operation, counted in `unit`s. */

@@ -1,6 +1,6 @@
 /**
- * `btrdb serve`: runs the embedded server until SIGINT or SIGTERM, then shuts it down cleanly (and `main.ts` exits
- * 0).
+ * `btrdb serve`: runs the embedded server until SIGINT or SIGTERM, or until the process that started it exits, then
+ * shuts it down cleanly (and `main.ts` exits 0).
  */
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
@@ -66,13 +66,22 @@ const tlsFrom = (cert: Option.Option<string>, key: Option.Option<string>) => {
 }
 
 /**
- * The `serve` command.
+ * Succeeds once `parent`, the process that started this one, has exited, which re-parents this one (its parent pid
+ * changes), checked every second. `npx btrdb serve` needs it: npm passes SIGTERM only to the shell it runs the
+ * command in, which exits and leaves the server running without it.
+ */
+const parentExited = (parent: number) =>
+  Effect.sleep("1 second").pipe(Effect.repeat({ until: () => process.ppid !== parent }))
+
+/**
+ * The `serve` command: it serves until interrupted (SIGINT, SIGTERM) or until its parent process exits.
  */
 export const serve = Command.make(
   "serve",
   { listen, data, apiKey, apiKeyFile, tlsCert, tlsKey, faultInjection },
   (options) =>
     Effect.gen(function*() {
+      const parent = process.ppid
       const server = yield* EmbeddedServer.make({
         listen: options.listen,
         dataDir: Option.getOrUndefined(options.data),
@@ -85,6 +94,12 @@ export const serve = Command.make(
         `connect with: BTrDB.layer({ endpoint: "${server.endpoint}" })  or  BTRDB_ENDPOINTS=${server.endpoint}`
       )
       yield* Effect.addFinalizer(() => Console.log("btrdb server stopped"))
-      return yield* Effect.never
+      yield* parentExited(parent)
     }).pipe(Effect.scoped)
-).pipe(Command.withDescription("Run the embedded BTrDB server"))
+).pipe(
+  Command.withDescription(
+    "Run the embedded BTrDB server until SIGINT or SIGTERM, or until the process that started it exits (so that " +
+      "stopping `npx btrdb serve`, which does not pass SIGTERM on, stops the server too); it then shuts down " +
+      "cleanly and exits 0"
+  )
+)

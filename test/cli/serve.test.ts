@@ -1,10 +1,12 @@
 /**
  * `btrdb serve` as a child process: prints "listening on HOST:PORT" once it accepts calls, serves the SDK, and
- * shuts down cleanly, exiting 0, on SIGTERM and SIGINT; its API key, fault injection and failures.
+ * shuts down cleanly, exiting 0, on SIGTERM and SIGINT, and when the process that started it exits (`npx`); its API
+ * key, fault injection and failures.
  */
 import { Effect, Redacted } from "effect"
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
@@ -51,7 +53,95 @@ const clearFaults = async (endpoint: string) => {
   }
 }
 
+/** The pids of the live processes descending from `root` (zombies left out), with their command lines. */
+const descendants = (root: number): Array<{ pid: number; args: string }> => {
+  const table = execFileSync("ps", ["-eo", "pid=,ppid=,stat=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), zombie: m[3]!.startsWith("Z"), args: m[4]! }))
+  const found: Array<{ pid: number; args: string }> = []
+  const visit = (parent: number) => {
+    for (const p of table) {
+      if (p.ppid !== parent) continue
+      if (!p.zombie) found.push({ pid: p.pid, args: p.args })
+      visit(p.pid)
+    }
+  }
+  visit(root)
+  return found
+}
+
+/** Whether `pid` is a live process (a zombie is not). */
+const alive = (pid: number) => {
+  try {
+    return !execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim().startsWith("Z")
+  } catch {
+    return false
+  }
+}
+
+/** Whether a server can listen on `port` of 127.0.0.1 (no one else is). */
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = net.createServer()
+    probe.once("error", () => resolve(false))
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)))
+  })
+
+/** Polls `check` every 100 ms for up to `ms`; whether it came true. */
+const eventually = async (check: () => boolean | Promise<boolean>, ms: number) => {
+  for (const until = Date.now() + ms; Date.now() < until;) {
+    if (await check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return check()
+}
+
 describe("btrdb serve", () => {
+  it("run through npx, it stops with npx on SIGTERM (npm passes it only to its shell), freeing the port", async () => {
+    // `npx btrdb serve` runs the built dist/cli/main.js as npm exec -> sh -c btrdb -> node; this is the same chain
+    // from source
+    const npx = spawn(
+      "npx",
+      ["--no", "--", "node", "--import", "tsx", "src/cli/main.ts", "serve", "--listen", "127.0.0.1:0"],
+      { stdio: ["ignore", "pipe", "pipe"] }
+    )
+    let output = ""
+    npx.stdout.on("data", (d) => (output += d))
+    npx.stderr.on("data", (d) => (output += d))
+    const npxExited = new Promise<void>((resolve) => npx.on("exit", () => resolve()))
+    let tree: Array<{ pid: number; args: string }> = []
+    try {
+      const endpoint = await new Promise<string>((resolve, reject) => {
+        npx.stdout.on("data", () => {
+          const match = /listening on (\S+)/.exec(output)
+          if (match) resolve(match[1]!)
+        })
+        npx.on("exit", (code) => reject(new Error(`npx exited with ${code}: ${output}`)))
+      })
+      const port = Number(endpoint.split(":")[1])
+      tree = descendants(npx.pid!)
+      // the node process, not the shell whose command line names it too
+      const servers = tree.filter((p) => /^\S*node .*src\/cli\/main\.ts serve/.test(p.args))
+      expect(servers).toHaveLength(1)
+      const serverPid = servers[0]!.pid
+      expect(await portFree(port)).toBe(false)
+
+      npx.kill("SIGTERM")
+      await npxExited
+      expect(await eventually(() => !alive(serverPid), 5_000)).toBe(true)
+      expect(await eventually(() => portFree(port), 2_000)).toBe(true)
+      // shut down as on SIGTERM, its output still reaching the pipe npx shared with it
+      expect(await eventually(() => output.includes("btrdb server stopped"), 2_000)).toBe(true)
+      expect(output).not.toContain("btrdb:")
+      expect(tree.filter((p) => alive(p.pid))).toEqual([])
+    } finally {
+      for (const p of tree) if (alive(p.pid)) process.kill(p.pid, "SIGKILL")
+      npx.kill("SIGKILL")
+    }
+  })
+
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`serves the SDK and stops cleanly on ${signal}, exiting 0`, async () => {
       const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "btrdb-cli-"))
