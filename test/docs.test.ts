@@ -2,6 +2,10 @@
  * Every symbol exported by the public entry points (`effect-btrdb` and `effect-btrdb/server`) has a doc comment with
  * an `@example`, so the API reference (`npm run docs`) shows one for each.
  */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
 import { describe, expect, it } from "vitest"
@@ -58,5 +62,21 @@ describe("API reference", () => {
     const { checked, missing } = missingExamples()
     expect(checked).toBeGreaterThan(50)
     expect(missing, `exported without an @example:\n${missing.join("\n")}`).toEqual([])
+  })
+
+  it("opens on the README: its tour and its examples, before the reference", () => {
+    const out = mkdtempSync(join(tmpdir(), "btrdb-docs-"))
+    try {
+      execFileSync(process.execPath, [source("../node_modules/typedoc/bin/typedoc"), "--out", out], {
+        cwd: source(".."),
+        stdio: "pipe"
+      })
+      const landing = readFileSync(join(out, "index.html"), "utf8")
+      for (const text of ["A tour", "Quick start", "Migrating from 0.1", "examples/connect.ts", "examples/retry.ts"]) {
+        expect(landing).toContain(text)
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
   })
 })
