@@ -4,14 +4,13 @@
  * here; and one clear error line with a non-zero exit for an unknown stream, a bad CSV line and a bad time.
  */
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { BTrDB, Uuid } from "../../src/index.js"
 import { type RunningServer, start } from "../../src/server/Server.js"
-import { runCli as runCliNow } from "../support/cli.js"
+import { runCli as runCliNow, twoAtATime } from "../support/cli.js"
 import { checkWellFormed } from "../support/svg.js"
 
 const T0 = 1_700_000_000_000_000_000n
@@ -67,37 +66,11 @@ const stats = (indices: ReadonlyArray<number>) => {
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k)
 
-/** At most two child processes at a time: each costs about 2 s of CPU starting up, on 2 shared cores. */
-let running = 0
-const waiting: Array<() => void> = []
-const limited = async <A>(f: () => Promise<A>): Promise<A> => {
-  if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve))
-  running++
-  try {
-    return await f()
-  } finally {
-    running--
-    waiting.shift()?.()
-  }
-}
+const limited = twoAtATime()
 const runCli = (args: ReadonlyArray<string>) => limited(() => runCliNow(args))
 
 /** Runs the command with `input` on its standard input. */
-const runWithInput = (args: ReadonlyArray<string>, input: string) => limited(() => runWithInputNow(args, input))
-
-const runWithInputNow = (args: ReadonlyArray<string>, input: string) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, BTRDB_ENDPOINTS: "", BTRDB_API_KEY: "", BTRDB_PROFILE: "" },
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    child.on("exit", (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(input)
-  })
+const runWithInput = (args: ReadonlyArray<string>, input: string) => limited(() => runCliNow(args, {}, input))
 
 /** The CSV output's rows as arrays of fields (the header checked and dropped). */
 const csvRows = (stdout: string, header: string) => {

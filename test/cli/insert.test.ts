@@ -5,7 +5,6 @@
  * inserted point for point. Then the reader itself, in-process: the header rule, long lines and chunk boundaries.
  */
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { readPointBatches, SkippedLines } from "../../src/cli/csv.js"
 import { BTrDB, Uuid } from "../../src/index.js"
 import { type RunningServer, start } from "../../src/server/Server.js"
+import { runCli, twoAtATime } from "../support/cli.js"
 
 const T0 = 1_700_000_000_000_000_000n
 const RANGE = "-1152921504606846976 to 3458764513820540926 ns (about 1933-06-20 to 2079-08-08)"
@@ -50,36 +50,11 @@ const file = async (name: string, text: string) => {
   return p
 }
 
-/** At most two child processes at a time: each costs about 2 s of CPU starting up, on 2 shared cores. */
-let running = 0
-const waiting: Array<() => void> = []
-const limited = async <A>(f: () => Promise<A>): Promise<A> => {
-  if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve))
-  running++
-  try {
-    return await f()
-  } finally {
-    running--
-    waiting.shift()?.()
-  }
-}
+const limited = twoAtATime()
 
 /** Runs `btrdb insert --endpoint … <args>`, with `input` on its standard input. */
 const insert = (args: ReadonlyArray<string>, input = "") =>
-  limited(() =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "insert", ...at(), ...args], {
-        env: { ...process.env, BTRDB_ENDPOINTS: "", BTRDB_API_KEY: "", BTRDB_PROFILE: "" },
-        stdio: ["pipe", "pipe", "pipe"]
-      })
-      let stdout = ""
-      let stderr = ""
-      child.stdout.on("data", (d) => (stdout += d))
-      child.stderr.on("data", (d) => (stderr += d))
-      child.on("exit", (code) => resolve({ code, stdout, stderr }))
-      child.stdin.end(input)
-    })
-  )
+  limited(() => runCli(["insert", ...at(), ...args], {}, input))
 
 beforeAll(async () => {
   server = await start({ listen: "127.0.0.1:0", log: () => {} })
