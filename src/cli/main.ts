@@ -3,9 +3,12 @@
  * non-zero; a usage error prints the command's help text and what is wrong on the command line, and exits non-zero.
  * SIGINT and SIGTERM interrupt the command, which stops cleanly (`serve` shuts its server down) and exits 0; so does
  * the end of standard output's reader (`btrdb values … | head -3`), quietly, cancelling the command's reads.
+ * grpc-js's own log lines are off (every failure reaches the user as the one `btrdb:` line) unless `GRPC_VERBOSITY`
+ * asks for them.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as grpc from "@grpc/grpc-js"
 import * as Cause from "effect/Cause"
 import * as CliError from "effect/cli/CliError"
 import * as Console from "effect/Console"
@@ -36,6 +39,8 @@ const stdoutClosed = new Promise<void>((resolve) => {
     if (isClosedOutput(error)) resolve()
   })
 })
+
+if (process.env["GRPC_VERBOSITY"] === undefined) grpc.setLogVerbosity(grpc.logVerbosity.NONE)
 
 cli(process.argv.slice(2)).pipe(
   Effect.raceFirst(Effect.promise(() => stdoutClosed)),

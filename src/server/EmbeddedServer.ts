@@ -38,7 +38,10 @@ export const make = (options: ServerOptions = {}): Effect.Effect<RunningServer, 
   Effect.acquireRelease(
     Effect.tryPromise({
       try: () => start(options),
-      catch: (cause) => new Error(`could not start the BTrDB server: ${String(cause)}`, { cause })
+      catch: (cause) =>
+        new Error(`could not start the BTrDB server: ${cause instanceof Error ? cause.message : String(cause)}`, {
+          cause
+        })
     }),
     (server) => Effect.promise(() => server.close())
   )

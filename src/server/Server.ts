@@ -91,6 +91,22 @@ const splitHostPort = (listen: string): { host: string; port: number } => {
   return { host: listen.slice(0, colon), port: Number(listen.slice(colon + 1)) }
 }
 
+/** The operating-system reasons a bind fails for, as grpc-js reports them, and what they mean. */
+const BIND_REASONS: ReadonlyArray<readonly [code: string, meaning: string]> = [
+  ["EADDRINUSE", "is already in use (another process is listening there); choose another port, or stop that process"],
+  ["EACCES", "may not be bound by this user (ports below 1024 need privileges); choose a port above 1024"],
+  ["EADDRNOTAVAIL", "names an address this machine does not have; listen on 127.0.0.1, 0.0.0.0 or one of its own"]
+]
+
+/** The error a failed bind of `listen` is reported with: one line saying why, when the reason is a known one. */
+const bindFailure = (listen: string, error: unknown): Error => {
+  const text = String(error)
+  const known = BIND_REASONS.find(([code]) => text.includes(code))
+  return known === undefined ? (error instanceof Error ? error : new Error(text)) : new Error(`${listen} ${known[1]}`, {
+    cause: error
+  })
+}
+
 /**
  * Opens the database and serves it on `options.listen`.
  *
@@ -146,7 +162,7 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   } catch (error) {
     subscriptions.close()
     await db.close()
-    throw error
+    throw bindFailure(endpoint, error)
   }
 
   let closing: Promise<void> | undefined

@@ -234,6 +234,23 @@ describe("btrdb serve", () => {
     }
   })
 
+  it("a port already in use gives one line naming it, and no grpc log line", async () => {
+    const taken = net.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+    try {
+      const port = (taken.address() as net.AddressInfo).port
+      const r = await runCli(["serve", "--listen", `127.0.0.1:${port}`])
+      expect(r.code).not.toBe(0)
+      expect(r.stdout).toBe("")
+      expect(r.stderr).toBe(
+        `btrdb: could not start the BTrDB server: 127.0.0.1:${port} is already in use (another process is listening` +
+          ` there); choose another port, or stop that process\n`
+      )
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
+  })
+
   it("--help describes the options", async () => {
     const r = await runCli(["serve", "--help"])
     expect(r.code).toBe(0)
