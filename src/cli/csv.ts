@@ -209,6 +209,9 @@ export const pointsWriter = (format: Format): Writer<Points> =>
       (page) => page.times.length
     )
 
+/** A statistic as JSON: null for the NaN of an empty window (`--empty nan`), which JSON cannot write. */
+const json = (x: number): string => Number.isNaN(x) ? "null" : String(x)
+
 /** A writer of window statistics (`time,min,mean,max,count,stddev`, the time being the window's start). */
 export const windowsWriter = (format: Format): Writer<Windows> =>
   format === "csv"
@@ -225,8 +228,8 @@ export const windowsWriter = (format: Format): Writer<Windows> =>
     }
     : jsonRows(
       (w, i) =>
-        `{"time":"${w.times[i]}","min":${w.min[i]},"mean":${w.mean[i]},"max":${w.max[i]},"count":${
+        `{"time":"${w.times[i]}","min":${json(w.min[i]!)},"mean":${json(w.mean[i]!)},"max":${json(w.max[i]!)},"count":${
           w.count[i]
-        },"stddev":${w.stddev[i]}}`,
+        },"stddev":${json(w.stddev[i]!)}}`,
       (w) => w.times.length
     )

@@ -16,6 +16,7 @@ import * as readline from "node:readline"
 import { emptyWindows, type Windows } from "../schema/Points.js"
 import { MAXIMUM_TIME, MINIMUM_TIME, pointwidthFromNanos } from "../schema/Time.js"
 import { BTrDB } from "../services/BTrDB.js"
+import { EMPTY_WINDOWS } from "../services/internal/emptyWindows.js"
 import { INSERT_CHUNK_POINTS, type Stream } from "../services/Stream.js"
 import { bandChart } from "./bandChart.js"
 import { connect, connectionFlags } from "./connection.js"
@@ -232,6 +233,13 @@ export const windows = Command.make(
     width: Flag.String("width").pipe(
       Flag.withDescription("the window width: ns, or 500ms, 1s, 15m, 1h, \"15 minutes\" …")
     ),
+    empty: Flag.Literals("empty", EMPTY_WINDOWS).pipe(
+      Flag.withDescription(
+        "windows without points: zeros (count 0 and every statistic 0, as BTrDB sends them), nan (statistics NaN " +
+          "in CSV, null in JSON) or drop (left out)"
+      ),
+      Flag.withDefault("zeros")
+    ),
     ...outputFlags
   },
   (options) =>
@@ -241,7 +249,7 @@ export const windows = Command.make(
       const width = yield* parseWidth("--width", options.width)
       const { end, start } = yield* dataRange(stream, options, width)
       yield* writePages(
-        stream.windows({ start, end, width }),
+        stream.windows({ start, end, width, empty: options.empty }),
         windowsWriter(options.format),
         options.output,
         "windows"

@@ -90,7 +90,8 @@ export interface Points {
 /**
  * Window statistics as columns: window `i` starts at `times[i]`; `count` is exact (`BigUint64Array`, as the wire's
  * fixed64), `stddev` the population standard deviation. An empty window (only `windows` sends them) has count 0 and
- * every statistic 0.
+ * every statistic 0, as BTrDB sends it; `windows({ …, empty: "nan" })` reads its statistics as NaN and
+ * `empty: "drop"` leaves it out (see `Stream.WindowsOptions`).
  *
  * @example
  * ```ts
@@ -108,6 +109,20 @@ export interface Windows {
   readonly stddev: Float64Array
   readonly version: bigint
 }
+
+/**
+ * What a `windows` read does with a window without points: `"zeros"` keeps it as BTrDB sends it (count 0, every
+ * statistic 0), `"nan"` reads its min, mean, max and stddev as NaN (count 0), `"drop"` leaves it out.
+ *
+ * @example
+ * ```ts
+ * const empty: Points.EmptyWindows = "nan"
+ * const windows = yield* stream.windowsCollected({ start, end, width: "1 minute", empty })
+ * ```
+ * @since 0.2.0
+ * @category models
+ */
+export type EmptyWindows = "zeros" | "nan" | "drop"
 
 /**
  * The name of one window statistic.

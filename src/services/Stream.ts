@@ -40,6 +40,7 @@ import {
   decodeTable,
   encodePoints,
   encodeSchema,
+  encodeStream,
   isSchema,
   isTable,
   multiValuesSchema,
@@ -57,6 +58,7 @@ import {
   concatPoints,
   concatRanges,
   concatWindows,
+  type EmptyWindows,
   type InsertData,
   type InsertedPoints,
   MergePolicy,
@@ -77,6 +79,7 @@ import {
 import type { Uuid } from "../schema/Uuid.js"
 import type { ArrowMessage, KeyOptValue } from "./internal/Backend.js"
 import { type Client, currentPolicy, run } from "./internal/Client.js"
+import { EMPTY_WINDOWS, treatEmptyWindows } from "./internal/emptyWindows.js"
 import { validate, VersionSchema } from "./internal/validate.js"
 import * as Retry from "./Retry.js"
 
@@ -326,9 +329,14 @@ export interface AlignedWindowsOptions extends RangeOptions {
  * Options of `windows`: windows of `width` starting at `start`; a partial last window is dropped. `depth` (0 to
  * 63, default 0) lets a server answer less precisely; v5 servers accept only 0.
  *
+ * A window without points comes as BTrDB sends it, with count 0 and every statistic 0 (`empty: "zeros"`, the
+ * default), which a chart shows as real zeros. `empty: "nan"` reads its min, mean, max and stddev as NaN (count
+ * stays 0); `empty: "drop"` leaves it out, as aligned windows do.
+ *
  * @example
  * ```ts
  * const windows = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 minute" })
+ * const gaps = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 minute", empty: "nan" })
  * ```
  * @since 0.1.0
  * @category models
@@ -336,6 +344,8 @@ export interface AlignedWindowsOptions extends RangeOptions {
 export interface WindowsOptions extends RangeOptions {
   readonly width: DurationInput
   readonly depth?: number | undefined
+  /** What to do with windows without points (default `"zeros"`, as BTrDB sends them). @since 0.2.0 */
+  readonly empty?: EmptyWindows | undefined
 }
 
 /**
@@ -539,7 +549,10 @@ export interface Stream {
   readonly alignedWindows: (options: AlignedWindowsOptions) => EStream.Stream<Windows, WindowsErrors>
   /** Statistics of aligned windows as one page. */
   readonly alignedWindowsCollected: (options: AlignedWindowsOptions) => Effect.Effect<Windows, WindowsErrors>
-  /** Statistics of windows of `width` (empty ones with count 0), as a `Stream` of pages. */
+  /**
+   * Statistics of windows of `width`, as a `Stream` of pages. Windows without points come with count 0 and zeros,
+   * unless `empty` says `"nan"` or `"drop"` (see {@link WindowsOptions}).
+   */
   readonly windows: (options: WindowsOptions) => EStream.Stream<Windows, WindowsErrors>
   /** Statistics of windows of `width` as one page. */
   readonly windowsCollected: (options: WindowsOptions) => Effect.Effect<Windows, WindowsErrors>
@@ -835,6 +848,24 @@ const dropPoints = (page: Points, n: number): Points => ({
   version: page.version
 })
 
+const EmptyWindowsSchema = Schema.Literals(EMPTY_WINDOWS)
+
+/** A table of `WINDOWS_SCHEMA` with its empty windows treated as `how` says. */
+const treatEmptyWindowsInTable = (table: arrow.Table, how: EmptyWindows): arrow.Table => {
+  const [times, min, mean, max, count, stddev] = WINDOWS_SCHEMA.fields.map((f) => table.getChild(f.name)!.toArray())
+  const treated = treatEmptyWindows({
+    times: times as BigInt64Array,
+    min: min as Float64Array,
+    mean: mean as Float64Array,
+    max: max as Float64Array,
+    count: count as BigUint64Array,
+    stddev: stddev as Float64Array,
+    version: 0n
+  }, how)
+  const columns = [treated.times, treated.min, treated.mean, treated.max, treated.count, treated.stddev]
+  return decodeTable(encodeStream(WINDOWS_SCHEMA, columns, treated.times.length))
+}
+
 const dropWindows = (page: Windows, n: number): Windows => ({
   times: page.times.subarray(n),
   min: page.min.subarray(n),
@@ -1127,6 +1158,7 @@ class StreamImpl implements Stream {
         const r = yield* range(method, options ?? {})
         const width = yield* validate(method, "width", NanosFromDuration, options?.width)
         const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
+        const empty = yield* validate(method, "empty", EmptyWindowsSchema, options?.empty ?? "zeros")
         const lastEnd = r.end - ((r.end - r.start) % width)
         yield* checkWindows("Windows", this.uuid, r, width)
         return resumable(
@@ -1136,7 +1168,7 @@ class StreamImpl implements Stream {
           (last) => last + width < lastEnd ? last + width : undefined,
           dropWindows,
           false
-        )
+        ).pipe(EStream.map((page) => treatEmptyWindows(page, empty)))
       })
     ).pipe(EStream.mapError(windowsErrors), this.traced("windows"))
   }
@@ -1259,6 +1291,7 @@ class StreamImpl implements Stream {
       const r = yield* range(method, options ?? {})
       const width = yield* validate(method, "width", NanosFromDuration, options?.width)
       const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
+      const empty = yield* validate(method, "empty", EmptyWindowsSchema, options?.empty ?? "zeros")
       yield* checkWindows("ArrowWindows", this.uuid, r, width)
       const messages = yield* run(
         this.client,
@@ -1266,7 +1299,8 @@ class StreamImpl implements Stream {
         EStream.runCollect(backend.arrowWindows(this.uuid, r.start, r.end, width, depth, r.version)),
         this.uuid
       )
-      return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
+      const table = yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
+      return empty === "zeros" ? table : treatEmptyWindowsInTable(table, empty)
     }).pipe(Effect.mapError(windowsErrors))
   }
 

@@ -264,7 +264,7 @@ export interface StreamSet extends Iterable<Stream> {
   readonly values: (options?: ConcurrencyOptions) => Effect.Effect<ReadonlyArray<Points>, ReadErrors>
   /** Each stream's windows of `width` in the filter's range. */
   readonly windows: (
-    options: ConcurrencyOptions & Pick<WindowsOptions, "width" | "depth">
+    options: ConcurrencyOptions & Pick<WindowsOptions, "width" | "depth" | "empty">
   ) => Effect.Effect<ReadonlyArray<Windows>, WindowsErrors>
   /** Each stream's aligned windows of 2^`pointwidth` ns in the filter's range. */
   readonly alignedWindows: (
@@ -603,14 +603,15 @@ class StreamSetImpl implements StreamSet {
     )
   }
 
-  windows(options: ConcurrencyOptions & Pick<WindowsOptions, "width" | "depth">) {
+  windows(options: ConcurrencyOptions & Pick<WindowsOptions, "width" | "depth" | "empty">) {
     return this.each("StreamSet.windows", options, (s) =>
       s.windowsCollected({
         start: this.start,
         end: this.end,
         version: this.versionOf(s),
         width: options?.width,
-        depth: options?.depth
+        depth: options?.depth,
+        empty: options?.empty
       }))
   }
 

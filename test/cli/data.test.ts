@@ -196,6 +196,49 @@ describe.concurrent("btrdb data commands", { timeout: 180_000 }, () => {
     })
   })
 
+  it("windows --empty: zeros by default, nan (NaN in CSV, null in JSON) or drop for windows without points", async () => {
+    await fixture("cli/empty", "v")
+    // 5 s windows over [T0 + 50 s, T0 + 70 s): the first two hold points 500 to 599, the last two none
+    const args = (...more: Array<string>) => [
+      "windows",
+      ...at(),
+      "cli/empty/v",
+      "--width",
+      "5s",
+      "--start",
+      `${T0 + 50_000_000_000n}`,
+      "--end",
+      `${T0 + 70_000_000_000n}`,
+      ...more
+    ]
+    const full = [stats(range(500, 550)), stats(range(550, 600))]
+    const zeros = await runCli(args())
+    expect(zeros.code, zeros.stderr).toBe(0)
+    const rows = csvRows(zeros.stdout, "time,min,mean,max,count,stddev")
+    expect(rows.map((r) => r[4])).toEqual(["50", "50", "0", "0"])
+    expect(rows.slice(2).map((r) => r.slice(1))).toEqual([["0", "0", "0", "0", "0"], ["0", "0", "0", "0", "0"]])
+    const nan = await runCli(args("--empty", "nan"))
+    expect(csvRows(nan.stdout, "time,min,mean,max,count,stddev").slice(2).map((r) => r.slice(1))).toEqual([
+      ["NaN", "NaN", "NaN", "0", "NaN"],
+      ["NaN", "NaN", "NaN", "0", "NaN"]
+    ])
+    const nanJson = await runCli(args("--empty", "nan", "--format", "json"))
+    expect(nanJson.code, nanJson.stderr).toBe(0)
+    const parsed = JSON.parse(nanJson.stdout) as Array<Record<string, unknown>>
+    expect(parsed.slice(2)).toEqual([
+      { time: `${T0 + 60_000_000_000n}`, min: null, mean: null, max: null, count: 0, stddev: null },
+      { time: `${T0 + 65_000_000_000n}`, min: null, mean: null, max: null, count: 0, stddev: null }
+    ])
+    const drop = await runCli(args("--empty", "drop"))
+    const kept = csvRows(drop.stdout, "time,min,mean,max,count,stddev")
+    expect(kept.map((r) => [r[0], Number(r[1]), Number(r[3]), r[4]])).toEqual(
+      full.map((s, k) => [`${T0 + 50_000_000_000n + BigInt(k) * 5_000_000_000n}`, s.min, s.max, "50"])
+    )
+    const bad = await runCli(args("--empty", "skip"))
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain("zeros")
+  })
+
   it("plot: an SVG band chart from about 1000 aligned windows, one mean point per window with points", async () => {
     await fixture("cli/plot", "v")
     const file = path.join(dir, "plot.svg")

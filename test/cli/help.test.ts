@@ -49,7 +49,10 @@ const expected: Record<Name, { readonly args?: ReadonlyArray<string>; readonly f
   sql: { args: ["statement", "param..."], flags: CONNECTION },
   insert: { args: ["stream", "file.csv"], flags: [...CONNECTION, "--merge", "--skip-bad"] },
   values: { args: ["stream"], flags: [...CONNECTION, "--start", "--end", "--format", "--output, -o"] },
-  windows: { args: ["stream"], flags: [...CONNECTION, "--start", "--end", "--width", "--format", "--output, -o"] },
+  windows: {
+    args: ["stream"],
+    flags: [...CONNECTION, "--start", "--end", "--width", "--empty", "--format", "--output, -o"]
+  },
   "aligned-windows": {
     args: ["stream"],
     flags: [...CONNECTION, "--start", "--end", "--pointwidth", "--width", "--format", "--output, -o"]

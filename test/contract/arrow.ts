@@ -251,6 +251,19 @@ export const arrowContractSuite = (label: string, makeLayer: () => Layer.Layer<B
             assert.deepStrictEqual(column<Float64Array>(arrowed, stat), plain[stat], stat)
           }
           assert.isTrue(plain.count.includes(0n), "some windows are empty")
+          // empty windows read as NaN or left out, as windowsCollected reads them
+          for (const empty of ["nan", "drop"] as const) {
+            const treated = yield* s.arrowWindows({ ...wide, empty })
+            const want = yield* s.windowsCollected({ ...wide, empty })
+            assert.deepStrictEqual(schemaOf(treated), WINDOWS_SCHEMA)
+            assert.deepStrictEqual(column(treated, "time"), want.times, empty)
+            assert.deepStrictEqual(column<BigUint64Array>(treated, "count"), want.count, empty)
+            for (const stat of ["min", "mean", "max", "stddev"] as const) {
+              assert.deepStrictEqual(column<Float64Array>(treated, stat), want[stat], `${empty} ${stat}`)
+            }
+          }
+          const withPoints = plain.count.filter((c) => c > 0n).length
+          assert.strictEqual((yield* s.arrowWindows({ ...wide, empty: "drop" })).numRows, withPoints)
         }))
 
       it.effect("no windows: an empty table with the windows schema; bad widths are typed errors", () =>

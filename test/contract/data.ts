@@ -275,6 +275,47 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assertWindows(Points.concatWindows(small), Ref.windows(points, start, end, 10_000_000n))
         }))
 
+      it.effect("empty windows: zeros as BTrDB sends them, NaN statistics or left out on request", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("winempty")
+          // points in [0 s, 10 s) and [30 s, 40 s): 1 s windows over [0, 50 s) have 30 empty ones
+          const points = randomPoints(3_000, 40n * SECOND, 5).filter(([t]) =>
+            t < BASE + 10n * SECOND || t >= BASE + 30n * SECOND
+          )
+          yield* s.insert(points)
+          const range = { start: BASE, end: BASE + 50n * SECOND, width: SECOND }
+          const want = Ref.windows(points, range.start, range.end, SECOND)
+          assert.strictEqual(want.filter((w) => w.count === 0).length, 30)
+          const zeros = yield* s.windowsCollected(range)
+          assertWindows(zeros, want)
+          assert.deepStrictEqual(yield* s.windowsCollected({ ...range, empty: "zeros" }), zeros)
+          const nan = yield* s.windowsCollected({ ...range, empty: "nan" })
+          assert.deepStrictEqual(nan.times, zeros.times)
+          assert.deepStrictEqual(nan.count, zeros.count)
+          for (const stat of ["min", "mean", "max", "stddev"] as const) {
+            want.forEach((w, i) => {
+              if (w.count === 0) assert.isNaN(nan[stat][i], `${stat} of empty window ${i}`)
+              else assert.strictEqual(nan[stat][i], zeros[stat][i], `${stat} of window ${i}`)
+            })
+          }
+          const dropped = yield* s.windowsCollected({ ...range, empty: "drop" })
+          assertWindows(dropped, want.filter((w) => w.count > 0))
+          // page by page, as a Stream: the same windows
+          const pages = yield* EStream.runCollect(s.windows({ ...range, width: "10 millis", empty: "drop" }))
+          assertWindows(
+            Points.concatWindows(pages),
+            Ref.windows(points, range.start, range.end, 10_000_000n).filter((w) => w.count > 0)
+          )
+          // StreamSet.windows passes the choice on
+          const db = yield* BTrDB
+          const set = yield* (yield* db.streams([s.uuid])).filter({ start: range.start, end: range.end })
+          const [fromSet] = yield* set.windows({ width: SECOND, empty: "drop" })
+          assert.deepStrictEqual(fromSet, dropped)
+          const bad = yield* flipTag(s.windowsCollected({ ...range, empty: "skip" as "drop" }))
+          assertInvalid(bad, "empty")
+          assert.include((bad as { message: string }).message, "zeros")
+        }))
+
       it.effect("bad window arguments get typed errors", () =>
         Effect.gen(function*() {
           const s = yield* newStream("winbad")
