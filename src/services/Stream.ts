@@ -385,6 +385,10 @@ export interface CountOptions extends RangeOptions {
  * Options of `changes`: the ranges changed in versions (`from`, `to`], each at least 2^`resolution` ns wide
  * (0 to 63, default 0). `from` 0 means "since the stream was created", `to` 0 (the default) the latest.
  *
+ * The ranges cover everything any commit in (`from`, `to`] changed, as BTrDB reports them: a range changed and
+ * changed back (deleted, then inserted again) is still reported, so derived data recomputed over the ranges is
+ * right. They may be wider than what changed (at least 2^`resolution`), never narrower.
+ *
  * @example
  * ```ts
  * const ranges = yield* stream.changesCollected({ from: 1n, to: 5n })
@@ -534,7 +538,8 @@ export interface Stream {
   /**
    * Inserts points, given as `[time, value]` pairs or as columns, split into Insert calls of
    * {@link INSERT_CHUNK_POINTS}. NaN or infinite values, times outside [MINIMUM_TIME, MAXIMUM_TIME - 1) and columns
-   * of different lengths fail with `InvalidArgument` before anything is sent.
+   * of different lengths fail with `InvalidArgument` before anything is sent. Every call with points makes a new
+   * version, even when the merge policy keeps none of them; an empty insert returns the current version.
    *
    * ```ts
    * yield* stream.insert({ times: BigInt64Array.of(1n, 2n), values: Float64Array.of(0.5, 0.7) }, { merge: "replace" })
@@ -575,7 +580,10 @@ export interface Stream {
   ) => Effect.Effect<Option.Option<VersionedPoint>, ReadErrors>
   /** How many points `[start, end)` holds, with the Python client's semantics (see {@link CountOptions}). */
   readonly count: (options?: CountOptions) => Effect.Effect<bigint, WindowsErrors>
-  /** Deletes the points of `[start, end)`; the new version. Older versions keep them. */
+  /**
+   * Deletes the points of `[start, end)`; the new version, made even when the range held no point (as BTrDB
+   * does), so it is always the one to pin to read the stream without that range. Older versions keep the points.
+   */
   readonly delete: (
     options: { readonly start: TimeInput; readonly end: TimeInput }
   ) => Effect.Effect<bigint, DeleteErrors>

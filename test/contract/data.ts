@@ -465,6 +465,56 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assert.strictEqual((yield* flipTag(s.changesCollected({ to: deleted + 10n })))._tag, "VersionNotAvailable")
         }))
 
+      it.effect("every delete and every insert with points makes a version, even when nothing changes", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("noop")
+          const created = yield* s.version
+          assert.strictEqual((yield* s.insert([])).version, created)
+          const inserted = (yield* s.insert([[BASE + 1n, 1]])).version
+          assert.strictEqual(inserted, created + 1n)
+          // a delete of a range without points
+          const deleted = yield* s.delete({ start: BASE + 500n, end: BASE + 600n })
+          assert.strictEqual(deleted, inserted + 1n)
+          assert.strictEqual(yield* s.version, deleted)
+          // inserts the merge policy reduces to nothing
+          const retained = (yield* s.insert([[BASE + 1n, 2]], { merge: "retain" })).version
+          assert.strictEqual(retained, deleted + 1n)
+          const equal = (yield* s.insert([[BASE + 1n, 1]], { merge: "equal" })).version
+          assert.strictEqual(equal, retained + 1n)
+          for (const version of [inserted, deleted, retained, equal]) {
+            assert.deepStrictEqual(pairs(yield* s.valuesCollected({ start: BASE, end: BASE + SECOND, version })), [[
+              BASE + 1n,
+              1
+            ]])
+          }
+          // they changed nothing
+          const none = yield* s.changesCollected({ from: inserted, to: equal })
+          assert.strictEqual(none.start.length, 0)
+        }))
+
+      it.effect("changes reports what a later commit undid: the union of every commit's changes", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("undo")
+          const created = yield* s.version
+          const inserted = (yield* s.insert([[BASE, 1], [BASE + 100n, 2]])).version
+          const deleted = yield* s.delete({ start: BASE, end: BASE + 1n })
+          const ranges = (r: Points.ChangedRanges) => Array.from(r.start, (t, i) => [t, r.end[i]!])
+          assert.deepStrictEqual(ranges(yield* s.changesCollected({ from: created, to: deleted })), [
+            [BASE, BASE + 1n],
+            [BASE + 100n, BASE + 101n]
+          ])
+          const again = (yield* s.insert([[BASE, 1]])).version
+          // the same points at `inserted` and `again`, but time BASE changed twice in between
+          assert.deepStrictEqual(
+            pairs(yield* s.valuesCollected({ start: BASE, end: BASE + SECOND, version: again })),
+            pairs(yield* s.valuesCollected({ start: BASE, end: BASE + SECOND, version: inserted }))
+          )
+          assert.deepStrictEqual(ranges(yield* s.changesCollected({ from: inserted, to: again })), [[BASE, BASE + 1n]])
+          assert.deepStrictEqual(ranges(yield* s.changesCollected({ from: inserted, to: again, resolution: 10 })), [
+            [BASE & ~1023n, (BASE & ~1023n) + 1024n]
+          ])
+        }))
+
       it.effect("flush returns the version; obliterate removes the stream for good", () =>
         Effect.gen(function*() {
           const db = yield* BTrDB

@@ -104,9 +104,9 @@ const version = (major: bigint): Version => ({ major, minor: 0n })
 /**
  * The storage engine: streams of (time, value) points with immutable, numbered versions.
  *
- * Versions: a new stream is at major {@link FIRST_VERSION} (10). Every insert or delete that changes
- * data commits major+1 (minor always 0) at once; one that changes nothing returns the current
- * version. Reads take a major version, 0n meaning the latest.
+ * Versions: a new stream is at major {@link FIRST_VERSION} (10). Every insert with points and every
+ * delete commits major+1 (minor always 0) at once, whether or not it changes anything; an empty
+ * insert returns the current version. Reads take a major version, 0n meaning the latest.
  *
  * Reads are synchronous and paged lazily: the pages are computed while they are iterated, from an
  * immutable snapshot, so a consumer may stop at any point and writes never disturb a read.
@@ -206,8 +206,10 @@ export class DataStore {
   // Writes
 
   /**
-   * Inserts points (unsorted allowed) under a merge policy and commits a new version, returned.
-   * An empty insert, or one the policy reduces to no change, returns the current version.
+   * Inserts points (unsorted allowed) under a merge policy and commits a new version, returned,
+   * even when the policy reduces the insert to no change (as every Delete does, PROTOCOL.md
+   * §7.2: the version an insert returns is always one to pin). An empty insert returns the
+   * current version.
    * Errors: 404, 421 (column lengths differ, bad policy or roundBits), 414 (more than
    * {@link MAX_INSERT_POINTS}), 413 (a time, after rounding, outside MIN_TIME ≤ t < MAX_TIME-1),
    * 425 (NaN or ±Inf).
@@ -218,20 +220,21 @@ export class DataStore {
     if (prepared === null) return this.version(uuid)
     const root = st.roots[st.roots.length - 1]
     const next = this.tree.insert(root, prepared.times, prepared.values, options.policy)
-    if (next === root) return this.version(uuid)
     const v = this.commit(uuid, st, next)
     if (options.sync === true) await this.backend.durable()
     return v
   }
 
-  /** Deletes the points with start ≤ t < end and commits a new version (older ones keep them). Errors: 404, 413. */
+  /**
+   * Deletes the points with start ≤ t < end and commits a new version (older ones keep them), even
+   * when no point was in the range (PROTOCOL.md §7.10). Errors: 404, 413.
+   */
   delete(uuid: string, start: bigint, end: bigint): Promise<Version> {
     try {
       const st = this.stream(uuid)
       checkRange(start, end)
-      const root = st.roots[st.roots.length - 1]
-      const next = this.tree.delete(root, start, end)
-      return Promise.resolve(next === root ? this.version(uuid) : this.commit(uuid, st, next))
+      const next = this.tree.delete(st.roots[st.roots.length - 1], start, end)
+      return Promise.resolve(this.commit(uuid, st, next))
     } catch (e) {
       return Promise.reject(e)
     }
@@ -370,10 +373,12 @@ export class DataStore {
   }
 
   /**
-   * The time ranges whose points differ between versions fromMajor and toMajor, i.e. changed in
-   * (fromMajor, toMajor] (PROTOCOL.md §7.8), computed by diffing the two trees: subtrees with the
-   * same address in both are skipped unread. Each differing timestamp is floored to 2^resolution;
-   * ranges are sorted, merged where they overlap or touch, and clamped to [MIN_TIME, MAX_TIME).
+   * The time ranges changed by the commits in (fromMajor, toMajor] (PROTOCOL.md §7.8): the union
+   * of what each of those commits changed, so a range changed by one commit and changed back by a
+   * later one is still reported. Each commit's changes are the diff of its tree with the one
+   * before (subtrees with the same address in both are skipped unread; the commits' trees are
+   * walked together). Each differing timestamp is floored to 2^resolution; ranges are sorted,
+   * merged where they overlap or touch, and clamped to [MIN_TIME, MAX_TIME).
    * fromMajor 0 (or any version before the stream's first, 10) means "from the empty stream";
    * toMajor 0 means the latest. A stream empty at toMajor yields the single range
    * [MIN_TIME, MAX_TIME). The result's version is toMajor's.
@@ -396,17 +401,24 @@ export class DataStore {
     if (from > to) fail(StatusCode.InvalidVersions, "start version after end version")
     if (from < 0n || to < FIRST_VERSION || to > latest) fail(StatusCode.VersionNotAvailable, "version not available")
     checkPageSize(pageSize)
-    const rootB = st.roots[Number(to - FIRST_VERSION)]
-    const rootA = from < FIRST_VERSION ? EMPTY : st.roots[Number(from - FIRST_VERSION)]
-    const store = this.backend
     const v = { major: to, minor: 0n }
-    if (rootB === EMPTY) {
+    if (st.roots[Number(to - FIRST_VERSION)] === EMPTY) {
       const page = { start: BigInt64Array.of(MIN_TIME), end: BigInt64Array.of(MAX_TIME) }
       return { version: v, pages: [page] }
     }
+    // version 10 is the empty stream, as every version before it
+    const pairs: Array<readonly [number, number]> = []
+    for (
+      let i = Number((from < FIRST_VERSION ? FIRST_VERSION : from) - FIRST_VERSION);
+      i < Number(to - FIRST_VERSION);
+      i++
+    ) {
+      if (st.roots[i] !== st.roots[i + 1]) pairs.push([st.roots[i], st.roots[i + 1]])
+    }
+    const store = this.backend
     return {
       version: v,
-      pages: { [Symbol.iterator]: () => new ChangesScan(store, rootA, rootB, resolution, pageSize).pages() }
+      pages: { [Symbol.iterator]: () => new ChangesScan(store, pairs, resolution, pageSize).pages() }
     }
   }
 

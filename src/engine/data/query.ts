@@ -13,6 +13,7 @@ import {
   EMPTY,
   FANOUT,
   FANOUT_BITS,
+  type InternalNode,
   type LeafNode,
   lowerBound,
   type NodeStore,
@@ -418,11 +419,13 @@ export const nearestBackward = (store: NodeStore, addr: number, time: bigint): P
 // Changes
 
 /**
- * The time ranges where two versions differ, as a diff of their trees: subtrees whose address is
- * the same in both are skipped without reading. Where they differ, the points are compared as
- * multisets per timestamp (time and value bits), each differing timestamp is floored to
- * 2^resolution, clamped to [MIN_TIME, MAX_TIME), and the buckets are merged where they overlap
- * or touch. Once a bucket is reported, the rest of it is not inspected.
+ * The time ranges that any of several commits changed: the union of the diffs of the tree pairs
+ * (before, after) given, one pair per commit. The trees are walked together from the root, and a
+ * subtree is entered only where some pair's addresses differ, so the cost follows what the commits
+ * changed, not the stream's size. Where a pair differs, the points are compared as multisets per
+ * timestamp (time and value bits), each differing timestamp is floored to 2^resolution, clamped to
+ * [MIN_TIME, MAX_TIME), and the buckets are merged where they overlap or touch. Once a bucket is
+ * reported, the rest of it is not inspected.
  */
 export class ChangesScan {
   private readonly mask: bigint
@@ -436,10 +439,12 @@ export class ChangesScan {
   private starts: Array<bigint> = []
   private ends: Array<bigint> = []
 
+  /** Set while the times a pair reports are gathered (see `diffMany`) instead of merged. */
+  private gathered: Array<bigint> | null = null
+
   constructor(
     private readonly store: NodeStore,
-    private readonly rootA: number,
-    private readonly rootB: number,
+    private readonly pairs: ReadonlyArray<readonly [before: number, after: number]>,
     resolution: number,
     private readonly pageSize: number
   ) {
@@ -465,7 +470,7 @@ export class ChangesScan {
     this.hasCur = false
     this.starts = []
     this.ends = []
-    this.diff(this.rootA, this.rootB, ROOT_START, ROOT_PW)
+    this.diffMany(this.pairs, ROOT_START, ROOT_PW)
     if (!this.stopped && this.hasCur) this.push()
     return { start: BigInt64Array.from(this.starts), end: BigInt64Array.from(this.ends) }
   }
@@ -486,6 +491,10 @@ export class ChangesScan {
   }
 
   private report(t: bigint): void {
+    if (this.gathered !== null) {
+      this.gathered.push(t)
+      return
+    }
     let bs = t & ~this.mask
     if (bs < MIN_TIME) bs = MIN_TIME
     let be = (t & ~this.mask) + this.bucket
@@ -501,6 +510,55 @@ export class ChangesScan {
     this.hasCur = true
     this.curStart = bs
     this.curEnd = be
+  }
+
+  /**
+   * Diffs several pairs over the node range starting at `ns` of 2^`pw` ns. Where every pair that
+   * differs has inner nodes on both sides, their children are walked together, slot by slot.
+   * Otherwise (a leaf or an empty side), each pair is diffed alone with its reports gathered, and
+   * the gathered times are reported in ascending order.
+   */
+  private diffMany(pairs: ReadonlyArray<readonly [number, number]>, ns: bigint, pw: number): void {
+    if (this.stopped) return
+    const live = pairs.filter(([a, b]) => a !== b)
+    if (live.length === 0) return
+    if (live.length === 1) return this.diff(live[0][0], live[0][1], ns, pw)
+    if (ns + (1n << BigInt(pw)) <= this.covered()) return
+    const nodes: Array<readonly [InternalNode, InternalNode]> = []
+    for (const [a, b] of live) {
+      if (a === EMPTY || b === EMPTY) return this.gather(live, ns, pw)
+      const na = this.store.get(a)
+      const nb = this.store.get(b)
+      if (na.kind !== 1 || nb.kind !== 1) return this.gather(live, ns, pw)
+      nodes.push([na, nb])
+    }
+    const cpw = pw - FANOUT_BITS
+    const cpwB = BigInt(cpw)
+    const from = this.covered()
+    for (let c = from <= ns ? 0 : Number((from - ns) >> cpwB); c < FANOUT && !this.stopped; c++) {
+      const children: Array<readonly [number, number]> = []
+      for (const [na, nb] of nodes) {
+        const ca = na.slots[S_ADDR + c]
+        const cb = nb.slots[S_ADDR + c]
+        if (ca !== cb) children.push([ca, cb])
+      }
+      if (children.length > 0) this.diffMany(children, ns + (BigInt(c) << cpwB), cpw)
+    }
+  }
+
+  /** Diffs each pair alone over the node range at `ns`, then reports the times they gave in order. */
+  private gather(pairs: ReadonlyArray<readonly [number, number]>, ns: bigint, pw: number): void {
+    const times: Array<bigint> = []
+    this.gathered = times
+    try {
+      for (const [a, b] of pairs) this.diff(a, b, ns, pw)
+    } finally {
+      this.gathered = null
+    }
+    times.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
+    for (let i = 0; i < times.length && !this.stopped; i++) {
+      if (i === 0 || times[i] !== times[i - 1]) this.report(times[i])
+    }
   }
 
   private diff(a: number, b: number, ns: bigint, pw: number): void {

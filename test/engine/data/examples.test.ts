@@ -131,23 +131,31 @@ describe("PROTOCOL.md §7 worked examples", () => {
     expect(ds.nearest(U1, MAX_TIME - 1n, 0n, true)).toMatchObject({ time: BASE + 900_000_000n, value: 10 })
   })
 
-  it("§7.2 versions: 10 at creation, +1 per change, no commit for no-ops", async () => {
+  it("§7.2 versions: 10 at creation, +1 per delete and per insert with points, even when nothing changes", async () => {
     const ds = await DataStore.open({})
     expect(ds.createStream(U1)).toEqual({ major: 10n, minor: 0n })
     expect(await ds.insert(U1, columns([]), { policy: "never" })).toEqual({ major: 10n, minor: 0n })
     expect(await ds.flush(U1)).toEqual({ major: 10n, minor: 0n })
-    expect(await ds.delete(U1, 0n, 10n)).toEqual({ major: 10n, minor: 0n })
-    expect(await ds.insert(U1, columns([[5n, 1]]), { policy: "never" })).toEqual({ major: 11n, minor: 0n })
-    expect(await ds.insert(U1, columns([[5n, 1]]), { policy: "equal" })).toEqual({ major: 11n, minor: 0n })
-    expect(await ds.insert(U1, columns([[5n, 2]]), { policy: "retain" })).toEqual({ major: 11n, minor: 0n })
-    expect(await ds.insert(U1, columns([[5n, 1]]), { policy: "replace" })).toEqual({ major: 11n, minor: 0n })
-    expect(await ds.insert(U1, columns([[5n, 2]]), { policy: "replace" })).toEqual({ major: 12n, minor: 0n })
-    expect(await ds.delete(U1, 0n, 10n)).toEqual({ major: 13n, minor: 0n })
-    expect(ds.version(U1)).toEqual({ major: 13n, minor: 0n })
-    expect(rawPoints(ds.rawValues(U1, 0n, 10n, 11n)).map((p) => p.v)).toEqual([1])
-    expect(rawPoints(ds.rawValues(U1, 0n, 10n, 12n)).map((p) => p.v)).toEqual([2])
-    expect(rawPoints(ds.rawValues(U1, 0n, 10n, 13n))).toEqual([])
-    expect(ds.count(U1, 0n, 10n, 12n)).toBe(1n)
+    // a delete that removes nothing still commits, as the reference's Delete does
+    expect(await ds.delete(U1, 0n, 10n)).toEqual({ major: 11n, minor: 0n })
+    expect(await ds.insert(U1, columns([[5n, 1]]), { policy: "never" })).toEqual({ major: 12n, minor: 0n })
+    // inserts the merge policy reduces to nothing commit too
+    expect(await ds.insert(U1, columns([[5n, 1]]), { policy: "equal" })).toEqual({ major: 13n, minor: 0n })
+    expect(await ds.insert(U1, columns([[5n, 2]]), { policy: "retain" })).toEqual({ major: 14n, minor: 0n })
+    expect(await ds.insert(U1, columns([[5n, 1]]), { policy: "replace" })).toEqual({ major: 15n, minor: 0n })
+    expect(await ds.insert(U1, columns([[5n, 2]]), { policy: "replace" })).toEqual({ major: 16n, minor: 0n })
+    expect(await ds.delete(U1, 0n, 10n)).toEqual({ major: 17n, minor: 0n })
+    expect(ds.version(U1)).toEqual({ major: 17n, minor: 0n })
+    expect(rawPoints(ds.rawValues(U1, 0n, 10n, 11n))).toEqual([])
+    for (const v of [12n, 13n, 14n, 15n]) expect(rawPoints(ds.rawValues(U1, 0n, 10n, v)).map((p) => p.v)).toEqual([1])
+    expect(rawPoints(ds.rawValues(U1, 0n, 10n, 16n)).map((p) => p.v)).toEqual([2])
+    expect(rawPoints(ds.rawValues(U1, 0n, 10n, 17n))).toEqual([])
+    expect(ds.count(U1, 0n, 10n, 16n)).toBe(1n)
+    // the reproduction: create 10, insert 11, a delete of an empty range 12
+    ds.createStream(U2)
+    expect(await ds.insert(U2, columns([[1n, 1]]), { policy: "never" })).toEqual({ major: 11n, minor: 0n })
+    expect(await ds.delete(U2, 500n, 600n)).toEqual({ major: 12n, minor: 0n })
+    expect(ds.version(U2)).toEqual({ major: 12n, minor: 0n })
   })
 
   it("§7.3 RawValues pages of 5000, an empty result is one empty page", async () => {
@@ -171,7 +179,8 @@ describe("PROTOCOL.md §7 worked examples", () => {
     await ds.insert(U1, columns([[1000n, 1], [1001n, 2], [5000n, 3]]), { policy: "never" }) // 11
     await ds.insert(U1, columns([[9000n, 4]]), { policy: "never" }) // 12
     await ds.delete(U1, 1000n, 1001n) // 13
-    expect(ranges(ds.changes(U1, 0n, 0n, 0))).toEqual([[1001n, 1002n], [5000n, 5001n], [9000n, 9001n]])
+    // 1000 was inserted by 11 and deleted by 13: changed, even though 10 and 13 both lack it
+    expect(ranges(ds.changes(U1, 0n, 0n, 0))).toEqual([[1000n, 1002n], [5000n, 5001n], [9000n, 9001n]])
     expect(ranges(ds.changes(U1, 11n, 12n, 0))).toEqual([[9000n, 9001n]])
     expect(ranges(ds.changes(U1, 12n, 13n, 0))).toEqual([[1000n, 1001n]])
     expect(ranges(ds.changes(U1, 10n, 11n, 4))).toEqual([[992n, 1008n], [4992n, 5008n]])
@@ -180,6 +189,51 @@ describe("PROTOCOL.md §7 worked examples", () => {
     expect(ds.changes(U1, 11n, 12n, 0).version).toEqual({ major: 12n, minor: 0n })
     expect(ranges(ds.changes(U2, 0n, 0n, 0))).toEqual([[MIN_TIME, MAX_TIME]])
     expect(ranges(ds.changes(U1, 0n, 10n, 0))).toEqual([[MIN_TIME, MAX_TIME]])
+  })
+
+  it("§7.8 Changes reports what a later commit undid (the issue's reproductions)", async () => {
+    const ds = await DataStore.open({})
+    ds.createStream(U1)
+    expect(await ds.insert(U1, columns([[0n, 1], [100n, 2]]), { policy: "never" })).toEqual({ major: 11n, minor: 0n })
+    expect(await ds.delete(U1, 0n, 1n)).toEqual({ major: 12n, minor: 0n })
+    expect(ranges(ds.changes(U1, 10n, 12n, 0))).toEqual([[0n, 1n], [100n, 101n]])
+    expect(await ds.insert(U1, columns([[0n, 1]]), { policy: "never" })).toEqual({ major: 13n, minor: 0n })
+    // 11 and 13 hold the same points, but 12 and 13 changed time 0
+    expect(ranges(ds.changes(U1, 11n, 13n, 0))).toEqual([[0n, 1n]])
+    expect(ranges(ds.changes(U1, 11n, 13n, 7))).toEqual([[0n, 128n]])
+    // a delete that removed nothing commits a version that changed nothing
+    expect(await ds.delete(U1, 500n, 600n)).toEqual({ major: 14n, minor: 0n })
+    expect(ranges(ds.changes(U1, 13n, 14n, 0))).toEqual([])
+    expect(ranges(ds.changes(U1, 12n, 14n, 0))).toEqual([[0n, 1n]])
+  })
+
+  it("§7.8 Changes over many commits: the union of each commit's changes, in pages", async () => {
+    // 200 000 points in deep trees, then 300 commits each touching one time somewhere
+    const ds = await DataStore.open({ leafCapacity: 16 })
+    ds.createStream(U1)
+    const base = Array.from({ length: 200_000 }, (_, i) => [BigInt(i) * 1_000_000n, i % 13] as const)
+    for (let b = 0; b < base.length; b += 50_000) {
+      await ds.insert(U1, columns(base.slice(b, b + 50_000)), { policy: "never" })
+    }
+    const before = ds.version(U1).major
+    const changed: Array<bigint> = []
+    for (let k = 0; k < 300; k++) {
+      // distinct times; those with k % 3 > 0 fall between the stored points
+      const t = BigInt((k * 7919) % 200_000) * 1_000_000n + BigInt(k % 3)
+      if (k % 4 === 3) {
+        await ds.delete(U1, t, t + 1n)
+        if (k % 3 === 0) changed.push(t) // else it removed nothing
+      } else {
+        await ds.insert(U1, columns([[t, -k - 1]]), { policy: k % 2 === 0 ? "replace" : "never" })
+        changed.push(t)
+      }
+    }
+    expect(ds.version(U1).major).toBe(before + 300n)
+    const pages = [...ds.changes(U1, before, 0n, 0, 7).pages]
+    expect(pages.length).toBeGreaterThan(1)
+    expect(pages.flatMap((p) => Array.from(p.start, (s, i) => [s, p.end[i]]))).toEqual(
+      changed.sort((a, b) => (a < b ? -1 : 1)).map((t) => [t, t + 1n])
+    )
   })
 
   it("obliterate removes the stream for good", async () => {

@@ -20,9 +20,6 @@ export interface Stat {
 
 const byTime = (a: Pt, b: Pt): number => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0)
 
-const sameSnapshot = (a: ReadonlyArray<Pt>, b: ReadonlyArray<Pt>): boolean =>
-  a.length === b.length && a.every((p, i) => p.t === b[i].t && Object.is(p.v, b[i].v))
-
 export const stat = (t: bigint, vs: ReadonlyArray<number>): Stat => {
   if (vs.length === 0) return { t, min: 0, mean: 0, max: 0, count: 0, stddev: 0 }
   const mean = vs.reduce((s, x) => s + x, 0) / vs.length
@@ -42,12 +39,13 @@ export class Model {
     return major === 0n ? this.versions[this.versions.length - 1] : this.versions[Number(major - FIRST_VERSION)]
   }
 
+  /** Every delete and every insert with points makes a version, whether or not it changes anything. */
   private commit(next: Array<Pt>): void {
-    const cur = this.versions[this.versions.length - 1]
-    if (!sameSnapshot(cur, next)) this.versions.push(next)
+    this.versions.push(next)
   }
 
   insert(batch: ReadonlyArray<Pt>, policy: MergePolicy): void {
+    if (batch.length === 0) return
     const sorted = [...batch].sort(byTime) // Array.prototype.sort is stable
     let cur = [...this.versions[this.versions.length - 1]]
     const accepted: Array<Pt> = []
@@ -116,11 +114,33 @@ export class Model {
     return pts.find((p) => p.t >= time) ?? null
   }
 
-  /** Changes between two versions (already resolved to concrete majors, from may be < 10). */
+  /**
+   * The ranges changed by the commits in (from, to] (already resolved to concrete majors, from may
+   * be < 10): the union of what each commit changed, each commit's change being the timestamps
+   * whose points differ between its version and the one before.
+   */
   changes(from: bigint, to: bigint, resolution: number): Array<[bigint, bigint]> {
-    const b = this.at(to)
-    if (b.length === 0) return [[MIN_TIME, MAX_TIME]]
-    const a = from < FIRST_VERSION ? [] : this.at(from)
+    if (this.at(to).length === 0) return [[MIN_TIME, MAX_TIME]]
+    const changed = new Set<bigint>()
+    for (let v = from < FIRST_VERSION ? FIRST_VERSION : from; v < to; v++) {
+      for (const t of this.differing(this.at(v), this.at(v + 1n))) changed.add(t)
+    }
+    const bucket = 1n << BigInt(resolution)
+    const out: Array<[bigint, bigint]> = []
+    for (const t of [...changed].sort((p, q) => (p < q ? -1 : p > q ? 1 : 0))) {
+      const f = t & ~(bucket - 1n)
+      const bs = f < MIN_TIME ? MIN_TIME : f
+      const be = f + bucket > MAX_TIME ? MAX_TIME : f + bucket
+      const last = out[out.length - 1]
+      if (last && bs <= last[1]) {
+        if (be > last[1]) last[1] = be
+      } else out.push([bs, be])
+    }
+    return out
+  }
+
+  /** The timestamps whose points (as multisets of values, bit for bit) differ between two snapshots. */
+  private differing(a: ReadonlyArray<Pt>, b: ReadonlyArray<Pt>): Array<bigint> {
     const group = (pts: ReadonlyArray<Pt>): Map<bigint, Array<number>> => {
       const m = new Map<bigint, Array<number>>()
       for (const p of pts) {
@@ -138,18 +158,6 @@ export class Model {
       const y = [...(gb.get(t) ?? [])].sort((p, q) => p - q || (Object.is(p, -0) ? -1 : Object.is(q, -0) ? 1 : 0))
       if (x.length !== y.length || x.some((v, i) => !Object.is(v, y[i]))) changed.push(t)
     }
-    changed.sort((p, q) => (p < q ? -1 : p > q ? 1 : 0))
-    const bucket = 1n << BigInt(resolution)
-    const out: Array<[bigint, bigint]> = []
-    for (const t of changed) {
-      const f = t & ~(bucket - 1n)
-      const bs = f < MIN_TIME ? MIN_TIME : f
-      const be = f + bucket > MAX_TIME ? MAX_TIME : f + bucket
-      const last = out[out.length - 1]
-      if (last && bs <= last[1]) {
-        if (be > last[1]) last[1] = be
-      } else out.push([bs, be])
-    }
-    return out
+    return changed
   }
 }
