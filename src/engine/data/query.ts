@@ -513,49 +513,57 @@ export class ChangesScan {
   }
 
   /**
-   * Diffs several pairs over the node range starting at `ns` of 2^`pw` ns. Where every pair that
-   * differs has inner nodes on both sides, their children are walked together, slot by slot.
-   * Otherwise (a leaf or an empty side), each pair is diffed alone with its reports gathered, and
-   * the gathered times are reported in ascending order.
+   * Diffs several pairs over the node range starting at `ns` of 2^`pw` ns. While some side is an
+   * inner node, the pairs are walked together, child by child (a leaf met higher up goes down as
+   * the run of its points in each child's range), so each subtree is entered once for all of
+   * them. Where no side is an inner node any more (a leaf's range: few points), each pair's runs
+   * are compared with the times gathered, then reported in ascending order.
    */
-  private diffMany(pairs: ReadonlyArray<readonly [number, number]>, ns: bigint, pw: number): void {
+  private diffMany(pairs: ReadonlyArray<readonly [Side, Side]>, ns: bigint, pw: number): void {
     if (this.stopped) return
-    const live = pairs.filter(([a, b]) => a !== b)
-    if (live.length === 0) return
-    if (live.length === 1) return this.diff(live[0][0], live[0][1], ns, pw)
-    if (ns + (1n << BigInt(pw)) <= this.covered()) return
-    const nodes: Array<readonly [InternalNode, InternalNode]> = []
-    for (const [a, b] of live) {
-      if (a === EMPTY || b === EMPTY) return this.gather(live, ns, pw)
-      const na = this.store.get(a)
-      const nb = this.store.get(b)
-      if (na.kind !== 1 || nb.kind !== 1) return this.gather(live, ns, pw)
-      nodes.push([na, nb])
+    const live = pairs.filter(([x, y]) => !sameSide(x, y))
+    if (live.length === 0 || ns + (1n << BigInt(pw)) <= this.covered()) return
+    if (live.length === 1) {
+      const [x, y] = live[0]
+      if (typeof x === "number" && typeof y === "number") return this.diff(x, y, ns, pw)
     }
-    const cpw = pw - FANOUT_BITS
-    const cpwB = BigInt(cpw)
+    const sides = live.map(([x, y]) => [this.resolve(x), this.resolve(y)] as const)
+    if (!sides.some(([x, y]) => "slots" in x || "slots" in y)) {
+      return this.gather(sides as ReadonlyArray<readonly [Run, Run]>)
+    }
+    const cpwB = BigInt(pw - FANOUT_BITS)
     const from = this.covered()
     for (let c = from <= ns ? 0 : Number((from - ns) >> cpwB); c < FANOUT && !this.stopped; c++) {
-      const children: Array<readonly [number, number]> = []
-      for (const [na, nb] of nodes) {
-        const ca = na.slots[S_ADDR + c]
-        const cb = nb.slots[S_ADDR + c]
-        if (ca !== cb) children.push([ca, cb])
+      const cs = ns + (BigInt(c) << cpwB)
+      const ce = cs + (1n << cpwB)
+      const children: Array<readonly [Side, Side]> = []
+      for (const [x, y] of sides) {
+        if ("slots" in x && "slots" in y && x.slots[S_ADDR + c] === y.slots[S_ADDR + c]) continue
+        const pair = [childOf(x, c, cs, ce), childOf(y, c, cs, ce)] as const
+        if (!sameSide(pair[0], pair[1])) children.push(pair)
       }
-      if (children.length > 0) this.diffMany(children, ns + (BigInt(c) << cpwB), cpw)
+      if (children.length > 0) this.diffMany(children, cs, pw - FANOUT_BITS)
     }
   }
 
-  /** Diffs each pair alone over the node range at `ns`, then reports the times they gave in order. */
-  private gather(pairs: ReadonlyArray<readonly [number, number]>, ns: bigint, pw: number): void {
+  /** A side as an inner node or a run of points (an empty subtree is an empty run, a leaf all its points). */
+  private resolve(side: Side): InternalNode | Run {
+    if (typeof side !== "number") return side
+    if (side === EMPTY) return NO_POINTS
+    const node = this.store.get(side)
+    return node.kind === 1 ? node : { times: node.times, values: node.values, a: 0, b: node.times.length }
+  }
+
+  /** Compares each pair's runs with the times they differ at gathered, then reports those in order. */
+  private gather(pairs: ReadonlyArray<readonly [Run, Run]>): void {
     const times: Array<bigint> = []
     this.gathered = times
     try {
-      for (const [a, b] of pairs) this.diff(a, b, ns, pw)
+      for (const [x, y] of pairs) this.compare(x.times, x.values, x.a, x.b, y.times, y.values, y.a, y.b)
     } finally {
       this.gathered = null
     }
-    times.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
+    times.sort((p, q) => (p < q ? -1 : p > q ? 1 : 0))
     for (let i = 0; i < times.length && !this.stopped; i++) {
       if (i === 0 || times[i] !== times[i - 1]) this.report(times[i])
     }
@@ -664,6 +672,35 @@ export class ChangesScan {
       }
     }
   }
+}
+
+/** The points `times[a, b)` and `values[a, b)` of a leaf that fall in the range being walked. */
+interface Run {
+  readonly times: BigInt64Array
+  readonly values: Float64Array
+  readonly a: number
+  readonly b: number
+}
+
+/** One side of a pair walked by {@link ChangesScan}: a node's address ({@link EMPTY} for none), or a run. */
+type Side = number | Run
+
+const NO_POINTS: Run = { times: new BigInt64Array(0), values: new Float64Array(0), a: 0, b: 0 }
+
+const isEmptySide = (side: Side): boolean => typeof side === "number" ? side === EMPTY : side.a === side.b
+
+/** True when two sides hold the same points for certain (the same node, or the same run of one leaf). */
+const sameSide = (x: Side, y: Side): boolean => {
+  if (typeof x === "number" && typeof y === "number") return x === y
+  if (typeof x !== "number" && typeof y !== "number" && x.times === y.times) return x.a === y.a && x.b === y.b
+  return isEmptySide(x) && isEmptySide(y)
+}
+
+/** The part of a side in child `c`, spanning [cs, ce), of the node range being walked. */
+const childOf = (side: InternalNode | Run, c: number, cs: bigint, ce: bigint): Side => {
+  if ("slots" in side) return side.slots[S_ADDR + c]
+  const a = lowerBound(side.times, cs, side.a, side.b)
+  return { times: side.times, values: side.values, a, b: lowerBound(side.times, ce, a, side.b) }
 }
 
 /** True when va[i, i2) and vb[j, j2) hold the same values (bitwise) as multisets. */
