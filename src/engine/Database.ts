@@ -4,6 +4,7 @@
  */
 import { StatusCode } from "../internal/protocol.js"
 import { type Columns, DataStore, type InsertOptions, type Version } from "./data/DataStore.js"
+import * as DirectoryLock from "./DirectoryLock.js"
 import { type KeyOptValue, MetadataStore, type StreamDescriptor } from "./metadata/MetadataStore.js"
 import { StatusError } from "./StatusError.js"
 
@@ -33,18 +34,36 @@ export type InsertListener = (uuid: string, points: Columns) => void
 export class Database {
   private readonly insertListeners = new Set<InsertListener>()
 
-  private constructor(readonly metadata: MetadataStore, readonly data: DataStore) {}
+  private constructor(
+    readonly metadata: MetadataStore,
+    readonly data: DataStore,
+    private readonly lock: DirectoryLock.DirectoryLock | undefined
+  ) {}
 
-  /** Opens (or creates) the database in `options.dir`, or in memory. */
+  /**
+   * Opens (or creates) the database in `options.dir`, or in memory. A directory has one owner at a time: opening
+   * one that another process, or another open in this process, holds fails at once with a
+   * `DirectoryLock.DirectoryInUseError` naming the owner's pid (see `DirectoryLock.ts`); {@link close} gives it up.
+   */
   static async open(options: DatabaseOptions = {}): Promise<Database> {
-    const metadata = await MetadataStore.open(options.dir === undefined ? {} : { dir: options.dir })
-    const data = await DataStore.open({
-      ...(options.dir === undefined ? {} : { dir: options.dir }),
-      ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes })
-    })
-    const db = new Database(metadata, data)
-    db.reconcile()
-    return db
+    const lock = options.dir === undefined ? undefined : DirectoryLock.acquire(options.dir)
+    let metadata: MetadataStore | undefined
+    let data: DataStore | undefined
+    try {
+      metadata = await MetadataStore.open(options.dir === undefined ? {} : { dir: options.dir })
+      data = await DataStore.open({
+        ...(options.dir === undefined ? {} : { dir: options.dir }),
+        ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes })
+      })
+      const db = new Database(metadata, data, lock)
+      db.reconcile()
+      return db
+    } catch (error) {
+      await data?.close().catch(() => undefined)
+      await metadata?.close().catch(() => undefined)
+      lock?.release()
+      throw error
+    }
   }
 
   /**
@@ -118,9 +137,13 @@ export class Database {
     if (this.data.hasStream(uuid)) await this.data.obliterate(uuid)
   }
 
-  /** Closes both stores, making everything acknowledged durable. */
+  /** Closes both stores, making everything acknowledged durable, then gives up the data directory. */
   async close(): Promise<void> {
-    await this.data.close()
-    await this.metadata.close()
+    try {
+      await this.data.close()
+      await this.metadata.close()
+    } finally {
+      this.lock?.release()
+    }
   }
 }
