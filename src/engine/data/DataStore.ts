@@ -241,13 +241,15 @@ export class DataStore {
   }
 
   /**
-   * Makes every commit durable and returns the current version. Nothing is ever buffered (each
-   * change commits at once), so Flush never makes a new version. Errors: 404.
+   * Makes every commit made so far durable (of every stream) and returns the version the stream
+   * was at when it was called: that version is durable. Not the version after the fsyncs, which
+   * may count commits made meanwhile, not durable yet (a crash would take it back). Nothing is
+   * ever buffered (each change commits at once), so Flush never makes a new version. Errors: 404.
    */
   async flush(uuid: string): Promise<Version> {
-    this.stream(uuid)
+    const v = this.version(uuid)
     await this.backend.durable()
-    return this.version(uuid)
+    return v
   }
 
   /** Removes a stream and all its versions for good; its uuid can never be created again. Durable when it resolves. Errors: 404. */
