@@ -4,6 +4,7 @@
 import * as Command from "effect/cli/Command"
 import { alignedWindows, deleteRange, insert, obliterate, plot, values, windows } from "./dataCommands.js"
 import { demo } from "./demo/command.js"
+import { du, verify } from "./maintenanceCommands.js"
 import { collections, create, info, sql, streams } from "./metadataCommands.js"
 import { serve } from "./serve.js"
 
@@ -13,6 +14,8 @@ export const btrdb = Command.make("btrdb").pipe(
   Command.withSubcommands([
     serve,
     demo,
+    verify,
+    du,
     info,
     collections,
     streams,
@@ -32,6 +35,8 @@ export const btrdb = Command.make("btrdb").pipe(
 export const SUBCOMMANDS = [
   "serve",
   "demo",
+  "verify",
+  "du",
   "info",
   "collections",
   "streams",

@@ -42,6 +42,8 @@ const expected: Record<Name, { readonly args?: ReadonlyArray<string>; readonly f
     flags: ["--listen", "--data", "--api-key", "--api-key-file", "--tls-cert", "--tls-key", "--enable-fault-injection"]
   },
   demo: { flags: ["--data", "--minutes", "--rate", "--out", "--start"] },
+  verify: { flags: ["--data"] },
+  du: { flags: ["--data", "--format"] },
   info: { flags: CONNECTION },
   collections: { args: ["prefix"], flags: CONNECTION },
   streams: { args: ["collection"], flags: [...CONNECTION, "--prefix", "--tag", "--annotation"] },
@@ -65,6 +67,8 @@ const expected: Record<Name, { readonly args?: ReadonlyArray<string>; readonly f
 /** Phrases of the descriptions that must reach the help text. */
 const phrases: Partial<Record<Name, ReadonlyArray<string>>> = {
   serve: ["BTRDB_SERVER_API_KEY", "port 0 picks a free port"],
+  verify: ["Refused while a server has the directory open", "must not be in use"],
+  du: ["(choices: table, json)", "Refused while a server has the directory open"],
   insert: ["never (keep both, BTrDB's default)", "(choices: never, equal, retain, replace)", "- for stdin"],
   values: ["(choices: csv, json)"],
   obliterate: ["Obliterate <uuid>? [y/N]"],

@@ -666,3 +666,67 @@ export class FileBackend implements Backend {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The layout, for tools that read a directory's files themselves (`verify.ts`, `usage.ts`): they
+// must not go through FileBackend.open, whose recovery truncates files.
+
+/** The file layout described at the top of this module. */
+export const FILE_LAYOUT = {
+  /** The commit log's file name. */
+  logFile: "commits.log",
+  /** A segment file's name for its index, and the pattern of such names (the index in group 1). */
+  segmentName: segName,
+  segmentPattern: /^seg-(\d{8})\.dat$/,
+  /** A node's address is `segment · segmentSpan + byte offset`. */
+  segmentSpan: SEGMENT_SPAN,
+  /** A segment starts with `segmentMagic` (8 bytes), the format version 1 (u32) and its index (u32). */
+  segmentHeader: SEG_HEADER,
+  segmentMagic: SEG_MAGIC,
+  /** The log starts with `logMagic` (8 bytes) and the format version 1 (u32), then records of `recordSize` bytes. */
+  logHeader: LOG_HEADER,
+  logMagic: LOG_MAGIC,
+  recordSize: RECORD_SIZE,
+  /**
+   * A node: magic (u32: `leafMagic` or `coreMagic`), length in bytes (u32), start (i64), pw (u32), point count
+   * (u32, 0 for an internal node), then the body (a leaf's times then values; an internal node's slots), then the
+   * CRC-32 of everything before it (u32) and 4 zero bytes.
+   */
+  nodeHeader: NODE_HEADER,
+  leafMagic: LEAF_MAGIC,
+  coreMagic: CORE_MAGIC
+} as const
+
+/** A commit record as stored: what {@link FileBackend.open} replays, and where the commit's nodes are. */
+export interface StoredCommitRecord extends CommitRecord {
+  /** The segment of the commit's nodes, the byte range they fill in it (empty when none) and its CRC-32. */
+  readonly seg: number
+  readonly rangeStart: number
+  readonly rangeEnd: number
+  readonly rangeCrc: number
+}
+
+/**
+ * Decodes the commit record at byte `at` of the log's bytes (`RECORD_SIZE` of them must be there), or says why
+ * recovery would stop at it: a wrong magic number, a checksum mismatch or an unknown kind.
+ */
+export const decodeCommitRecord = (
+  log: Uint8Array,
+  at: number
+): StoredCommitRecord | "bad magic number" | "checksum mismatch" | "unknown kind" => {
+  const view = new DataView(log.buffer, log.byteOffset, log.byteLength)
+  if (view.getUint32(at, true) !== RECORD_MAGIC) return "bad magic number"
+  if (crc32(log, at, at + RECORD_SIZE - 8) !== view.getUint32(at + RECORD_SIZE - 8, true)) return "checksum mismatch"
+  const kind = view.getUint8(at + 4)
+  if (kind !== RecordKind.Create && kind !== RecordKind.Commit && kind !== RecordKind.Obliterate) return "unknown kind"
+  return {
+    kind,
+    uuid: bytesToUuid(log, at + 8),
+    major: view.getBigUint64(at + 24, true),
+    root: view.getFloat64(at + 32, true),
+    seg: view.getUint32(at + 40, true),
+    rangeCrc: view.getUint32(at + 44, true),
+    rangeStart: view.getFloat64(at + 48, true),
+    rangeEnd: view.getFloat64(at + 56, true)
+  }
+}
