@@ -6,8 +6,33 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { TypeId } from "../errors/BTrDBError.js"
 import { type RunningServer, type ServerOptions, start } from "./Server.js"
+
+/**
+ * The server could not start: its address is in use, its data directory is owned by another process, its TLS files
+ * are not valid, or its data could not be opened. `detail` says which, in one line.
+ *
+ * @example
+ * ```ts
+ * const server = EmbeddedServer.make({ listen: "127.0.0.1:4410" }).pipe(
+ *   Effect.catchTag("ServerStartError", (e) => Effect.die(e.message))
+ * )
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class StartError extends Schema.TaggedError<StartError>("effect-btrdb/EmbeddedServer/StartError")(
+  "ServerStartError",
+  { detail: Schema.String, cause: Schema.optional(Schema.Defect()) }
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return `could not start the BTrDB server: ${this.detail}`
+  }
+}
 
 /**
  * A running embedded server.
@@ -34,14 +59,11 @@ export class EmbeddedServer extends Context.Service<EmbeddedServer, RunningServe
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: ServerOptions = {}): Effect.Effect<RunningServer, Error, Scope.Scope> =>
+export const make = (options: ServerOptions = {}): Effect.Effect<RunningServer, StartError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: () => start(options),
-      catch: (cause) =>
-        new Error(`could not start the BTrDB server: ${cause instanceof Error ? cause.message : String(cause)}`, {
-          cause
-        })
+      catch: (cause) => new StartError({ detail: cause instanceof Error ? cause.message : String(cause), cause })
     }),
     (server) => Effect.promise(() => server.close())
   )
@@ -56,5 +78,5 @@ export const make = (options: ServerOptions = {}): Effect.Effect<RunningServer, 
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: ServerOptions = {}): Layer.Layer<EmbeddedServer, Error> =>
+export const layer = (options: ServerOptions = {}): Layer.Layer<EmbeddedServer, StartError> =>
   Layer.effect(EmbeddedServer, make(options))

@@ -136,6 +136,92 @@ export interface StreamsInCollectionOptions {
 }
 
 /**
+ * The errors of `info`: those any call may meet (transport failures, and a status code the call does not expect as
+ * `BTrDBServerError` or `BTrDBError`).
+ *
+ * @example
+ * ```ts
+ * const info: Effect.Effect<ServerInfo.ServerInfo, BTrDB.InfoErrors> = db.info
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export type InfoErrors = BTrDBStream.Unexpected
+
+/**
+ * The errors of `create`. `StreamNotFound` is the stream obliterated by someone else between its creation and the
+ * read of its metadata.
+ *
+ * @example
+ * ```ts
+ * const created = db.create({ uuid, collection: "sensors/a", tags: { name: "v" } }).pipe(
+ *   Effect.catchTag("StreamExists", () => db.streamFromUuid(uuid))
+ * )
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export type CreateErrors =
+  | E.InvalidArgument
+  | E.InvalidCollection
+  | E.InvalidTagKey
+  | E.InvalidTagValue
+  | E.StreamExists
+  | E.AmbiguousStream
+  | E.RecycledUUID
+  | E.StreamNotFound
+  | BTrDBStream.Unexpected
+
+/**
+ * The errors of `listCollections` and `collectionMetadata`: an invalid collection prefix, or what any call may meet.
+ *
+ * @example
+ * ```ts
+ * const all = db.listCollections().pipe(Effect.catchTag("InvalidCollection", () => Effect.succeed([])))
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export type CollectionErrors = E.InvalidCollection | BTrDBStream.Unexpected
+
+/**
+ * The errors of `query`, `queryStream` and the `listUnique…` operations (answered with SQL).
+ *
+ * @example
+ * ```ts
+ * const rows = db.query("select name from streams").pipe(Effect.catchTag("BadSQLValue", (e) => Effect.fail(e.detail)))
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export type QueryErrors = E.BadSQLValue | BTrDBStream.Unexpected
+
+/**
+ * The errors of `streamsInCollection`: a bad collection, tag or annotation filter, or what any call may meet.
+ *
+ * @example
+ * ```ts
+ * const set: Effect.Effect<StreamSet.StreamSet, BTrDB.LookupErrors> = db.streamsInCollection("sensors")
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export type LookupErrors = E.InvalidCollection | E.InvalidTagKey | E.InvalidTagValue | BTrDBStream.Unexpected
+
+/**
+ * The errors of `streams`: a bad identifier or version (`InvalidArgument`), a `collection/name` matching no stream
+ * or several (`StreamNotFound`), or those of a lookup.
+ *
+ * @example
+ * ```ts
+ * const set = db.streams(["sensors/a/voltage"]).pipe(Effect.catchTag("StreamNotFound", () => db.streamsInCollection()))
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export type StreamsErrors = E.InvalidArgument | E.StreamNotFound | LookupErrors
+
+/**
  * The operations of a BTrDB connection: the Python client's `btrdb.conn.BTrDB`, camelCased.
  *
  * @example
@@ -151,31 +237,31 @@ export interface Service {
   /** The endpoint this connection talks to (`"memory"` for {@link layerMemory}). */
   readonly endpoint: string
   /** What the server says about itself. */
-  readonly info: Effect.Effect<ServerInfo, E.CallErrors>
+  readonly info: Effect.Effect<ServerInfo, InfoErrors>
   /** Creates a stream and returns its handle. Fails with `StreamExists` (417), `AmbiguousStream` (418) … */
-  readonly create: (params: CreateParams) => Effect.Effect<BTrDBStream.Stream, E.CallErrors | E.InvalidArgument>
+  readonly create: (params: CreateParams) => Effect.Effect<BTrDBStream.Stream, CreateErrors>
   /** Per-key counts of the tags and annotations used by the streams whose collection starts with `prefix`. */
-  readonly collectionMetadata: (prefix: string) => Effect.Effect<MetadataUsage, E.CallErrors>
+  readonly collectionMetadata: (prefix: string) => Effect.Effect<MetadataUsage, CollectionErrors>
   /** The collections whose name starts with `startsWith` (all when omitted), sorted. */
-  readonly listCollections: (startsWith?: string) => Effect.Effect<ReadonlyArray<string>, E.CallErrors>
+  readonly listCollections: (startsWith?: string) => Effect.Effect<ReadonlyArray<string>, CollectionErrors>
   /** The annotation keys used by the streams whose collection starts with `collection` (all when omitted), sorted. */
-  readonly listUniqueAnnotations: (collection?: string) => Effect.Effect<ReadonlyArray<string>, E.CallErrors>
+  readonly listUniqueAnnotations: (collection?: string) => Effect.Effect<ReadonlyArray<string>, QueryErrors>
   /** The `name` tags used under the collection prefix, sorted. */
-  readonly listUniqueNames: (collection?: string) => Effect.Effect<ReadonlyArray<string>, E.CallErrors>
+  readonly listUniqueNames: (collection?: string) => Effect.Effect<ReadonlyArray<string>, QueryErrors>
   /** The `unit` tags used under the collection prefix, sorted. */
-  readonly listUniqueUnits: (collection?: string) => Effect.Effect<ReadonlyArray<string>, E.CallErrors>
+  readonly listUniqueUnits: (collection?: string) => Effect.Effect<ReadonlyArray<string>, QueryErrors>
   /**
    * Runs a read-only SQL statement on the metadata table `streams`, with `$1…` parameters, and returns its rows.
    */
   readonly query: (
     stmt: string,
     params?: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyArray<Readonly<Record<string, unknown>>>, E.CallErrors>
+  ) => Effect.Effect<ReadonlyArray<Readonly<Record<string, unknown>>>, QueryErrors>
   /** The same as {@link Service.query}, row by row, for large answers. */
   readonly queryStream: (
     stmt: string,
     params?: ReadonlyArray<string>
-  ) => Stream.Stream<Readonly<Record<string, unknown>>, E.CallErrors>
+  ) => Stream.Stream<Readonly<Record<string, unknown>>, QueryErrors>
   /** A handle for `uuid`, without checking that the stream exists (use `exists`). */
   readonly streamFromUuid: (uuid: string) => Effect.Effect<BTrDBStream.Stream, E.InvalidArgument>
   /**
@@ -185,7 +271,7 @@ export interface Service {
   readonly streams: (
     identifiers: string | ReadonlyArray<string>,
     options?: StreamsOptions
-  ) => Effect.Effect<StreamSet.StreamSet, E.CallErrors | E.InvalidArgument>
+  ) => Effect.Effect<StreamSet.StreamSet, StreamsErrors>
   /**
    * The streams of the given collections (each a prefix unless `isCollectionPrefix: false`), filtered by tags and
    * annotations, concatenated in the order of `collections`. No collection means all streams.
@@ -193,7 +279,7 @@ export interface Service {
   readonly streamsInCollection: (
     collections?: string | ReadonlyArray<string>,
     options?: StreamsInCollectionOptions
-  ) => Effect.Effect<StreamSet.StreamSet, E.CallErrors>
+  ) => Effect.Effect<StreamSet.StreamSet, LookupErrors>
 }
 
 /**
@@ -263,7 +349,7 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
   }
 
   const queryStream = (stmt: string, params: ReadonlyArray<string> = []) =>
-    backend.sqlQuery(stmt, params) as Stream.Stream<Readonly<Record<string, unknown>>, E.CallErrors>
+    backend.sqlQuery(stmt, params) as Stream.Stream<Readonly<Record<string, unknown>>, QueryErrors>
 
   const streamFromUuid = (uuid: string) =>
     Effect.map(validate("streamFromUuid", "uuid", UuidFromString, uuid), (u) => BTrDBStream.make(client, u))
@@ -271,7 +357,7 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
   const resolveIdentifier = (
     identifier: string,
     isCollectionPrefix: boolean
-  ): Effect.Effect<BTrDBStream.Stream, E.CallErrors | E.InvalidArgument> => {
+  ): Effect.Effect<BTrDBStream.Stream, StreamsErrors> => {
     if (UUID_TEXT.test(identifier)) return streamFromUuid(identifier)
     const slash = identifier.lastIndexOf("/")
     if (slash <= 0 || slash === identifier.length - 1) {
@@ -524,7 +610,8 @@ export const layerConfig = (
 
 /**
  * The whole service in memory, with no network: the same engine as the embedded server, so the same behaviour,
- * SQL included. For tests of your own code.
+ * SQL included. For tests of your own code. Building it fails with `BTrDBServerError` (never a defect) when the
+ * in-memory database cannot open.
  *
  * @example
  * ```ts
@@ -534,5 +621,7 @@ export const layerConfig = (
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory = (options: { readonly retry?: Retry.Policy | undefined } = {}): Layer.Layer<BTrDB> =>
+export const layerMemory = (
+  options: { readonly retry?: Retry.Policy | undefined } = {}
+): Layer.Layer<BTrDB, E.BTrDBServerError> =>
   Layer.effect(BTrDB, Effect.map(MemoryBackend.make(), (backend) => fromBackend(backend, options)))

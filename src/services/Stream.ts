@@ -232,52 +232,6 @@ export type UpdateErrors =
 export const isPropertyVersionMismatch = (u: unknown): u is E.BTrDBServerError =>
   u instanceof E.BTrDBServerError && u.code === 423
 
-const STATUS_TAGS: ReadonlySet<string> = new Set([
-  "StreamNotFound",
-  "NoSuchPoint",
-  "InvalidCollection",
-  "InvalidTagKey",
-  "InvalidTagValue",
-  "InvalidTimeRange",
-  "InvalidPointWidth",
-  "StreamExists",
-  "AmbiguousStream",
-  "BadValue",
-  "RecycledUUID",
-  "BadSQLValue",
-  "VersionNotAvailable"
-])
-
-type Tagged<T extends string> = Extract<E.StatusErrors, { readonly _tag: T }>
-
-/** Keeps the status errors an operation expects and turns any other status into a `BTrDBError` with its code. */
-const expecting = <const T extends string>(...tags: ReadonlyArray<T>) => {
-  const allowed = new Set<string>(tags)
-  return <Err extends E.CallErrors | E.InvalidArgument>(
-    error: Err
-  ): Tagged<T> | Unexpected | Extract<Err, E.InvalidArgument> => {
-    if (STATUS_TAGS.has(error._tag) && !allowed.has(error._tag)) {
-      const e = error as unknown as { method: string; uuid?: string | undefined; detail: string; code: number }
-      return new E.BTrDBError({ method: e.method, uuid: e.uuid, detail: e.detail, code: e.code })
-    }
-    return error as any
-  }
-}
-
-const metadataErrors = expecting("StreamNotFound")
-const readErrors = expecting("StreamNotFound", "InvalidTimeRange", "VersionNotAvailable")
-const windowsErrors = expecting("StreamNotFound", "InvalidTimeRange", "VersionNotAvailable", "InvalidPointWidth")
-const insertErrors = expecting("StreamNotFound", "InvalidTimeRange", "BadValue")
-const deleteErrors = expecting("StreamNotFound", "InvalidTimeRange")
-const changesErrors = expecting("StreamNotFound", "InvalidPointWidth", "VersionNotAvailable")
-const updateErrors = expecting(
-  "StreamNotFound",
-  "InvalidCollection",
-  "InvalidTagKey",
-  "InvalidTagValue",
-  "AmbiguousStream"
-)
-
 // ---------------------------------------------------------------------------------------------------------------
 // Options
 
@@ -969,7 +923,7 @@ class StreamImpl implements Stream {
         (info) => info.descriptor!
       ),
       this.uuid
-    ).pipe(Effect.mapError(metadataErrors))
+    )
   }
 
   get metadata() {
@@ -1008,8 +962,7 @@ class StreamImpl implements Stream {
       "Stream.exists",
       this.client.backend.streamInfo(this.uuid, { omitDescriptor: true, omitVersion: false }).pipe(
         Effect.as(true),
-        Effect.catchTag("StreamNotFound", () => Effect.succeed(false)),
-        Effect.mapError(expecting<never>())
+        Effect.catchTag("StreamNotFound", () => Effect.succeed(false))
       ),
       this.uuid
     )
@@ -1023,7 +976,7 @@ class StreamImpl implements Stream {
         (info) => info.versionMajor
       ),
       this.uuid
-    ).pipe(Effect.mapError(metadataErrors))
+    )
   }
 
   // -- writes
@@ -1045,7 +998,7 @@ class StreamImpl implements Stream {
         offset = end
       } while (offset < times.length)
       return { version: versions[versions.length - 1]!, versions }
-    }).pipe(Effect.mapError(insertErrors))
+    })
   }
 
   delete(options: { readonly start: TimeInput; readonly end: TimeInput }): Effect.Effect<bigint, DeleteErrors> {
@@ -1053,19 +1006,15 @@ class StreamImpl implements Stream {
       range("Stream.delete", { start: options?.start, end: options?.end }),
       ({ end, start }) =>
         run(this.client, "Stream.delete", this.client.backend.delete(this.uuid, start, end), this.uuid)
-    ).pipe(Effect.mapError(deleteErrors))
+    )
   }
 
   get flush() {
-    return run(this.client, "Stream.flush", this.client.backend.flush(this.uuid), this.uuid).pipe(
-      Effect.mapError(metadataErrors)
-    )
+    return run(this.client, "Stream.flush", this.client.backend.flush(this.uuid), this.uuid)
   }
 
   get obliterate() {
-    return run(this.client, "Stream.obliterate", this.client.backend.obliterate(this.uuid), this.uuid).pipe(
-      Effect.mapError(metadataErrors)
-    )
+    return run(this.client, "Stream.obliterate", this.client.backend.obliterate(this.uuid), this.uuid)
   }
 
   update(options: UpdateOptions): Effect.Effect<Stream, UpdateErrors> {
@@ -1110,7 +1059,7 @@ class StreamImpl implements Stream {
         current = yield* this.fetch(method)
       }
       return new StreamImpl(this.client, this.uuid, Option.some(current)) as Stream
-    }).pipe(Effect.mapError(updateErrors))
+    })
   }
 
   // -- reads
@@ -1125,7 +1074,7 @@ class StreamImpl implements Stream {
         (last) => last,
         dropPoints,
         true
-      ))).pipe(EStream.mapError(readErrors), this.traced("values"))
+      ))).pipe(this.traced("values"))
   }
 
   valuesCollected(options: RangeOptions = {}) {
@@ -1151,7 +1100,7 @@ class StreamImpl implements Stream {
           false
         )
       })
-    ).pipe(EStream.mapError(windowsErrors), this.traced("alignedWindows"))
+    ).pipe(this.traced("alignedWindows"))
   }
 
   alignedWindowsCollected(options: AlignedWindowsOptions) {
@@ -1178,7 +1127,7 @@ class StreamImpl implements Stream {
           false
         ).pipe(EStream.map((page) => treatEmptyWindows(page, empty)))
       })
-    ).pipe(EStream.mapError(windowsErrors), this.traced("windows"))
+    ).pipe(this.traced("windows"))
   }
 
   windowsCollected(options: WindowsOptions) {
@@ -1203,7 +1152,7 @@ class StreamImpl implements Stream {
         Effect.catchTag("NoSuchPoint", () => Effect.succeed(Option.none()))
       ),
       this.uuid
-    ).pipe(Effect.mapError(readErrors))
+    )
   }
 
   earliest(options: { readonly version?: VersionInput | undefined } = {}) {
@@ -1267,7 +1216,7 @@ class StreamImpl implements Stream {
           (e) => !started && policy.while(e)
         )
       })
-    ).pipe(EStream.mapError(changesErrors), this.traced("changes"))
+    ).pipe(this.traced("changes"))
   }
 
   changesCollected(options: ChangesOptions = {}) {
@@ -1289,7 +1238,7 @@ class StreamImpl implements Stream {
         this.uuid
       )
       return yield* arrowTable(method, this.uuid, messages, options.schema ?? POINTS_SCHEMA, false)
-    }).pipe(Effect.mapError(readErrors))
+    })
   }
 
   arrowWindows(options: WindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
@@ -1309,7 +1258,7 @@ class StreamImpl implements Stream {
       )
       const table = yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
       return empty === "zeros" ? table : treatEmptyWindowsInTable(table, empty)
-    }).pipe(Effect.mapError(windowsErrors))
+    })
   }
 
   arrowAlignedWindows(options: AlignedWindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
@@ -1326,7 +1275,7 @@ class StreamImpl implements Stream {
         this.uuid
       )
       return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
-    }).pipe(Effect.mapError(windowsErrors))
+    })
   }
 
   arrowInsert(table: arrow.Table, options: InsertOptions = {}): Effect.Effect<InsertResult, InsertErrors> {
@@ -1352,7 +1301,7 @@ class StreamImpl implements Stream {
         offset = end
       } while (offset < times.length)
       return { version: versions.reduce((a, b) => (b > a ? b : a)), versions }
-    }).pipe(Effect.mapError(insertErrors))
+    })
   }
 
   subscribe(): EStream.Stream<InsertedPoints, SubscribeErrors> {
@@ -1429,7 +1378,7 @@ export const subscribe = (streams: Iterable<Stream>): EStream.Stream<InsertedPoi
       ),
       EStream.withSpan("BTrDB.Stream.subscribe", { attributes: { "db.system.name": "btrdb" } })
     )
-  })).pipe(EStream.mapError(metadataErrors))
+  }))
 }
 
 /**
@@ -1476,5 +1425,5 @@ export const arrowMultiValues = (
       )
     )
     return yield* arrowTable(method, undefined, messages, options.schema ?? multiValuesSchema(uuids), true)
-  }).pipe(Effect.mapError(readErrors))
+  })
 }

@@ -20,7 +20,7 @@ import { pointwidthFromNanos } from "../../schema/Time.js"
 import * as Uuid from "../../schema/Uuid.js"
 import * as EmbeddedServer from "../../server/EmbeddedServer.js"
 import * as BTrDB from "../../services/BTrDB.js"
-import type { Stream } from "../../services/Stream.js"
+import type { DeleteErrors, Stream } from "../../services/Stream.js"
 import { bandChart, isoTime as iso, type Span, zoomSpan } from "../bandChart.js"
 import { alignedRange, denseWindows, PLOT_WINDOWS } from "../dataCommands.js"
 import { CliError, formatDuration, parseTime, pointwidthFor } from "../inputs.js"
@@ -92,25 +92,28 @@ const demoStreams = (db: BTrDB.Service, options: PmuOptions, start: bigint, end:
       if (d !== undefined) byName.set(d.name, s)
     }
     let reused = 0
-    const streams = yield* Effect.forEach(CHANNELS, (channel) => {
-      const found = byName.get(channel.name)
-      if (found !== undefined) {
-        reused++
-        return Effect.as(found.delete({ start, end }), found)
-      }
-      return db.create({
-        uuid: Uuid.random(),
-        collection: COLLECTION,
-        tags: { name: channel.name, unit: channel.unit },
-        annotations: {
-          device: "upmu-demo",
-          phase: PHASE_NAMES[channel.phase]!,
-          kind: channel.kind,
-          quantity: channel.quantity,
-          rate_hz: String(options.rateHz)
+    const streams = yield* Effect.forEach(
+      CHANNELS,
+      (channel): Effect.Effect<Stream, DeleteErrors | BTrDB.CreateErrors> => {
+        const found = byName.get(channel.name)
+        if (found !== undefined) {
+          reused++
+          return Effect.as(found.delete({ start, end }), found)
         }
-      })
-    })
+        return db.create({
+          uuid: Uuid.random(),
+          collection: COLLECTION,
+          tags: { name: channel.name, unit: channel.unit },
+          annotations: {
+            device: "upmu-demo",
+            phase: PHASE_NAMES[channel.phase]!,
+            kind: channel.kind,
+            quantity: channel.quantity,
+            rate_hz: String(options.rateHz)
+          }
+        })
+      }
+    )
     return { streams, reused }
   })
 

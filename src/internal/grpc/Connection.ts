@@ -9,8 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type * as E from "../../errors/BTrDBError.js"
-import { fromGrpcStatus, fromStatus } from "../../errors/fromStatus.js"
+import { grpcError, type RpcErrors, statusError } from "../../errors/internal/rpcErrors.js"
 import { loadServiceClient, loadServiceDefinition, type RpcName } from "./proto.js"
 
 /** How to reach an endpoint. */
@@ -48,32 +47,32 @@ interface WithStat {
 export interface Connection {
   readonly endpoint: string
   /** Calls a unary RPC; fails with the mapped error when gRPC fails or the response's `stat` is not OK. */
-  readonly unary: <Res extends WithStat>(
-    rpc: RpcName,
+  readonly unary: <R extends RpcName, Res extends WithStat>(
+    rpc: R,
     request: object,
     context?: CallContext,
     codec?: CallCodec<Res>
-  ) => Effect.Effect<Res, E.CallErrors>
+  ) => Effect.Effect<Res, RpcErrors<R>>
   /**
    * Calls a server-streaming RPC as a `Stream` of its messages. Pulling gives backpressure; closing the stream
    * early, or interrupting its fiber, cancels the call.
    */
-  readonly serverStream: <Res extends WithStat>(
-    rpc: RpcName,
+  readonly serverStream: <R extends RpcName, Res extends WithStat>(
+    rpc: R,
     request: object,
     context?: CallContext,
     codec?: CallCodec<Res>
-  ) => Stream.Stream<Res, E.CallErrors>
+  ) => Stream.Stream<Res, RpcErrors<R>>
   /**
    * Calls a bidirectional-streaming RPC: sends `requests` and keeps the request side open (a half-close would end
    * a Subscribe), then streams the answers as `serverStream` does. Closing the stream, or interrupting its fiber,
    * cancels the call.
    */
-  readonly bidiStream: <Res extends WithStat>(
-    rpc: RpcName,
+  readonly bidiStream: <R extends RpcName, Res extends WithStat>(
+    rpc: R,
     requests: ReadonlyArray<object>,
     context?: CallContext
-  ) => Stream.Stream<Res, E.CallErrors>
+  ) => Stream.Stream<Res, RpcErrors<R>>
 }
 
 /**
@@ -149,18 +148,23 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
   const metadata = metadataFor(options)
   const endpoint = options.endpoint
 
-  const failure = (rpc: RpcName, context: CallContext | undefined, error: unknown): E.CallErrors =>
+  const failure = <R extends RpcName>(rpc: R, context: CallContext | undefined, error: unknown): RpcErrors<R> =>
     isServiceError(error)
-      ? fromGrpcStatus({ method: rpc, uuid: context?.uuid, endpoint }, error.code, error.details, error)
-      : fromGrpcStatus({ method: rpc, uuid: context?.uuid, endpoint }, 2, String(error), error)
+      ? grpcError({ method: rpc, uuid: context?.uuid, endpoint }, error.code, error.details, error)
+      : grpcError({ method: rpc, uuid: context?.uuid, endpoint }, 2, String(error), error)
 
-  const inBand = (rpc: RpcName, context: CallContext | undefined, stat: WithStat["stat"]) =>
+  const inBand = <R extends RpcName>(rpc: R, context: CallContext | undefined, stat: WithStat["stat"]) =>
     stat !== null && stat !== undefined && stat.code !== 0
-      ? fromStatus({ method: rpc, uuid: context?.uuid }, stat.code, stat.msg)
+      ? statusError({ method: rpc, uuid: context?.uuid }, stat.code, stat.msg)
       : undefined
 
-  const unary = <Res extends WithStat>(rpc: RpcName, request: object, context?: CallContext, codec?: CallCodec<Res>) =>
-    Effect.callback<Res, E.CallErrors>((resume) => {
+  const unary = <R extends RpcName, Res extends WithStat>(
+    rpc: R,
+    request: object,
+    context?: CallContext,
+    codec?: CallCodec<Res>
+  ) =>
+    Effect.callback<Res, RpcErrors<R>>((resume) => {
       const method = definition[rpc]!
       const call = client.makeUnaryRequest<object, Res>(
         method.path,
@@ -181,8 +185,8 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       return Effect.sync(() => call.cancel())
     })
 
-  const serverStream = <Res extends WithStat>(
-    rpc: RpcName,
+  const serverStream = <R extends RpcName, Res extends WithStat>(
+    rpc: R,
     request: object,
     context?: CallContext,
     codec?: CallCodec<Res>
@@ -212,7 +216,11 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       Stream.unwrap
     )
 
-  const bidiStream = <Res extends WithStat>(rpc: RpcName, requests: ReadonlyArray<object>, context?: CallContext) =>
+  const bidiStream = <R extends RpcName, Res extends WithStat>(
+    rpc: R,
+    requests: ReadonlyArray<object>,
+    context?: CallContext
+  ) =>
     Effect.acquireRelease(
       Effect.sync(() => {
         const method = definition[rpc]!

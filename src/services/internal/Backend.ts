@@ -7,7 +7,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type * as E from "../../errors/BTrDBError.js"
+import type { RpcErrors } from "../../errors/internal/rpcErrors.js"
 import type { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
 import type { ChangedRanges, MergePolicy, Points, VersionedPoint, Windows } from "../../schema/Points.js"
 import type { ServerInfo } from "../../schema/ServerInfo.js"
@@ -50,36 +50,36 @@ export interface SubscriptionMessage {
 export interface Backend {
   /** What the backend is connected to, for messages. */
   readonly endpoint: string
-  readonly info: Effect.Effect<ServerInfo, E.CallErrors>
+  readonly info: Effect.Effect<ServerInfo, RpcErrors<"Info">>
   readonly create: (
     uuid: Uuid,
     collection: string,
     tags: ReadonlyArray<KeyOptValue>,
     annotations: ReadonlyArray<KeyOptValue>
-  ) => Effect.Effect<void, E.CallErrors>
+  ) => Effect.Effect<void, RpcErrors<"Create">>
   readonly streamInfo: (
     uuid: Uuid,
     options: { readonly omitDescriptor: boolean; readonly omitVersion: boolean }
-  ) => Effect.Effect<StreamInfo, E.CallErrors>
+  ) => Effect.Effect<StreamInfo, RpcErrors<"StreamInfo">>
   readonly setStreamAnnotations: (
     uuid: Uuid,
     expectedPropertyVersion: bigint,
     changes: ReadonlyArray<KeyOptValue>,
     removals: ReadonlyArray<string>
-  ) => Effect.Effect<void, E.CallErrors>
+  ) => Effect.Effect<void, RpcErrors<"SetStreamAnnotations">>
   readonly setStreamTags: (
     uuid: Uuid,
     expectedPropertyVersion: bigint,
     tags: ReadonlyArray<KeyOptValue>,
     collection: string,
     remove: ReadonlyArray<string>
-  ) => Effect.Effect<void, E.CallErrors>
-  readonly listCollections: (prefix: string) => Stream.Stream<string, E.CallErrors>
-  readonly lookupStreams: (query: LookupQuery) => Stream.Stream<StreamDescriptor, E.CallErrors>
-  readonly metadataUsage: (prefix: string) => Effect.Effect<MetadataUsage, E.CallErrors>
+  ) => Effect.Effect<void, RpcErrors<"SetStreamTags">>
+  readonly listCollections: (prefix: string) => Stream.Stream<string, RpcErrors<"ListCollections">>
+  readonly lookupStreams: (query: LookupQuery) => Stream.Stream<StreamDescriptor, RpcErrors<"LookupStreams">>
+  readonly metadataUsage: (prefix: string) => Effect.Effect<MetadataUsage, RpcErrors<"GetMetadataUsage">>
   /** One decoded JSON row per element. */
-  readonly sqlQuery: (query: string, params: ReadonlyArray<string>) => Stream.Stream<unknown, E.CallErrors>
-  readonly obliterate: (uuid: Uuid) => Effect.Effect<void, E.CallErrors>
+  readonly sqlQuery: (query: string, params: ReadonlyArray<string>) => Stream.Stream<unknown, RpcErrors<"SQLQuery">>
+  readonly obliterate: (uuid: Uuid) => Effect.Effect<void, RpcErrors<"Obliterate">>
 
   // The data plane. Reads are streams of columnar pages, one per server message, each with the serving version.
 
@@ -89,15 +89,20 @@ export interface Backend {
     times: BigInt64Array,
     values: Float64Array,
     policy: MergePolicy
-  ) => Effect.Effect<bigint, E.CallErrors>
-  readonly rawValues: (uuid: Uuid, start: bigint, end: bigint, version: bigint) => Stream.Stream<Points, E.CallErrors>
+  ) => Effect.Effect<bigint, RpcErrors<"Insert">>
+  readonly rawValues: (
+    uuid: Uuid,
+    start: bigint,
+    end: bigint,
+    version: bigint
+  ) => Stream.Stream<Points, RpcErrors<"RawValues">>
   readonly alignedWindows: (
     uuid: Uuid,
     start: bigint,
     end: bigint,
     pointWidth: number,
     version: bigint
-  ) => Stream.Stream<Windows, E.CallErrors>
+  ) => Stream.Stream<Windows, RpcErrors<"AlignedWindows">>
   readonly windows: (
     uuid: Uuid,
     start: bigint,
@@ -105,24 +110,24 @@ export interface Backend {
     width: bigint,
     depth: number,
     version: bigint
-  ) => Stream.Stream<Windows, E.CallErrors>
+  ) => Stream.Stream<Windows, RpcErrors<"Windows">>
   /** Fails with `NoSuchPoint` (401) when there is none. */
   readonly nearest: (
     uuid: Uuid,
     time: bigint,
     version: bigint,
     backward: boolean
-  ) => Effect.Effect<VersionedPoint, E.CallErrors>
+  ) => Effect.Effect<VersionedPoint, RpcErrors<"Nearest">>
   readonly changes: (
     uuid: Uuid,
     fromMajor: bigint,
     toMajor: bigint,
     resolution: number
-  ) => Stream.Stream<ChangedRanges, E.CallErrors>
+  ) => Stream.Stream<ChangedRanges, RpcErrors<"Changes">>
   /** The major version after the delete. */
-  readonly delete: (uuid: Uuid, start: bigint, end: bigint) => Effect.Effect<bigint, E.CallErrors>
+  readonly delete: (uuid: Uuid, start: bigint, end: bigint) => Effect.Effect<bigint, RpcErrors<"Delete">>
   /** The major version after the flush. */
-  readonly flush: (uuid: Uuid) => Effect.Effect<bigint, E.CallErrors>
+  readonly flush: (uuid: Uuid) => Effect.Effect<bigint, RpcErrors<"Flush">>
 
   // The Arrow half (PROTOCOL.md §9): every message is a complete IPC stream.
 
@@ -133,7 +138,7 @@ export interface Backend {
     end: bigint,
     version: bigint,
     template: Uint8Array
-  ) => Stream.Stream<ArrowMessage, E.CallErrors>
+  ) => Stream.Stream<ArrowMessage, RpcErrors<"ArrowRawValues">>
   /** ArrowMultiValues; `versions` index-aligned with `uuids` (0 = latest). */
   readonly arrowMultiValues: (
     uuids: ReadonlyArray<Uuid>,
@@ -142,7 +147,7 @@ export interface Backend {
     end: bigint,
     snapPeriodNs: bigint,
     template: Uint8Array
-  ) => Stream.Stream<ArrowMessage, E.CallErrors>
+  ) => Stream.Stream<ArrowMessage, RpcErrors<"ArrowMultiValues">>
   readonly arrowWindows: (
     uuid: Uuid,
     start: bigint,
@@ -150,16 +155,20 @@ export interface Backend {
     width: bigint,
     depth: number,
     version: bigint
-  ) => Stream.Stream<ArrowMessage, E.CallErrors>
+  ) => Stream.Stream<ArrowMessage, RpcErrors<"ArrowWindows">>
   readonly arrowAlignedWindows: (
     uuid: Uuid,
     start: bigint,
     end: bigint,
     pointWidth: number,
     version: bigint
-  ) => Stream.Stream<ArrowMessage, E.CallErrors>
+  ) => Stream.Stream<ArrowMessage, RpcErrors<"ArrowAlignedWindows">>
   /** One ArrowInsert call; the major version after it. */
-  readonly arrowInsert: (uuid: Uuid, arrowBytes: Uint8Array, policy: MergePolicy) => Effect.Effect<bigint, E.CallErrors>
+  readonly arrowInsert: (
+    uuid: Uuid,
+    arrowBytes: Uint8Array,
+    policy: MergePolicy
+  ) => Effect.Effect<bigint, RpcErrors<"ArrowInsert">>
   /** Subscribe to the inserts of `uuids` until the stream is interrupted. */
-  readonly subscribe: (uuids: ReadonlyArray<Uuid>) => Stream.Stream<SubscriptionMessage, E.CallErrors>
+  readonly subscribe: (uuids: ReadonlyArray<Uuid>) => Stream.Stream<SubscriptionMessage, RpcErrors<"Subscribe">>
 }

@@ -143,6 +143,7 @@ export const make = (connection: Connection): Backend => ({
 
   info: Effect.map(
     connection.unary<
+      "Info",
       WireStat & {
         majorVersion: number
         minorVersion: number
@@ -161,7 +162,7 @@ export const make = (connection: Connection): Backend => ({
 
   create: (uuid, collection, tags, annotations) =>
     Effect.asVoid(
-      connection.unary<WireStat>("Create", {
+      connection.unary<"Create", WireStat>("Create", {
         uuid: uuidBytes(uuid),
         collection,
         tags: toWirePairs(tags),
@@ -171,7 +172,10 @@ export const make = (connection: Connection): Backend => ({
 
   streamInfo: (uuid, { omitDescriptor, omitVersion }) =>
     Effect.map(
-      connection.unary<WireStat & { versionMajor: string; versionMinor: string; descriptor: WireDescriptor | null }>(
+      connection.unary<
+        "StreamInfo",
+        WireStat & { versionMajor: string; versionMinor: string; descriptor: WireDescriptor | null }
+      >(
         "StreamInfo",
         { uuid: uuidBytes(uuid), omitDescriptor, omitVersion },
         { uuid }
@@ -185,7 +189,7 @@ export const make = (connection: Connection): Backend => ({
 
   setStreamAnnotations: (uuid, expectedPropertyVersion, changes, removals) =>
     Effect.asVoid(
-      connection.unary<WireStat>("SetStreamAnnotations", {
+      connection.unary<"SetStreamAnnotations", WireStat>("SetStreamAnnotations", {
         uuid: uuidBytes(uuid),
         expectedPropertyVersion: expectedPropertyVersion.toString(),
         changes: toWirePairs(changes),
@@ -195,7 +199,7 @@ export const make = (connection: Connection): Backend => ({
 
   setStreamTags: (uuid, expectedPropertyVersion, tags, collection, remove) =>
     Effect.asVoid(
-      connection.unary<WireStat>("SetStreamTags", {
+      connection.unary<"SetStreamTags", WireStat>("SetStreamTags", {
         uuid: uuidBytes(uuid),
         expectedPropertyVersion: expectedPropertyVersion.toString(),
         tags: toWirePairs(tags),
@@ -205,12 +209,13 @@ export const make = (connection: Connection): Backend => ({
     ),
 
   listCollections: (prefix) =>
-    connection.serverStream<WireStat & { collections: Array<string> }>("ListCollections", { prefix }).pipe(
-      Stream.flatMap((r) => Stream.fromIterable(r.collections))
-    ),
+    connection.serverStream<"ListCollections", WireStat & { collections: Array<string> }>("ListCollections", { prefix })
+      .pipe(
+        Stream.flatMap((r) => Stream.fromIterable(r.collections))
+      ),
 
   lookupStreams: (query) =>
-    connection.serverStream<WireStat & { results: Array<WireDescriptor> }>("LookupStreams", {
+    connection.serverStream<"LookupStreams", WireStat & { results: Array<WireDescriptor> }>("LookupStreams", {
       collection: query.collection,
       isCollectionPrefix: query.isCollectionPrefix,
       tags: toWirePairs(query.tags),
@@ -220,6 +225,7 @@ export const make = (connection: Connection): Backend => ({
   metadataUsage: (prefix) =>
     Effect.map(
       connection.unary<
+        "GetMetadataUsage",
         WireStat & {
           tags: Array<{ key: string; count: string }>
           annotations: Array<{ key: string; count: string }>
@@ -229,7 +235,7 @@ export const make = (connection: Connection): Backend => ({
     ),
 
   sqlQuery: (query, params) =>
-    connection.serverStream<WireStat & { SQLQueryRow: Array<Buffer> }>("SQLQuery", { query, params }).pipe(
+    connection.serverStream<"SQLQuery", WireStat & { SQLQueryRow: Array<Buffer> }>("SQLQuery", { query, params }).pipe(
       Stream.flatMap((r) => Stream.fromIterable(r.SQLQueryRow)),
       Stream.mapEffect((row) =>
         Effect.try({
@@ -239,11 +245,12 @@ export const make = (connection: Connection): Backend => ({
       )
     ),
 
-  obliterate: (uuid) => Effect.asVoid(connection.unary<WireStat>("Obliterate", { uuid: uuidBytes(uuid) }, { uuid })),
+  obliterate: (uuid) =>
+    Effect.asVoid(connection.unary<"Obliterate", WireStat>("Obliterate", { uuid: uuidBytes(uuid) }, { uuid })),
 
   insert: (uuid, times, values, policy) =>
     Effect.map(
-      connection.unary<WireVersion>(
+      connection.unary<"Insert", WireVersion>(
         "Insert",
         {
           uuid: toBytes(uuid),
@@ -311,7 +318,7 @@ export const make = (connection: Connection): Backend => ({
 
   nearest: (uuid, time, version, backward) =>
     Effect.map(
-      connection.unary<WireVersion & { value: { time: string; value: number } | null }>("Nearest", {
+      connection.unary<"Nearest", WireVersion & { value: { time: string; value: number } | null }>("Nearest", {
         uuid: uuidBytes(uuid),
         time: time.toString(),
         versionMajor: version.toString(),
@@ -326,7 +333,7 @@ export const make = (connection: Connection): Backend => ({
 
   changes: (uuid, fromMajor, toMajor, resolution) =>
     Stream.map(
-      connection.serverStream<WireChanges>("Changes", {
+      connection.serverStream<"Changes", WireChanges>("Changes", {
         uuid: uuidBytes(uuid),
         fromMajor: fromMajor.toString(),
         toMajor: toMajor.toString(),
@@ -337,7 +344,7 @@ export const make = (connection: Connection): Backend => ({
 
   delete: (uuid, start, end) =>
     Effect.map(
-      connection.unary<WireVersion>("Delete", {
+      connection.unary<"Delete", WireVersion>("Delete", {
         uuid: uuidBytes(uuid),
         start: start.toString(),
         end: end.toString()
@@ -347,13 +354,13 @@ export const make = (connection: Connection): Backend => ({
 
   flush: (uuid) =>
     Effect.map(
-      connection.unary<WireVersion>("Flush", { uuid: uuidBytes(uuid) }, { uuid }),
+      connection.unary<"Flush", WireVersion>("Flush", { uuid: uuidBytes(uuid) }, { uuid }),
       (r) => BigInt(r.versionMajor)
     ),
 
   arrowValues: (uuid, start, end, version, template) =>
     Stream.map(
-      connection.serverStream<WireArrow>("ArrowRawValues", {
+      connection.serverStream<"ArrowRawValues", WireArrow>("ArrowRawValues", {
         uuid: uuidBytes(uuid),
         start: start.toString(),
         end: end.toString(),
@@ -365,7 +372,7 @@ export const make = (connection: Connection): Backend => ({
 
   arrowMultiValues: (uuids, versions, start, end, snapPeriodNs, template) =>
     Stream.map(
-      connection.serverStream<WireArrow>("ArrowMultiValues", {
+      connection.serverStream<"ArrowMultiValues", WireArrow>("ArrowMultiValues", {
         uuid: uuids.map(uuidBytes),
         versionMajor: versions.map(String),
         start: start.toString(),
@@ -378,7 +385,7 @@ export const make = (connection: Connection): Backend => ({
 
   arrowWindows: (uuid, start, end, width, depth, version) =>
     Stream.map(
-      connection.serverStream<WireArrow>("ArrowWindows", {
+      connection.serverStream<"ArrowWindows", WireArrow>("ArrowWindows", {
         uuid: uuidBytes(uuid),
         start: start.toString(),
         end: end.toString(),
@@ -391,7 +398,7 @@ export const make = (connection: Connection): Backend => ({
 
   arrowAlignedWindows: (uuid, start, end, pointWidth, version) =>
     Stream.map(
-      connection.serverStream<WireArrow>("ArrowAlignedWindows", {
+      connection.serverStream<"ArrowAlignedWindows", WireArrow>("ArrowAlignedWindows", {
         uuid: uuidBytes(uuid),
         start: start.toString(),
         end: end.toString(),
@@ -403,7 +410,7 @@ export const make = (connection: Connection): Backend => ({
 
   arrowInsert: (uuid, arrowBytes, policy) =>
     Effect.map(
-      connection.unary<WireVersion>("ArrowInsert", {
+      connection.unary<"ArrowInsert", WireVersion>("ArrowInsert", {
         uuid: uuidBytes(uuid),
         sync: false,
         merge_policy: policy.toUpperCase(),
@@ -414,7 +421,7 @@ export const make = (connection: Connection): Backend => ({
 
   subscribe: (uuids) =>
     Stream.map(
-      connection.bidiStream<WireStat & { uuid: Buffer; arrowBytes: Buffer }>(
+      connection.bidiStream<"Subscribe", WireStat & { uuid: Buffer; arrowBytes: Buffer }>(
         "Subscribe",
         [{ op: "ADD_UUIDS", uuid: uuids.map(uuidBytes) }],
         uuids.length === 1 ? { uuid: uuids[0] } : {}

@@ -16,8 +16,8 @@ import { MAX_INSERT_POINTS, type Paged } from "../../engine/data/DataStore.js"
 import { Database } from "../../engine/Database.js"
 import type * as Metadata from "../../engine/metadata/MetadataStore.js"
 import { isStatusError, StatusError } from "../../engine/StatusError.js"
-import type * as E from "../../errors/BTrDBError.js"
-import { fromStatus } from "../../errors/fromStatus.js"
+import * as E from "../../errors/BTrDBError.js"
+import { type Rpc, type RpcErrors, statusError } from "../../errors/internal/rpcErrors.js"
 import { StatusCode } from "../../internal/protocol.js"
 import { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
 import { ServerInfo } from "../../schema/ServerInfo.js"
@@ -32,18 +32,22 @@ const INFO = new ServerInfo({
   proxy: { proxyEndpoints: ["memory"] }
 })
 
-const failure = (method: string, uuid: string | undefined, error: unknown): E.CallErrors =>
+const failure = <R extends Rpc>(method: R, uuid: string | undefined, error: unknown): RpcErrors<R> =>
   isStatusError(error)
-    ? fromStatus({ method, uuid }, error.code, error.message)
-    : fromStatus({ method, uuid }, StatusCode.InvariantFailure, `internal error: ${String(error)}`)
+    ? statusError({ method, uuid }, error.code, error.message)
+    : statusError({ method, uuid }, StatusCode.InvariantFailure, `internal error: ${String(error)}`)
 
-const call = <A>(method: string, uuid: string | undefined, f: () => A | Promise<A>): Effect.Effect<A, E.CallErrors> =>
+const call = <R extends Rpc, A>(
+  method: R,
+  uuid: string | undefined,
+  f: () => A | Promise<A>
+): Effect.Effect<A, RpcErrors<R>> =>
   Effect.tryPromise({ try: async () => f(), catch: (error) => failure(method, uuid, error) })
 
-const stream = <A>(
-  method: string,
+const stream = <R extends Rpc, A>(
+  method: R,
   f: () => Iterable<A> | AsyncIterable<A>
-): Stream.Stream<A, E.CallErrors> =>
+): Stream.Stream<A, RpcErrors<R>> =>
   Stream.suspend(() => {
     try {
       const items = f()
@@ -59,12 +63,12 @@ const stream = <A>(
  * A lazily paged engine read as a `Stream`: `open` runs (and may fail) when the stream starts; each page is
  * computed when pulled, so stopping early stops the work.
  */
-const paged = <P, A>(
-  method: string,
+const paged = <R extends Rpc, P, A>(
+  method: R,
   uuid: string,
   open: () => Paged<P>,
   convert: (page: P, version: bigint) => A
-): Stream.Stream<A, E.CallErrors> =>
+): Stream.Stream<A, RpcErrors<R>> =>
   Stream.suspend(() => {
     let read: Paged<P>
     try {
@@ -74,7 +78,7 @@ const paged = <P, A>(
     }
     const iterator = read.pages[Symbol.iterator]()
     const version = read.version.major
-    const pull: Pull.Pull<readonly [A], E.CallErrors> = Effect.suspend((): Pull.Pull<readonly [A], E.CallErrors> => {
+    const pull: Pull.Pull<readonly [A], RpcErrors<R>> = Effect.suspend((): Pull.Pull<readonly [A], RpcErrors<R>> => {
       try {
         const next = iterator.next()
         return next.done ? Cause.done() : Effect.succeed([convert(next.value, version)] as const)
@@ -86,7 +90,7 @@ const paged = <P, A>(
   })
 
 /** An Arrow read of the engine as a `Stream` of its messages, produced when pulled. */
-const arrowRead = (method: string, uuid: string | undefined, open: () => ArrowReads.ArrowRead) =>
+const arrowRead = <R extends Rpc>(method: R, uuid: string | undefined, open: () => ArrowReads.ArrowRead) =>
   paged(method, uuid ?? "", () => {
     const read = open()
     return { version: read.version, pages: read.messages }
@@ -110,10 +114,20 @@ const toDescriptor = (d: Metadata.StreamDescriptor): StreamDescriptor =>
   })
 
 /** A `Backend` over a fresh in-memory database, closed with the scope. */
-export const make = (): Effect.Effect<Backend, never, Scope.Scope> =>
+export const make = (
+  open: () => Promise<Database> = () => Database.open()
+): Effect.Effect<Backend, E.BTrDBServerError, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.promise(() => Database.open()),
+      Effect.tryPromise({
+        try: open,
+        catch: (error) =>
+          new E.BTrDBServerError({
+            method: "layerMemory",
+            code: isStatusError(error) ? error.code : StatusCode.InvariantFailure,
+            detail: `the in-memory database could not open: ${error instanceof Error ? error.message : String(error)}`
+          })
+      }),
       (db) => Effect.promise(() => db.close())
     ),
     (db): Backend => ({
@@ -217,7 +231,7 @@ type Delivery =
 const subscribe = (
   db: Database,
   uuids: ReadonlyArray<Uuid>
-): Stream.Stream<SubscriptionMessage, E.CallErrors> =>
+): Stream.Stream<SubscriptionMessage, RpcErrors<"Subscribe">> =>
   Stream.unwrap(Effect.gen(function*() {
     for (const uuid of uuids) {
       if (!db.data.hasStream(uuid)) {
