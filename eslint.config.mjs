@@ -2,7 +2,7 @@ import effect from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["dist/**", "docs/api/**", "node_modules/**", "coverage/**"] },
+  { ignores: ["dist/**", "docs/api/**", "node_modules/**", "coverage/**", "src/internal/grpc/generated/**"] },
   ...tseslint.configs.recommended,
   ...effect.configs.dprint,
   {

@@ -13,6 +13,7 @@ import * as Sink from "effect/Sink"
 import * as EStream from "effect/Stream"
 import * as fs from "node:fs"
 import * as readline from "node:readline"
+import { MERGE_POLICIES } from "../internal/mergePolicy.js"
 import { emptyWindows, type Windows } from "../schema/Points.js"
 import { MAXIMUM_TIME, MINIMUM_TIME, pointwidthFromNanos } from "../schema/Time.js"
 import { BTrDB } from "../services/BTrDB.js"
@@ -159,7 +160,7 @@ export const insert = Command.make(
           "(copied to a temporary file first)"
       )
     ),
-    merge: Flag.Literals("merge", ["never", "equal", "retain", "replace"]).pipe(
+    merge: Flag.Literals("merge", MERGE_POLICIES).pipe(
       Flag.withDescription(
         "points at a time already stored: never (keep both, BTrDB's default), equal (drop exact duplicates), " +
           "retain (keep the stored one), replace (keep the new one)"

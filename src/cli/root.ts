@@ -2,6 +2,7 @@
  * The `btrdb` command tree, apart from running it (see `main.ts`), so tests can run it in-process.
  */
 import * as Command from "effect/cli/Command"
+import { PACKAGE_VERSION } from "../internal/version.js"
 import { alignedWindows, deleteRange, insert, obliterate, plot, values, windows } from "./dataCommands.js"
 import { demo } from "./demo/command.js"
 import { du, verify } from "./maintenanceCommands.js"
@@ -51,8 +52,8 @@ export const SUBCOMMANDS = [
   "plot"
 ] as const
 
-/** The version `btrdb --version` prints: the package's (test/runtime.test.ts checks they agree). */
-export const VERSION = "0.2.0"
+/** The version `btrdb --version` prints: the package's. */
+export const VERSION = PACKAGE_VERSION
 
 /**
  * Runs the command on `args`, the command line after `btrdb` (`process.argv.slice(2)`). Help, the version and usage

@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { MERGE_POLICIES } from "../internal/mergePolicy.js"
 import type { Uuid } from "./Uuid.js"
 
 /**
@@ -28,7 +29,7 @@ import type { Uuid } from "./Uuid.js"
  * @since 0.1.0
  * @category schemas
  */
-export const MergePolicy = Schema.Literals(["never", "equal", "retain", "replace"])
+export const MergePolicy = Schema.Literals(MERGE_POLICIES)
 
 /**
  * @example

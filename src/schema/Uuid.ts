@@ -6,6 +6,7 @@
  */
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
+import { uuidFromBytes, uuidToBytes } from "../internal/uuidBytes.js"
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -71,7 +72,7 @@ export const UuidFromString = Schema.String.pipe(
  * @since 0.1.0
  * @category conversions
  */
-export const toBytes = (uuid: Uuid): Uint8Array => Uint8Array.from(Buffer.from(uuid.replaceAll("-", ""), "hex"))
+export const toBytes = (uuid: Uuid): Uint8Array => uuidToBytes(uuid)
 
 /**
  * The canonical text of 16 UUID bytes, or `undefined` when there are not exactly 16.
@@ -84,7 +85,7 @@ export const toBytes = (uuid: Uuid): Uint8Array => Uint8Array.from(Buffer.from(u
  * @category conversions
  */
 export const fromBytes = (bytes: Uint8Array): Uuid | undefined =>
-  bytes.length === 16 ? canonical(Buffer.from(bytes).toString("hex")) as Uuid : undefined
+  bytes.length === 16 ? uuidFromBytes(bytes) as Uuid : undefined
 
 /**
  * A fresh random (version 4) UUID.

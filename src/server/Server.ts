@@ -18,7 +18,7 @@ import { withCodecs } from "./codecs.js"
 import { dataRpcs } from "./dataRpcs.js"
 import { Faults } from "./faults.js"
 import { metadataRpcs } from "./metadataRpcs.js"
-import { type CallStats, type Logger, type RpcEnv, serverStream, unary } from "./rpc.js"
+import { type CallStats, type Logger, type RpcEnv, serverStream, type ServiceHandlers, unary } from "./rpc.js"
 import { SubscriptionHub } from "./subscribe.js"
 
 /**
@@ -134,15 +134,15 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
     "grpc-node.flow_control_window": 16 * 1024 * 1024
   })
   const subscriptions = new SubscriptionHub(db, env, options.subscriberBacklogBytes)
-  const implemented: Record<string, grpc.UntypedHandleCall> = {
+  const implemented: Partial<Record<string, grpc.UntypedHandleCall>> = {
     ...metadataRpcs({ db, env, advertisedEndpoint: () => endpoint }),
     ...dataRpcs({ db, env }),
     ...arrowRpcs({ db, env }),
-    FaultInject: unary({ ...env, faults: new Faults(false) }, (r: { type: string; params: Buffer }) => ({
+    FaultInject: unary({ ...env, faults: new Faults(false) }, (r) => ({
       rv: Buffer.from(faults.inject(BigInt(r.type), r.params))
     })),
     Subscribe: subscriptions.handler
-  }
+  } satisfies Partial<ServiceHandlers>
   const handlers: grpc.UntypedServiceImplementation = {}
   for (const rpc of RPC_NAMES) handlers[rpc] = implemented[rpc] ?? notImplemented(env, rpc)
   server.addService(withCodecs(loadServiceDefinition()), handlers)

@@ -3,20 +3,18 @@
  * (PROTOCOL.md §7), over the engine's versioned trees. Reads page lazily from an immutable snapshot, so a client
  * that cancels stops the work.
  */
-import type { MergePolicy, Version } from "../engine/data/DataStore.js"
 import type { Database } from "../engine/Database.js"
 import { StatusError } from "../engine/StatusError.js"
 import {
   CodecError,
   encodeRawValuesResponse,
   encodeStatPointsResponse,
-  MergePolicyCode,
   TooManyPointsError
 } from "../internal/grpc/codecs/index.js"
+import { mergePolicyFromWire } from "../internal/mergePolicy.js"
 import { StatusCode } from "../internal/protocol.js"
-import type { DecodedInsert } from "./codecs.js"
-import { type RpcEnv, serverStream, unary } from "./rpc.js"
-import { bigintFromWire, uuidFromWire } from "./wire.js"
+import { type RpcEnv, serverStream, type ServiceHandlers, unary } from "./rpc.js"
+import { bigintFromWire, uuidFromWire, versionFields } from "./wire.js"
 
 /** What the data RPCs need. */
 export interface DataRpcContext {
@@ -24,116 +22,101 @@ export interface DataRpcContext {
   readonly env: RpcEnv
 }
 
-interface UuidRequest {
-  readonly uuid: Buffer
-}
-
-interface RangeRequest extends UuidRequest {
-  readonly start: string
-  readonly end: string
-  readonly versionMajor: string
-}
-
-const POLICIES: Record<number, MergePolicy> = {
-  [MergePolicyCode.NEVER]: "never",
-  [MergePolicyCode.EQUAL]: "equal",
-  [MergePolicyCode.RETAIN]: "retain",
-  [MergePolicyCode.REPLACE]: "replace"
-}
-
-const versionFields = (v: Version) => ({ versionMajor: v.major.toString(), versionMinor: v.minor.toString() })
-
 /** The handlers of the data-plane RPCs, keyed by RPC name. */
-export const dataRpcs = ({ db, env }: DataRpcContext) => ({
-  Insert: unary(env, (r: DecodedInsert) => {
-    if (r._tag === "Refused") {
-      if (r.error instanceof TooManyPointsError) throw new StatusError(StatusCode.InsertTooBig, "Insert too big")
-      const detail = r.error instanceof CodecError ? r.error.message : String(r.error)
-      throw new StatusError(StatusCode.WrongArgs, `malformed insert: ${detail}`)
-    }
-    const { mergePolicy, roundBits, sync, times, uuid, values } = r.request
-    const policy = POLICIES[mergePolicy]
-    if (policy === undefined) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${mergePolicy}`)
-    return db.insert(uuidFromWire(Buffer.from(uuid)), { times, values }, {
-      policy,
-      sync,
-      ...(roundBits === undefined ? {} : { roundBits })
-    }).then(versionFields)
-  }),
-
-  RawValues: serverStream(env, function*(r: RangeRequest) {
-    const read = db.data.rawValues(
-      uuidFromWire(r.uuid),
-      BigInt(r.start),
-      BigInt(r.end),
-      bigintFromWire(r.versionMajor)
-    )
-    const { major, minor } = read.version
-    for (const page of read.pages) {
-      yield encodeRawValuesResponse({
-        versionMajor: major,
-        versionMinor: minor,
-        times: page.times,
-        values: page.values
-      })
-    }
-  }),
-
-  AlignedWindows: serverStream(env, function*(r: RangeRequest & { pointWidth: number }) {
-    const read = db.data.alignedWindows(
-      uuidFromWire(r.uuid),
-      BigInt(r.start),
-      BigInt(r.end),
-      r.pointWidth,
-      bigintFromWire(r.versionMajor)
-    )
-    const { major, minor } = read.version
-    for (const page of read.pages) yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
-  }),
-
-  Windows: serverStream(env, function*(r: RangeRequest & { width: string; depth: number }) {
-    const read = db.data.windows(
-      uuidFromWire(r.uuid),
-      BigInt(r.start),
-      BigInt(r.end),
-      BigInt(r.width),
-      r.depth,
-      bigintFromWire(r.versionMajor)
-    )
-    const { major, minor } = read.version
-    for (const page of read.pages) yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
-  }),
-
-  Nearest: unary(env, (r: UuidRequest & { time: string; versionMajor: string; backward: boolean }) => {
-    const found = db.data.nearest(uuidFromWire(r.uuid), BigInt(r.time), bigintFromWire(r.versionMajor), r.backward)
-    return { ...versionFields(found.version), value: { time: found.time.toString(), value: found.value } }
-  }),
-
-  Changes: serverStream(
-    env,
-    function*(r: UuidRequest & { fromMajor: string; toMajor: string; resolution: number }) {
-      const read = db.data.changes(
-        uuidFromWire(r.uuid),
-        bigintFromWire(r.fromMajor),
-        bigintFromWire(r.toMajor),
-        r.resolution
-      )
-      const version = versionFields(read.version)
-      for (const page of read.pages) {
-        const ranges = new Array(page.start.length)
-        for (let i = 0; i < ranges.length; i++) {
-          ranges[i] = { start: page.start[i]!.toString(), end: page.end[i]!.toString() }
-        }
-        yield { ...version, ranges }
+export const dataRpcs = ({ db, env }: DataRpcContext) =>
+  ({
+    Insert: unary(env, (r) => {
+      if (r._tag === "Refused") {
+        if (r.error instanceof TooManyPointsError) throw new StatusError(StatusCode.InsertTooBig, "Insert too big")
+        const detail = r.error instanceof CodecError ? r.error.message : String(r.error)
+        throw new StatusError(StatusCode.WrongArgs, `malformed insert: ${detail}`)
       }
-    }
-  ),
+      const { mergePolicy, roundBits, sync, times, uuid, values } = r.request
+      const policy = mergePolicyFromWire(mergePolicy)
+      if (policy === undefined) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${mergePolicy}`)
+      return db.insert(uuidFromWire(Buffer.from(uuid)), { times, values }, {
+        policy,
+        sync,
+        ...(roundBits === undefined ? {} : { roundBits })
+      }).then(versionFields)
+    }),
 
-  Delete: unary(
-    env,
-    (r: UuidRequest & { start: string; end: string }) =>
-      db.data.delete(uuidFromWire(r.uuid), BigInt(r.start), BigInt(r.end)).then(versionFields)
-  ),
+    RawValues: serverStream(env, function*(r) {
+      const read = db.data.rawValues(
+        uuidFromWire(r.uuid),
+        BigInt(r.start),
+        BigInt(r.end),
+        bigintFromWire(r.versionMajor)
+      )
+      const { major, minor } = read.version
+      for (const page of read.pages) {
+        yield encodeRawValuesResponse({
+          versionMajor: major,
+          versionMinor: minor,
+          times: page.times,
+          values: page.values
+        })
+      }
+    }),
 
-  Flush: unary(env, (r: UuidRequest) => db.data.flush(uuidFromWire(r.uuid)).then(versionFields))
-})
+    AlignedWindows: serverStream(env, function*(r) {
+      const read = db.data.alignedWindows(
+        uuidFromWire(r.uuid),
+        BigInt(r.start),
+        BigInt(r.end),
+        r.pointWidth,
+        bigintFromWire(r.versionMajor)
+      )
+      const { major, minor } = read.version
+      for (const page of read.pages) {
+        yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
+      }
+    }),
+
+    Windows: serverStream(env, function*(r) {
+      const read = db.data.windows(
+        uuidFromWire(r.uuid),
+        BigInt(r.start),
+        BigInt(r.end),
+        BigInt(r.width),
+        r.depth,
+        bigintFromWire(r.versionMajor)
+      )
+      const { major, minor } = read.version
+      for (const page of read.pages) {
+        yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
+      }
+    }),
+
+    Nearest: unary(env, (r) => {
+      const found = db.data.nearest(uuidFromWire(r.uuid), BigInt(r.time), bigintFromWire(r.versionMajor), r.backward)
+      return { ...versionFields(found.version), value: { time: found.time.toString(), value: found.value } }
+    }),
+
+    Changes: serverStream(
+      env,
+      function*(r) {
+        const read = db.data.changes(
+          uuidFromWire(r.uuid),
+          bigintFromWire(r.fromMajor),
+          bigintFromWire(r.toMajor),
+          r.resolution
+        )
+        const version = versionFields(read.version)
+        for (const page of read.pages) {
+          const ranges = new Array(page.start.length)
+          for (let i = 0; i < ranges.length; i++) {
+            ranges[i] = { start: page.start[i]!.toString(), end: page.end[i]!.toString() }
+          }
+          yield { ...version, ranges }
+        }
+      }
+    ),
+
+    Delete: unary(
+      env,
+      (r) => db.data.delete(uuidFromWire(r.uuid), BigInt(r.start), BigInt(r.end)).then(versionFields)
+    ),
+
+    Flush: unary(env, (r) => db.data.flush(uuidFromWire(r.uuid)).then(versionFields))
+  }) satisfies Partial<ServiceHandlers>

@@ -4,7 +4,10 @@
  */
 import * as grpc from "@grpc/grpc-js"
 import { isStatusError } from "../engine/StatusError.js"
+import type { RPC_KINDS, RpcKind, RpcName } from "../internal/grpc/proto.js"
+import type { DecodedRequestOf, ResponseOf } from "../internal/grpc/wireTypes.js"
 import { StatusCode } from "../internal/protocol.js"
+import type { DecodedInsert } from "./codecs.js"
 import type { Faults } from "./faults.js"
 
 /** An in-band status. */
@@ -19,6 +22,27 @@ export const statOf = (error: unknown): Stat => {
   const message = error instanceof Error ? error.message : String(error)
   return { code: StatusCode.InvariantFailure, msg: `internal error: ${message}` }
 }
+
+/** The RPCs whose answers the handlers encode themselves (see `codecs.ts`). */
+export type EncodedAnswers = "RawValues" | "AlignedWindows" | "Windows"
+
+/** What the handler of `R` receives: the request as generated from the proto, or Insert's hand-decoded form. */
+export type Received<R extends RpcName> = R extends "Insert" ? DecodedInsert : DecodedRequestOf<R>
+
+/** What the handler of `R` may answer: the response as generated from the proto, or the encoded bytes. */
+export type Answered<R extends RpcName> = ResponseOf<R> | (R extends EncodedAnswers ? Uint8Array : never)
+
+type HandlerOf<R extends RpcName, K extends RpcKind> = K extends "unary"
+  ? grpc.handleUnaryCall<Received<R>, Answered<R>>
+  : K extends "server-stream" ? grpc.handleServerStreamingCall<Received<R>, Answered<R>>
+  : grpc.handleBidiStreamingCall<Received<R>, Answered<R>>
+
+/**
+ * The server's handlers, typed by the messages generated from the proto: each module of handlers `satisfies` a
+ * part of it, so a handler that reads a field the request does not have, or answers one the response does not
+ * have, does not compile.
+ */
+export type ServiceHandlers = { readonly [R in RpcName]: HandlerOf<R, typeof RPC_KINDS[R]> }
 
 /** Checks the metadata of a call; false means "refuse with UNAUTHENTICATED". */
 export type Authenticator = (metadata: grpc.Metadata) => boolean

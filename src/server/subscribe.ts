@@ -10,7 +10,7 @@
  *
  * Backpressure: messages are written while the call's buffer accepts them, then kept in a backlog until the client
  * reads. Inserts are never slowed down by a subscriber, so the backlog is bounded: when it would hold more than
- * `maxBacklogBytes` of Arrow data (default {@link DEFAULT_SUBSCRIBER_BACKLOG_BYTES}), the backlog is dropped, the
+ * `maxBacklogBytes` of Arrow data (default `DEFAULT_SUBSCRIBER_BACKLOG_BYTES` of `engine/subscriptionRules.ts`), the backlog is dropped, the
  * subscriber gets one last message holding only `stat` 426 (ResourceDepleted, "subscriber too slow"), and its call
  * ends. Beyond the backlog, at most gRPC's own buffer (16 messages) and the HTTP/2 window are held per subscriber.
  */
@@ -19,25 +19,19 @@ import * as ArrowReads from "../engine/arrow/reads.js"
 import type { Columns } from "../engine/data/DataStore.js"
 import type { Database } from "../engine/Database.js"
 import { StatusError } from "../engine/StatusError.js"
+import { checkSubscribable, DEFAULT_SUBSCRIBER_BACKLOG_BYTES, subscriberTooSlow } from "../engine/subscriptionRules.js"
 import { StatusCode } from "../internal/protocol.js"
-import { type RpcEnv, type Stat, statOf } from "./rpc.js"
-import { uuidFromWire } from "./wire.js"
-
-/** How much Arrow data one subscriber's backlog may hold by default: 64 MiB. */
-export const DEFAULT_SUBSCRIBER_BACKLOG_BYTES = 64 * 1024 * 1024
-
-/** A SubscriptionUpdate as proto-loader decodes it (enums as names). */
-interface SubscriptionUpdate {
-  readonly op: string | number
-  readonly uuid: ReadonlyArray<Buffer>
-}
+import { type Answered, type Received, type RpcEnv, statOf } from "./rpc.js"
+import { uuidFromWire, uuidToWire } from "./wire.js"
 
 interface Message {
   readonly uuid: Buffer
   readonly arrowBytes: Buffer
 }
 
-type Call = grpc.ServerDuplexStream<SubscriptionUpdate, Message | { stat: Stat }>
+type SubscriptionUpdate = Received<"Subscribe">
+
+type Call = grpc.ServerDuplexStream<SubscriptionUpdate, Answered<"Subscribe">>
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
@@ -64,12 +58,7 @@ class Subscriber {
         this.backlog.push(message)
         this.backlogBytes += message.arrowBytes.length
         if (this.backlogBytes > this.maxBacklogBytes) {
-          this.fail(
-            new StatusError(
-              StatusCode.ResourceDepleted,
-              `subscriber too slow: more than ${this.maxBacklogBytes} bytes of updates waiting to be read`
-            )
-          )
+          this.fail(subscriberTooSlow(this.maxBacklogBytes))
           return
         }
       } else if (!this.call.write(message)) this.wait()
@@ -103,14 +92,10 @@ class Subscriber {
     if (this.done) return
     try {
       const uuids = request.uuid.map(uuidFromWire)
-      if (request.op === "ADD_UUIDS" || request.op === 0) {
-        for (const uuid of uuids) {
-          if (!this.hub.db.data.hasStream(uuid)) {
-            throw new StatusError(StatusCode.NoSuchStream, `stream does not exist: ${uuid}`)
-          }
-        }
+      if (request.op === "ADD_UUIDS") {
+        checkSubscribable(this.hub.db, uuids)
         for (const uuid of uuids) this.uuids.add(uuid)
-      } else if (request.op === "REMOVE_UUIDS" || request.op === 1) {
+      } else if (request.op === "REMOVE_UUIDS") {
         for (const uuid of uuids) this.uuids.delete(uuid)
       } else {
         throw new StatusError(StatusCode.WrongArgs, `unknown subscription op ${request.op}`)
@@ -178,7 +163,7 @@ export class SubscriptionHub {
     for (const subscriber of this.subscribers) {
       if (!subscriber.uuids.has(uuid)) continue
       messages ??= ArrowReads.pointsMessages(points).map((bytes) => ({
-        uuid: Buffer.from(uuid.replaceAll("-", ""), "hex"),
+        uuid: uuidToWire(uuid),
         arrowBytes: asBuffer(bytes)
       }))
       subscriber.send(messages)
@@ -191,7 +176,7 @@ export class SubscriptionHub {
   }
 
   /** The handler of the Subscribe RPC. */
-  readonly handler: grpc.handleBidiStreamingCall<SubscriptionUpdate, Message | { stat: Stat }> = (call) => {
+  readonly handler: grpc.handleBidiStreamingCall<SubscriptionUpdate, Answered<"Subscribe">> = (call) => {
     if (!this.env.authenticate(call.metadata)) {
       call.emit("error", { code: grpc.status.UNAUTHENTICATED, details: "invalid api key" })
       return

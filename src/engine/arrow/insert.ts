@@ -3,8 +3,10 @@
  * `value`) falling back to position, time as any timestamp unit or int64 ns, value as float64 or float32.
  */
 import { ArrowDataError, decodeTable, pointsFromTable } from "../../internal/arrow.js"
+import { isMergePolicy } from "../../internal/mergePolicy.js"
 import { MAX_TIME, MIN_TIME, StatusCode } from "../../internal/protocol.js"
-import type { Columns } from "../data/DataStore.js"
+import { type Columns, MAX_INSERT_POINTS, type Version } from "../data/DataStore.js"
+import type { Database } from "../Database.js"
 import { StatusError } from "../StatusError.js"
 
 const CODES = {
@@ -34,4 +36,32 @@ export const decodeArrowInsert = (arrowBytes: Uint8Array, maxRows: number): Colu
       : `arrowBytes: ${error.message}`
     throw new StatusError(CODES[error.problem], message)
   }
+}
+
+/** The options of an ArrowInsert besides its points. */
+export interface ArrowInsertOptions {
+  readonly sync?: boolean | undefined
+  readonly roundBits?: number | undefined
+}
+
+/**
+ * Serves one ArrowInsert, as the embedded server and the memory layer both do: 404 for an unknown stream before
+ * the body is looked at, 421 for a `policy` that is not a merge policy, the body's checks of
+ * {@link decodeArrowInsert} (at most `MAX_INSERT_POINTS` rows), then the insert; answers the version it made.
+ */
+export const arrowInsert = (
+  db: Database,
+  uuid: string,
+  arrowBytes: Uint8Array,
+  policy: unknown,
+  options: ArrowInsertOptions = {}
+): Promise<Version> => {
+  db.data.version(uuid)
+  if (!isMergePolicy(policy)) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${String(policy)}`)
+  const points = decodeArrowInsert(arrowBytes, MAX_INSERT_POINTS)
+  return db.insert(uuid, points, {
+    policy,
+    ...(options.sync === undefined ? {} : { sync: options.sync }),
+    ...(options.roundBits === undefined ? {} : { roundBits: options.roundBits })
+  })
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { isMergePolicy } from "../../internal/mergePolicy.js"
 import { FIRST_VERSION, MAX_TIME, MIN_TIME, StatusCode } from "../../internal/protocol.js"
 import { StatusError } from "../StatusError.js"
 import { type Backend, MemoryBackend, RecordKind } from "./backend.js"
@@ -82,7 +83,6 @@ interface StreamState {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const MAX_INSERT_TIME = MAX_TIME - 1n
 const TWO_63 = 1n << 63n
-const POLICIES: ReadonlySet<string> = new Set(["never", "equal", "retain", "replace"])
 
 const fail = (code: number, message: string): never => {
   throw new StatusError(code, message)
@@ -489,7 +489,7 @@ const prepareInsert = (
 ): { times: BigInt64Array; values: Float64Array } | null => {
   const n = data.times.length
   if (data.values.length !== n) fail(StatusCode.WrongArgs, "times and values have different lengths")
-  if (!POLICIES.has(options.policy)) fail(StatusCode.WrongArgs, "invalid merge policy")
+  if (!isMergePolicy(options.policy)) fail(StatusCode.WrongArgs, "invalid merge policy")
   const bits = options.roundBits ?? 0
   if (!Number.isInteger(bits) || bits < 0 || bits > 62) fail(StatusCode.WrongArgs, "invalid rounding bits")
   if (n > MAX_INSERT_POINTS) fail(StatusCode.InsertTooBig, "Insert too big")

@@ -40,6 +40,7 @@ import * as fs from "node:fs"
 import { endianness } from "node:os"
 import * as path from "node:path"
 import { StatusCode } from "../../internal/protocol.js"
+import { uuidFromBytes, uuidToBytes } from "../../internal/uuidBytes.js"
 import { crc32 } from "../crc32.js"
 import { StatusError } from "../StatusError.js"
 import { type Backend, type CommitRecord, NodeCache, RecordKind } from "./backend.js"
@@ -93,17 +94,6 @@ interface RawRecord extends CommitRecord {
 const segName = (index: number): string => `seg-${index.toString().padStart(8, "0")}.dat`
 
 const invariant = (message: string): StatusError => new StatusError(StatusCode.InvariantFailure, message)
-
-const uuidToBytes = (uuid: string, out: Uint8Array, at: number): void => {
-  const hex = uuid.replace(/-/g, "")
-  for (let i = 0; i < 16; i++) out[at + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
-}
-
-const bytesToUuid = (b: Uint8Array, at: number): string => {
-  let h = ""
-  for (let i = 0; i < 16; i++) h += b[at + i].toString(16).padStart(2, "0")
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-}
 
 const fsyncAsync = (fd: number): Promise<void> =>
   new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())))
@@ -261,7 +251,7 @@ export class FileBackend implements Backend {
       if (kind !== RecordKind.Create && kind !== RecordKind.Commit && kind !== RecordKind.Obliterate) break
       raw.push({
         kind,
-        uuid: bytesToUuid(log, at + 8),
+        uuid: uuidFromBytes(log, at + 8),
         major: view.getBigUint64(at + 24, true),
         root: view.getFloat64(at + 32, true),
         seg: view.getUint32(at + 40, true),
@@ -721,7 +711,7 @@ export const decodeCommitRecord = (
   if (kind !== RecordKind.Create && kind !== RecordKind.Commit && kind !== RecordKind.Obliterate) return "unknown kind"
   return {
     kind,
-    uuid: bytesToUuid(log, at + 8),
+    uuid: uuidFromBytes(log, at + 8),
     major: view.getBigUint64(at + 24, true),
     root: view.getFloat64(at + 32, true),
     seg: view.getUint32(at + 40, true),

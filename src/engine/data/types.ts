@@ -9,7 +9,7 @@
  * - `retain`: at an equal time keep the stored point (and, within one batch, the first);
  * - `replace`: at an equal time the new point replaces every stored one (and, within one batch, the last wins).
  */
-export type MergePolicy = "never" | "equal" | "retain" | "replace"
+export type { MergePolicy } from "../../internal/mergePolicy.js"
 
 /** Points as columns: `times[i]` (ns since the epoch) carries `values[i]`. */
 export interface Columns {

@@ -10,7 +10,9 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { grpcError, type RpcErrors, statusError } from "../../errors/internal/rpcErrors.js"
+import { PACKAGE_VERSION } from "../version.js"
 import { loadServiceClient, loadServiceDefinition, type RpcName } from "./proto.js"
+import type { DecodedResponseOf, RequestOf } from "./wireTypes.js"
 
 /** How to reach an endpoint. */
 export interface ConnectionOptions {
@@ -30,12 +32,21 @@ export interface CallContext {
 }
 
 /**
- * Serializers of one call that replace proto-loader's, for the hot RPCs whose messages the hand codecs encode
- * from columns and decode into them.
+ * A hand encoder of one RPC's request, used in place of proto-loader's for Insert, whose points it writes straight
+ * from columns. Its output must decode to the RPC's request (test/codecs/generatedTypes.test.ts checks it).
  */
-export interface CallCodec<Res> {
-  readonly serialize?: ((request: any) => Buffer) | undefined
-  readonly deserialize?: ((bytes: Buffer) => Res) | undefined
+export interface RequestEncoder<R extends RpcName, Req> {
+  readonly rpc: R
+  readonly serialize: (request: Req) => Buffer
+}
+
+/**
+ * A hand decoder of one RPC's answers, used in place of proto-loader's for the reads whose points it decodes
+ * straight into columns. It must read what proto-loader would (test/codecs/generatedTypes.test.ts checks it).
+ */
+export interface ResponseDecoder<R extends RpcName, Res> {
+  readonly rpc: R
+  readonly deserialize: (bytes: Buffer) => Res
 }
 
 /** A response message that may carry an in-band status. */
@@ -43,36 +54,49 @@ interface WithStat {
   readonly stat?: { readonly code: number; readonly msg: string } | null | undefined
 }
 
-/** An open channel to one endpoint. */
+/**
+ * An open channel to one endpoint. Requests and answers are typed by the RPC, with the types generated from
+ * `proto/btrdb.proto` (see `wireTypes.ts`).
+ */
 export interface Connection {
   readonly endpoint: string
   /** Calls a unary RPC; fails with the mapped error when gRPC fails or the response's `stat` is not OK. */
-  readonly unary: <R extends RpcName, Res extends WithStat>(
+  readonly unary: <R extends RpcName>(
     rpc: R,
-    request: object,
-    context?: CallContext,
-    codec?: CallCodec<Res>
-  ) => Effect.Effect<Res, RpcErrors<R>>
+    request: RequestOf<R>,
+    context?: CallContext
+  ) => Effect.Effect<DecodedResponseOf<R>, RpcErrors<R>>
+  /** `unary` with the request written by a hand encoder. */
+  readonly unaryEncoded: <R extends RpcName, Req>(
+    encoder: RequestEncoder<R, Req>,
+    request: Req,
+    context?: CallContext
+  ) => Effect.Effect<DecodedResponseOf<R>, RpcErrors<R>>
   /**
    * Calls a server-streaming RPC as a `Stream` of its messages. Pulling gives backpressure; closing the stream
    * early, or interrupting its fiber, cancels the call.
    */
-  readonly serverStream: <R extends RpcName, Res extends WithStat>(
+  readonly serverStream: <R extends RpcName>(
     rpc: R,
-    request: object,
-    context?: CallContext,
-    codec?: CallCodec<Res>
+    request: RequestOf<R>,
+    context?: CallContext
+  ) => Stream.Stream<DecodedResponseOf<R>, RpcErrors<R>>
+  /** `serverStream` with the answers read by a hand decoder. */
+  readonly serverStreamDecoded: <R extends RpcName, Res>(
+    decoder: ResponseDecoder<R, Res>,
+    request: RequestOf<R>,
+    context?: CallContext
   ) => Stream.Stream<Res, RpcErrors<R>>
   /**
    * Calls a bidirectional-streaming RPC: sends `requests` and keeps the request side open (a half-close would end
    * a Subscribe), then streams the answers as `serverStream` does. Closing the stream, or interrupting its fiber,
    * cancels the call.
    */
-  readonly bidiStream: <R extends RpcName, Res extends WithStat>(
+  readonly bidiStream: <R extends RpcName>(
     rpc: R,
-    requests: ReadonlyArray<object>,
+    requests: ReadonlyArray<RequestOf<R>>,
     context?: CallContext
-  ) => Stream.Stream<Res, RpcErrors<R>>
+  ) => Stream.Stream<DecodedResponseOf<R>, RpcErrors<R>>
 }
 
 /**
@@ -85,8 +109,6 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc-node.flow_control_window": 16 * 1024 * 1024,
   "grpc.keepalive_time_ms": 60_000
 }
-
-const PACKAGE_VERSION = "0.1.0"
 
 /** True when the endpoint's port says TLS (4411). */
 export const isTlsEndpoint = (endpoint: string): boolean => endpoint.slice(endpoint.lastIndexOf(":") + 1) === "4411"
@@ -114,7 +136,7 @@ const isServiceError = (u: unknown): u is grpc.ServiceError =>
  * The messages of a bidirectional call, as an async iterable whose `return` cancels the call first: closing the
  * iterator of a duplex call whose request side is still open waits for the call to end, which it never does by itself.
  */
-const cancelFirst = <Res>(call: grpc.ClientDuplexStream<object, Res>): AsyncIterable<Res> => ({
+const cancelFirst = <Req, Res>(call: grpc.ClientDuplexStream<Req, Res>): AsyncIterable<Res> => ({
   [Symbol.asyncIterator]: () => {
     const iterator = (call as AsyncIterable<Res>)[Symbol.asyncIterator]()
     return {
@@ -158,18 +180,18 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       ? statusError({ method: rpc, uuid: context?.uuid }, stat.code, stat.msg)
       : undefined
 
-  const unary = <R extends RpcName, Res extends WithStat>(
+  const callUnary = <R extends RpcName, Res>(
     rpc: R,
-    request: object,
-    context?: CallContext,
-    codec?: CallCodec<Res>
+    serialize: ((request: any) => Buffer) | undefined,
+    request: unknown,
+    context: CallContext | undefined
   ) =>
     Effect.callback<Res, RpcErrors<R>>((resume) => {
       const method = definition[rpc]!
-      const call = client.makeUnaryRequest<object, Res>(
+      const call = client.makeUnaryRequest<unknown, Res>(
         method.path,
-        codec?.serialize ?? method.requestSerialize,
-        codec?.deserialize ?? method.responseDeserialize,
+        serialize ?? method.requestSerialize,
+        method.responseDeserialize,
         request,
         metadata,
         {},
@@ -178,26 +200,36 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
             resume(Effect.fail(failure(rpc, context, error)))
             return
           }
-          const bad = inBand(rpc, context, response.stat)
+          const bad = inBand(rpc, context, (response as WithStat).stat)
           resume(bad === undefined ? Effect.succeed(response) : Effect.fail(bad))
         }
       )
       return Effect.sync(() => call.cancel())
     })
 
-  const serverStream = <R extends RpcName, Res extends WithStat>(
+  const checked = <R extends RpcName, Res>(
     rpc: R,
-    request: object,
-    context?: CallContext,
-    codec?: CallCodec<Res>
+    context: CallContext | undefined,
+    messages: Stream.Stream<Res, RpcErrors<R>>
+  ) =>
+    Stream.mapEffect(messages, (message) => {
+      const bad = inBand(rpc, context, (message as WithStat).stat)
+      return bad === undefined ? Effect.succeed(message) : Effect.fail(bad)
+    })
+
+  const callServerStream = <R extends RpcName, Res>(
+    rpc: R,
+    deserialize: ((bytes: Buffer) => Res) | undefined,
+    request: unknown,
+    context: CallContext | undefined
   ) =>
     Effect.acquireRelease(
       Effect.sync(() => {
         const method = definition[rpc]!
-        return client.makeServerStreamRequest<object, Res>(
+        return client.makeServerStreamRequest<unknown, Res>(
           method.path,
-          codec?.serialize ?? method.requestSerialize,
-          codec?.deserialize ?? method.responseDeserialize,
+          method.requestSerialize,
+          deserialize ?? method.responseDeserialize,
           request,
           metadata,
           {}
@@ -206,25 +238,20 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       (call) => Effect.sync(() => call.cancel())
     ).pipe(
       Effect.map((call) =>
-        Stream.fromAsyncIterable(call as AsyncIterable<Res>, (error) => failure(rpc, context, error)).pipe(
-          Stream.mapEffect((message) => {
-            const bad = inBand(rpc, context, message.stat)
-            return bad === undefined ? Effect.succeed(message) : Effect.fail(bad)
-          })
-        )
+        checked(rpc, context, Stream.fromAsyncIterable(call as AsyncIterable<Res>, (e) => failure(rpc, context, e)))
       ),
       Stream.unwrap
     )
 
-  const bidiStream = <R extends RpcName, Res extends WithStat>(
+  const bidiStream = <R extends RpcName>(
     rpc: R,
-    requests: ReadonlyArray<object>,
+    requests: ReadonlyArray<RequestOf<R>>,
     context?: CallContext
   ) =>
     Effect.acquireRelease(
       Effect.sync(() => {
         const method = definition[rpc]!
-        const call = client.makeBidiStreamRequest<object, Res>(
+        const call = client.makeBidiStreamRequest<RequestOf<R>, DecodedResponseOf<R>>(
           method.path,
           method.requestSerialize,
           method.responseDeserialize,
@@ -237,15 +264,24 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       (call) => Effect.sync(() => call.cancel())
     ).pipe(
       Effect.map((call) =>
-        Stream.fromAsyncIterable(cancelFirst(call), (error) => failure(rpc, context, error)).pipe(
-          Stream.mapEffect((message) => {
-            const bad = inBand(rpc, context, message.stat)
-            return bad === undefined ? Effect.succeed(message) : Effect.fail(bad)
-          })
-        )
+        checked(rpc, context, Stream.fromAsyncIterable(cancelFirst(call), (e) => failure(rpc, context, e)))
       ),
       Stream.unwrap
     )
 
-  return { endpoint, unary, serverStream, bidiStream }
+  return {
+    endpoint,
+    unary: <R extends RpcName>(rpc: R, request: RequestOf<R>, context?: CallContext) =>
+      callUnary<R, DecodedResponseOf<R>>(rpc, undefined, request, context),
+    unaryEncoded: <R extends RpcName, Req>(encoder: RequestEncoder<R, Req>, request: Req, context?: CallContext) =>
+      callUnary<R, DecodedResponseOf<R>>(encoder.rpc, encoder.serialize, request, context),
+    serverStream: <R extends RpcName>(rpc: R, request: RequestOf<R>, context?: CallContext) =>
+      callServerStream<R, DecodedResponseOf<R>>(rpc, undefined, request, context),
+    serverStreamDecoded: <R extends RpcName, Res>(
+      decoder: ResponseDecoder<R, Res>,
+      request: RequestOf<R>,
+      context?: CallContext
+    ) => callServerStream(decoder.rpc, decoder.deserialize, request, context),
+    bidiStream
+  }
 }

@@ -68,7 +68,7 @@ export type RpcName = typeof RPC_NAMES[number]
 export type RpcKind = "unary" | "server-stream" | "bidi"
 
 /** The streaming kind of every RPC (PROTOCOL.md §2, column "Kind"). */
-export const RPC_KINDS: { readonly [K in RpcName]: RpcKind } = {
+export const RPC_KINDS = {
   RawValues: "server-stream",
   ArrowRawValues: "server-stream",
   ArrowMultiValues: "server-stream",
@@ -95,7 +95,7 @@ export const RPC_KINDS: { readonly [K in RpcName]: RpcKind } = {
   GenerateCSV: "server-stream",
   SQLQuery: "server-stream",
   Subscribe: "bidi"
-}
+} as const satisfies { readonly [K in RpcName]: RpcKind }
 
 let cachedPackageDefinition: protoLoader.PackageDefinition | undefined
 let cachedClient: grpc.ServiceClientConstructor | undefined

@@ -11,46 +11,35 @@ import {
   decodeStatPointsResponse,
   encodeInsertParams,
   type InsertParamsInput,
-  MergePolicyCode,
   type RawValuesPage,
   type StatPointsPage
 } from "../../internal/grpc/codecs/index.js"
-import type { CallCodec, Connection } from "../../internal/grpc/Connection.js"
+import type { Connection, RequestEncoder, ResponseDecoder } from "../../internal/grpc/Connection.js"
+import type {
+  DecodedResponseOf,
+  WireDescriptorOut,
+  WireKeyOptValue,
+  WireKeyOptValueOut
+} from "../../internal/grpc/wireTypes.js"
+import { mergePolicyCode, mergePolicyToWire } from "../../internal/mergePolicy.js"
 import { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
-import type { ChangedRanges, MergePolicy, Points, Windows } from "../../schema/Points.js"
+import type { ChangedRanges, Points, Windows } from "../../schema/Points.js"
 import { ServerInfo } from "../../schema/ServerInfo.js"
 import { fromBytes, toBytes, type Uuid } from "../../schema/Uuid.js"
 import type { ArrowMessage, Backend, KeyOptValue } from "./Backend.js"
-
-interface WireKeyOptValue {
-  readonly key: string
-  readonly val: { readonly value: string } | null
-}
-
-interface WireDescriptor {
-  readonly uuid: Buffer
-  readonly collection: string
-  readonly tags: ReadonlyArray<WireKeyOptValue>
-  readonly annotations: ReadonlyArray<WireKeyOptValue>
-  readonly propertyVersion: string
-}
-
-interface WireStat {
-  readonly stat?: { readonly code: number; readonly msg: string } | null
-}
 
 const uuidBytes = (uuid: Uuid): Buffer => Buffer.from(toBytes(uuid))
 
 const toWirePairs = (pairs: ReadonlyArray<KeyOptValue>): Array<WireKeyOptValue> =>
   pairs.map(({ key, value }) => ({ key, val: value === undefined ? null : { value } }))
 
-const fromWirePairs = (pairs: ReadonlyArray<WireKeyOptValue>): Record<string, string> => {
+const fromWirePairs = (pairs: ReadonlyArray<WireKeyOptValueOut>): Record<string, string> => {
   const record: Record<string, string> = {}
   for (const { key, val } of pairs) record[key] = val?.value ?? ""
   return record
 }
 
-const descriptorFromWire = (d: WireDescriptor): StreamDescriptor =>
+const descriptorFromWire = (d: WireDescriptorOut): StreamDescriptor =>
   new StreamDescriptor({
     uuid: fromBytes(d.uuid) ?? ("00000000-0000-0000-0000-000000000000" as Uuid),
     collection: d.collection,
@@ -69,29 +58,24 @@ const countsFromWire = (pairs: ReadonlyArray<{ readonly key: string; readonly co
 // Data-plane messages. The hot ones (RawValues, AlignedWindows, Windows answers and Insert requests) go through
 // the hand codecs, straight between bytes and typed-array columns; the rest through proto-loader.
 
-interface WireVersion extends WireStat {
-  readonly versionMajor: string
-  readonly versionMinor: string
-}
-
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 /** Decodes one RawValuesResponse into one columnar page. */
-const rawValuesCodec: CallCodec<RawValuesPage> = { deserialize: decodeRawValuesResponse }
-
-/** Decodes one AlignedWindowsResponse / WindowsResponse into one columnar page. */
-const statPointsCodec: CallCodec<StatPointsPage> = { deserialize: decodeStatPointsResponse }
-
-/** Encodes one InsertParams from columns. */
-const insertCodec: CallCodec<WireVersion> = {
-  serialize: (request: InsertParamsInput) => asBuffer(encodeInsertParams(request))
+const rawValuesDecoder: ResponseDecoder<"RawValues", RawValuesPage> = {
+  rpc: "RawValues",
+  deserialize: decodeRawValuesResponse
 }
 
-const POLICY_CODES: Record<MergePolicy, MergePolicyCode> = {
-  never: MergePolicyCode.NEVER,
-  equal: MergePolicyCode.EQUAL,
-  retain: MergePolicyCode.RETAIN,
-  replace: MergePolicyCode.REPLACE
+/** Decodes one AlignedWindowsResponse / WindowsResponse into one columnar page. */
+const statPointsDecoder = <R extends "AlignedWindows" | "Windows">(rpc: R): ResponseDecoder<R, StatPointsPage> => ({
+  rpc,
+  deserialize: decodeStatPointsResponse
+})
+
+/** Encodes one InsertParams from columns. */
+const insertEncoder: RequestEncoder<"Insert", InsertParamsInput> = {
+  rpc: "Insert",
+  serialize: (request) => asBuffer(encodeInsertParams(request))
 }
 
 const pointsPage = (page: RawValuesPage): Points => ({
@@ -110,13 +94,8 @@ const windowsPage = (page: StatPointsPage): Windows => ({
   version: page.versionMajor
 })
 
-/** A ChangesResponse as proto-loader decodes it. */
-export interface WireChanges extends WireVersion {
-  readonly ranges: ReadonlyArray<{ readonly start: string; readonly end: string }>
-}
-
 /** One ChangesResponse as one columnar page. */
-export const rangesFromWire = (message: WireChanges): ChangedRanges => {
+export const rangesFromWire = (message: DecodedResponseOf<"Changes">): ChangedRanges => {
   const n = message.ranges.length
   const start = new BigInt64Array(n)
   const end = new BigInt64Array(n)
@@ -127,13 +106,11 @@ export const rangesFromWire = (message: WireChanges): ChangedRanges => {
   return { start, end, version: BigInt(message.versionMajor) }
 }
 
-/** An Arrow read's answer as proto-loader decodes it (ArrowMultiValuesResponse has no version fields). */
-interface WireArrow extends WireStat {
-  readonly versionMajor?: string
-  readonly arrowBytes: Buffer
-}
-
-const arrowMessage = (r: WireArrow): ArrowMessage => ({ bytes: r.arrowBytes, version: BigInt(r.versionMajor ?? 0) })
+/** An Arrow read's answer (ArrowMultiValuesResponse has no version fields). */
+const arrowMessage = (r: { readonly versionMajor?: string; readonly arrowBytes: Buffer }): ArrowMessage => ({
+  bytes: r.arrowBytes,
+  version: BigInt(r.versionMajor ?? 0)
+})
 
 /**
  * A `Backend` that calls the server behind `connection`.
@@ -142,15 +119,7 @@ export const make = (connection: Connection): Backend => ({
   endpoint: connection.endpoint,
 
   info: Effect.map(
-    connection.unary<
-      "Info",
-      WireStat & {
-        majorVersion: number
-        minorVersion: number
-        build: string
-        proxy: { proxyEndpoints: Array<string> } | null
-      }
-    >("Info", {}),
+    connection.unary("Info", {}),
     (r) =>
       new ServerInfo({
         majorVersion: r.majorVersion,
@@ -162,7 +131,7 @@ export const make = (connection: Connection): Backend => ({
 
   create: (uuid, collection, tags, annotations) =>
     Effect.asVoid(
-      connection.unary<"Create", WireStat>("Create", {
+      connection.unary("Create", {
         uuid: uuidBytes(uuid),
         collection,
         tags: toWirePairs(tags),
@@ -172,10 +141,7 @@ export const make = (connection: Connection): Backend => ({
 
   streamInfo: (uuid, { omitDescriptor, omitVersion }) =>
     Effect.map(
-      connection.unary<
-        "StreamInfo",
-        WireStat & { versionMajor: string; versionMinor: string; descriptor: WireDescriptor | null }
-      >(
+      connection.unary(
         "StreamInfo",
         { uuid: uuidBytes(uuid), omitDescriptor, omitVersion },
         { uuid }
@@ -189,33 +155,33 @@ export const make = (connection: Connection): Backend => ({
 
   setStreamAnnotations: (uuid, expectedPropertyVersion, changes, removals) =>
     Effect.asVoid(
-      connection.unary<"SetStreamAnnotations", WireStat>("SetStreamAnnotations", {
+      connection.unary("SetStreamAnnotations", {
         uuid: uuidBytes(uuid),
         expectedPropertyVersion: expectedPropertyVersion.toString(),
         changes: toWirePairs(changes),
-        removals
+        removals: [...removals]
       }, { uuid })
     ),
 
   setStreamTags: (uuid, expectedPropertyVersion, tags, collection, remove) =>
     Effect.asVoid(
-      connection.unary<"SetStreamTags", WireStat>("SetStreamTags", {
+      connection.unary("SetStreamTags", {
         uuid: uuidBytes(uuid),
         expectedPropertyVersion: expectedPropertyVersion.toString(),
         tags: toWirePairs(tags),
         collection,
-        remove
+        remove: [...remove]
       }, { uuid })
     ),
 
   listCollections: (prefix) =>
-    connection.serverStream<"ListCollections", WireStat & { collections: Array<string> }>("ListCollections", { prefix })
+    connection.serverStream("ListCollections", { prefix })
       .pipe(
         Stream.flatMap((r) => Stream.fromIterable(r.collections))
       ),
 
   lookupStreams: (query) =>
-    connection.serverStream<"LookupStreams", WireStat & { results: Array<WireDescriptor> }>("LookupStreams", {
+    connection.serverStream("LookupStreams", {
       collection: query.collection,
       isCollectionPrefix: query.isCollectionPrefix,
       tags: toWirePairs(query.tags),
@@ -224,18 +190,12 @@ export const make = (connection: Connection): Backend => ({
 
   metadataUsage: (prefix) =>
     Effect.map(
-      connection.unary<
-        "GetMetadataUsage",
-        WireStat & {
-          tags: Array<{ key: string; count: string }>
-          annotations: Array<{ key: string; count: string }>
-        }
-      >("GetMetadataUsage", { prefix }),
+      connection.unary("GetMetadataUsage", { prefix }),
       (r) => new MetadataUsage({ tags: countsFromWire(r.tags), annotations: countsFromWire(r.annotations) })
     ),
 
   sqlQuery: (query, params) =>
-    connection.serverStream<"SQLQuery", WireStat & { SQLQueryRow: Array<Buffer> }>("SQLQuery", { query, params }).pipe(
+    connection.serverStream("SQLQuery", { query, params: [...params] }).pipe(
       Stream.flatMap((r) => Stream.fromIterable(r.SQLQueryRow)),
       Stream.mapEffect((row) =>
         Effect.try({
@@ -245,46 +205,43 @@ export const make = (connection: Connection): Backend => ({
       )
     ),
 
-  obliterate: (uuid) =>
-    Effect.asVoid(connection.unary<"Obliterate", WireStat>("Obliterate", { uuid: uuidBytes(uuid) }, { uuid })),
+  obliterate: (uuid) => Effect.asVoid(connection.unary("Obliterate", { uuid: uuidBytes(uuid) }, { uuid })),
 
   insert: (uuid, times, values, policy) =>
     Effect.map(
-      connection.unary<"Insert", WireVersion>(
-        "Insert",
+      connection.unaryEncoded(
+        insertEncoder,
         {
           uuid: toBytes(uuid),
           sync: false,
           times,
           values,
-          mergePolicy: POLICY_CODES[policy]
-        } satisfies InsertParamsInput,
-        { uuid },
-        insertCodec
+          mergePolicy: mergePolicyCode(policy)
+        },
+        { uuid }
       ),
       (r) => BigInt(r.versionMajor)
     ),
 
   rawValues: (uuid, start, end, version) =>
     Stream.map(
-      connection.serverStream(
-        "RawValues",
+      connection.serverStreamDecoded(
+        rawValuesDecoder,
         {
           uuid: uuidBytes(uuid),
           start: start.toString(),
           end: end.toString(),
           versionMajor: version.toString()
         },
-        { uuid },
-        rawValuesCodec
+        { uuid }
       ),
       pointsPage
     ),
 
   alignedWindows: (uuid, start, end, pointWidth, version) =>
     Stream.map(
-      connection.serverStream(
-        "AlignedWindows",
+      connection.serverStreamDecoded(
+        statPointsDecoder("AlignedWindows"),
         {
           uuid: uuidBytes(uuid),
           start: start.toString(),
@@ -292,16 +249,15 @@ export const make = (connection: Connection): Backend => ({
           versionMajor: version.toString(),
           pointWidth
         },
-        { uuid },
-        statPointsCodec
+        { uuid }
       ),
       windowsPage
     ),
 
   windows: (uuid, start, end, width, depth, version) =>
     Stream.map(
-      connection.serverStream(
-        "Windows",
+      connection.serverStreamDecoded(
+        statPointsDecoder("Windows"),
         {
           uuid: uuidBytes(uuid),
           start: start.toString(),
@@ -310,15 +266,14 @@ export const make = (connection: Connection): Backend => ({
           width: width.toString(),
           depth
         },
-        { uuid },
-        statPointsCodec
+        { uuid }
       ),
       windowsPage
     ),
 
   nearest: (uuid, time, version, backward) =>
     Effect.map(
-      connection.unary<"Nearest", WireVersion & { value: { time: string; value: number } | null }>("Nearest", {
+      connection.unary("Nearest", {
         uuid: uuidBytes(uuid),
         time: time.toString(),
         versionMajor: version.toString(),
@@ -333,7 +288,7 @@ export const make = (connection: Connection): Backend => ({
 
   changes: (uuid, fromMajor, toMajor, resolution) =>
     Stream.map(
-      connection.serverStream<"Changes", WireChanges>("Changes", {
+      connection.serverStream("Changes", {
         uuid: uuidBytes(uuid),
         fromMajor: fromMajor.toString(),
         toMajor: toMajor.toString(),
@@ -344,7 +299,7 @@ export const make = (connection: Connection): Backend => ({
 
   delete: (uuid, start, end) =>
     Effect.map(
-      connection.unary<"Delete", WireVersion>("Delete", {
+      connection.unary("Delete", {
         uuid: uuidBytes(uuid),
         start: start.toString(),
         end: end.toString()
@@ -354,13 +309,13 @@ export const make = (connection: Connection): Backend => ({
 
   flush: (uuid) =>
     Effect.map(
-      connection.unary<"Flush", WireVersion>("Flush", { uuid: uuidBytes(uuid) }, { uuid }),
+      connection.unary("Flush", { uuid: uuidBytes(uuid) }, { uuid }),
       (r) => BigInt(r.versionMajor)
     ),
 
   arrowValues: (uuid, start, end, version, template) =>
     Stream.map(
-      connection.serverStream<"ArrowRawValues", WireArrow>("ArrowRawValues", {
+      connection.serverStream("ArrowRawValues", {
         uuid: uuidBytes(uuid),
         start: start.toString(),
         end: end.toString(),
@@ -372,7 +327,7 @@ export const make = (connection: Connection): Backend => ({
 
   arrowMultiValues: (uuids, versions, start, end, snapPeriodNs, template) =>
     Stream.map(
-      connection.serverStream<"ArrowMultiValues", WireArrow>("ArrowMultiValues", {
+      connection.serverStream("ArrowMultiValues", {
         uuid: uuids.map(uuidBytes),
         versionMajor: versions.map(String),
         start: start.toString(),
@@ -385,7 +340,7 @@ export const make = (connection: Connection): Backend => ({
 
   arrowWindows: (uuid, start, end, width, depth, version) =>
     Stream.map(
-      connection.serverStream<"ArrowWindows", WireArrow>("ArrowWindows", {
+      connection.serverStream("ArrowWindows", {
         uuid: uuidBytes(uuid),
         start: start.toString(),
         end: end.toString(),
@@ -398,7 +353,7 @@ export const make = (connection: Connection): Backend => ({
 
   arrowAlignedWindows: (uuid, start, end, pointWidth, version) =>
     Stream.map(
-      connection.serverStream<"ArrowAlignedWindows", WireArrow>("ArrowAlignedWindows", {
+      connection.serverStream("ArrowAlignedWindows", {
         uuid: uuidBytes(uuid),
         start: start.toString(),
         end: end.toString(),
@@ -410,10 +365,10 @@ export const make = (connection: Connection): Backend => ({
 
   arrowInsert: (uuid, arrowBytes, policy) =>
     Effect.map(
-      connection.unary<"ArrowInsert", WireVersion>("ArrowInsert", {
+      connection.unary("ArrowInsert", {
         uuid: uuidBytes(uuid),
         sync: false,
-        merge_policy: policy.toUpperCase(),
+        merge_policy: mergePolicyToWire(policy),
         arrowBytes
       }, { uuid }),
       (r) => BigInt(r.versionMajor)
@@ -421,7 +376,7 @@ export const make = (connection: Connection): Backend => ({
 
   subscribe: (uuids) =>
     Stream.map(
-      connection.bidiStream<"Subscribe", WireStat & { uuid: Buffer; arrowBytes: Buffer }>(
+      connection.bidiStream(
         "Subscribe",
         [{ op: "ADD_UUIDS", uuid: uuids.map(uuidBytes) }],
         uuids.length === 1 ? { uuid: uuids[0] } : {}

@@ -12,23 +12,29 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ArrowInsert from "../../engine/arrow/insert.js"
 import * as ArrowReads from "../../engine/arrow/reads.js"
-import { MAX_INSERT_POINTS, type Paged } from "../../engine/data/DataStore.js"
+import type { Paged } from "../../engine/data/DataStore.js"
 import { Database } from "../../engine/Database.js"
 import type * as Metadata from "../../engine/metadata/MetadataStore.js"
-import { isStatusError, StatusError } from "../../engine/StatusError.js"
+import { isStatusError } from "../../engine/StatusError.js"
+import {
+  checkSubscribable,
+  DEFAULT_SUBSCRIBER_BACKLOG_BYTES,
+  subscriberTooSlow
+} from "../../engine/subscriptionRules.js"
 import * as E from "../../errors/BTrDBError.js"
 import { type Rpc, type RpcErrors, statusError } from "../../errors/internal/rpcErrors.js"
 import { StatusCode } from "../../internal/protocol.js"
+import { SERVER_VERSION } from "../../internal/version.js"
 import { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
 import { ServerInfo } from "../../schema/ServerInfo.js"
 import type { Uuid } from "../../schema/Uuid.js"
 import type { ArrowMessage, Backend, SubscriptionMessage } from "../internal/Backend.js"
 
-/** The version the memory layer reports: the embedded server's (5.34, so clients turn their Arrow methods on). */
+/** The version the memory layer reports: the embedded server's. */
 const INFO = new ServerInfo({
-  majorVersion: 5,
-  minorVersion: 34,
-  build: "effect-btrdb 0.1.0 (memory)",
+  majorVersion: SERVER_VERSION.major,
+  minorVersion: SERVER_VERSION.minor,
+  build: `${SERVER_VERSION.build} (memory)`,
   proxy: { proxyEndpoints: ["memory"] }
 })
 
@@ -95,14 +101,6 @@ const arrowRead = <R extends Rpc>(method: R, uuid: string | undefined, open: () 
     const read = open()
     return { version: read.version, pages: read.messages }
   }, (bytes, version): ArrowMessage => ({ bytes, version }))
-
-/**
- * How many bytes of updates a subscription may hold for a consumer that does not keep up, as the server's default
- * (`server/subscribe.ts`); past it the subscription fails with 426.
- */
-const SUBSCRIBER_BACKLOG_BYTES = 64 * 1024 * 1024
-
-const POLICY_NAMES: ReadonlySet<string> = new Set(["never", "equal", "retain", "replace"])
 
 const toDescriptor = (d: Metadata.StreamDescriptor): StreamDescriptor =>
   new StreamDescriptor({
@@ -210,12 +208,7 @@ export const make = (
           () => ArrowReads.alignedWindows(db.data, uuid, start, end, pointWidth, version)
         ),
       arrowInsert: (uuid, arrowBytes, policy) =>
-        call("ArrowInsert", uuid, () => {
-          db.data.version(uuid) // 404 before the body is looked at, as the server
-          if (!POLICY_NAMES.has(policy)) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${policy}`)
-          const points = ArrowInsert.decodeArrowInsert(arrowBytes, MAX_INSERT_POINTS)
-          return db.insert(uuid, points, { policy }).then((v) => v.major)
-        }),
+        call("ArrowInsert", uuid, () => ArrowInsert.arrowInsert(db, uuid, arrowBytes, policy).then((v) => v.major)),
       subscribe: (uuids) => subscribe(db, uuids)
     })
   )
@@ -233,13 +226,10 @@ const subscribe = (
   uuids: ReadonlyArray<Uuid>
 ): Stream.Stream<SubscriptionMessage, RpcErrors<"Subscribe">> =>
   Stream.unwrap(Effect.gen(function*() {
-    for (const uuid of uuids) {
-      if (!db.data.hasStream(uuid)) {
-        return yield* Effect.fail(
-          failure("Subscribe", uuid, new StatusError(StatusCode.NoSuchStream, `stream does not exist: ${uuid}`))
-        )
-      }
-    }
+    yield* Effect.try({
+      try: () => checkSubscribable(db, uuids),
+      catch: (error) => failure("Subscribe", uuids.length === 1 ? uuids[0] : undefined, error)
+    })
     const wanted = new Set<string>(uuids)
     const queue = yield* Queue.unbounded<Delivery>()
     let backlog = 0
@@ -249,7 +239,7 @@ const subscribe = (
         backlog += bytes.length
         Queue.offerUnsafe(queue, { _tag: "Message", message: { uuid: uuid as Uuid, bytes } })
       }
-      if (backlog > SUBSCRIBER_BACKLOG_BYTES) {
+      if (backlog > DEFAULT_SUBSCRIBER_BACKLOG_BYTES) {
         stop()
         Queue.offerUnsafe(queue, { _tag: "TooSlow" })
       }
@@ -258,16 +248,7 @@ const subscribe = (
     return Stream.fromQueue(queue).pipe(
       Stream.mapEffect((delivery) => {
         if (delivery._tag === "TooSlow") {
-          return Effect.fail(
-            failure(
-              "Subscribe",
-              undefined,
-              new StatusError(
-                StatusCode.ResourceDepleted,
-                `subscriber too slow: more than ${SUBSCRIBER_BACKLOG_BYTES} bytes of updates waiting to be read`
-              )
-            )
-          )
+          return Effect.fail(failure("Subscribe", undefined, subscriberTooSlow(DEFAULT_SUBSCRIBER_BACKLOG_BYTES)))
         }
         backlog -= delivery.message.bytes.length
         return Effect.succeed(delivery.message)

@@ -1,0 +1,18 @@
+// Original file: proto/btrdb.proto
+
+import type { Status as _v5api_Status, Status__Output as _v5api_Status__Output } from '../v5api/Status.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface ArrowRawValuesResponse {
+  'stat'?: (_v5api_Status | null);
+  'versionMajor'?: (number | string | Long);
+  'versionMinor'?: (number | string | Long);
+  'arrowBytes'?: (Buffer | Uint8Array | string);
+}
+
+export interface ArrowRawValuesResponse__Output {
+  'stat': (_v5api_Status__Output | null);
+  'versionMajor': (string);
+  'versionMinor': (string);
+  'arrowBytes': (Buffer);
+}

@@ -1,0 +1,15 @@
+// Original file: proto/btrdb.proto
+
+import type { Status as _v5api_Status, Status__Output as _v5api_Status__Output } from '../v5api/Status.js';
+
+export interface GenerateCSVResponse {
+  'stat'?: (_v5api_Status | null);
+  'isHeader'?: (boolean);
+  'row'?: (string)[];
+}
+
+export interface GenerateCSVResponse__Output {
+  'stat': (_v5api_Status__Output | null);
+  'isHeader': (boolean);
+  'row': (string)[];
+}

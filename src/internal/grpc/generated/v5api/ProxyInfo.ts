@@ -1,0 +1,10 @@
+// Original file: proto/btrdb.proto
+
+
+export interface ProxyInfo {
+  'proxyEndpoints'?: (string)[];
+}
+
+export interface ProxyInfo__Output {
+  'proxyEndpoints': (string)[];
+}

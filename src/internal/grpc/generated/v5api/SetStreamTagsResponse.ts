@@ -1,0 +1,11 @@
+// Original file: proto/btrdb.proto
+
+import type { Status as _v5api_Status, Status__Output as _v5api_Status__Output } from '../v5api/Status.js';
+
+export interface SetStreamTagsResponse {
+  'stat'?: (_v5api_Status | null);
+}
+
+export interface SetStreamTagsResponse__Output {
+  'stat': (_v5api_Status__Output | null);
+}

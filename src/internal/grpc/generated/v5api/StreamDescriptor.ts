@@ -1,0 +1,20 @@
+// Original file: proto/btrdb.proto
+
+import type { KeyOptValue as _v5api_KeyOptValue, KeyOptValue__Output as _v5api_KeyOptValue__Output } from '../v5api/KeyOptValue.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface StreamDescriptor {
+  'uuid'?: (Buffer | Uint8Array | string);
+  'collection'?: (string);
+  'tags'?: (_v5api_KeyOptValue)[];
+  'annotations'?: (_v5api_KeyOptValue)[];
+  'propertyVersion'?: (number | string | Long);
+}
+
+export interface StreamDescriptor__Output {
+  'uuid': (Buffer);
+  'collection': (string);
+  'tags': (_v5api_KeyOptValue__Output)[];
+  'annotations': (_v5api_KeyOptValue__Output)[];
+  'propertyVersion': (string);
+}
