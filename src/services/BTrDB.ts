@@ -20,7 +20,6 @@
  *
  * @since 0.1.0
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -39,8 +38,8 @@ import * as BTrDBConfig from "./Config.js"
 import type { Backend, KeyOptValue } from "./internal/Backend.js"
 import { type Client, run } from "./internal/Client.js"
 import * as GrpcBackend from "./internal/grpcBackend.js"
+import { memoryBackend, nodeFileSystem } from "./internal/lazy.js"
 import { validate, VersionSchema } from "./internal/validate.js"
-import * as MemoryBackend from "./memory/MemoryBackend.js"
 import * as Retry from "./Retry.js"
 import * as BTrDBStream from "./Stream.js"
 import * as StreamSet from "./StreamSet.js"
@@ -530,7 +529,7 @@ export const make = (
     const tls = Connection.usesTls(options)
     const caBundle = options.caBundle ??
       (tls
-        ? yield* BTrDBConfig.caBundle.pipe(Effect.provide(NodeFileSystem.layer), Effect.mapError(asConfigurationError))
+        ? yield* BTrDBConfig.caBundle.pipe(Effect.provide(nodeFileSystem), Effect.mapError(asConfigurationError))
         : undefined)
     const apiKey = typeof options.apiKey === "string" ? Redacted.make(options.apiKey) : options.apiKey
     const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey, caBundle, tls })
@@ -589,7 +588,7 @@ export const layer = (
  *
  * @example
  * ```ts
- * const live = BTrDB.layerConfig({ profile: "staging" }).pipe(Layer.provide(NodeFileSystem.layer))
+ * const live = BTrDB.layerConfig({ profile: "staging" })
  * ```
  * @since 0.1.0
  * @category layers
@@ -603,7 +602,7 @@ export const layerConfig = (
   Layer.effect(
     BTrDB,
     Effect.flatMap(
-      BTrDBConfig.resolve(options).pipe(Effect.provide(NodeFileSystem.layer)),
+      BTrDBConfig.resolve(options).pipe(Effect.provide(nodeFileSystem)),
       (resolved) => make({ ...options, ...resolved })
     )
   )
@@ -624,4 +623,7 @@ export const layerConfig = (
 export const layerMemory = (
   options: { readonly retry?: Retry.Policy | undefined } = {}
 ): Layer.Layer<BTrDB, E.BTrDBServerError> =>
-  Layer.effect(BTrDB, Effect.map(MemoryBackend.make(), (backend) => fromBackend(backend, options)))
+  Layer.effect(
+    BTrDB,
+    Effect.flatMap(memoryBackend, (memory) => Effect.map(memory.make(), (backend) => fromBackend(backend, options)))
+  )
