@@ -1,0 +1,573 @@
+/**
+ * The implementation of stream handles (`Stream.Stream`): metadata, reads, inserts, deletes, Arrow and Subscribe,
+ * over the connection's `Client`.
+ *
+ * @internal
+ */
+import type * as arrow from "apache-arrow"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as EStream from "effect/Stream"
+import * as E from "../../../errors/BTrDBError.js"
+import {
+  ArrowDataError,
+  decodeTable,
+  encodePoints,
+  isTable,
+  multiValuesSchema,
+  POINTS_SCHEMA,
+  pointsFromTable,
+  WINDOWS_SCHEMA
+} from "../../../internal/arrow.js"
+import { MAX_TIME, MIN_TIME } from "../../../internal/protocol.js"
+import { Annotations, Collection, type StreamDescriptor, Tags } from "../../../schema/Metadata.js"
+import {
+  type ChangedRanges,
+  concatPoints,
+  concatRanges,
+  concatWindows,
+  type InsertData,
+  type InsertedPoints,
+  MergePolicy,
+  type Points,
+  type VersionedPoint,
+  type Windows
+} from "../../../schema/Points.js"
+import { NanosFromDuration, now, pointwidthFromNanos, TimeFromInput, type TimeInput } from "../../../schema/Time.js"
+import type { Uuid } from "../../../schema/Uuid.js"
+import * as Retry from "../../Retry.js"
+import type {
+  AlignedWindowsOptions,
+  ArrowValuesOptions,
+  ChangesErrors,
+  ChangesOptions,
+  CountOptions,
+  DeleteErrors,
+  InsertErrors,
+  InsertOptions,
+  InsertResult,
+  MetadataErrors,
+  NearestOptions,
+  RangeOptions,
+  ReadErrors,
+  Stream,
+  SubscribeErrors,
+  TypeId,
+  UpdateErrors,
+  UpdateOptions,
+  VersionInput,
+  WindowsErrors,
+  WindowsOptions
+} from "../../Stream.js"
+import { type Client, currentPolicy, run } from "../Client.js"
+import { treatEmptyWindows } from "../emptyWindows.js"
+import { validate } from "../validate.js"
+import {
+  checkAlignedWindows,
+  checkWindows,
+  columns,
+  EmptyWindowsSchema,
+  INSERT_CHUNK_POINTS,
+  invalid,
+  PointWidthSchema,
+  range,
+  SmallInt,
+  toPairs,
+  version
+} from "./arguments.js"
+import { arrowTable, badAnswer, FULL_RANGE, templateOf, treatEmptyWindowsInTable } from "./arrow.js"
+import { dropPoints, dropWindows, resumable, retryStream } from "./resumable.js"
+
+class StreamImpl implements Stream {
+  declare readonly [TypeId]: TypeId
+  constructor(
+    readonly client: Client,
+    readonly uuid: Uuid,
+    readonly descriptor: Option.Option<StreamDescriptor>
+  ) {}
+
+  /** The span of a streamed read (the other operations get theirs from `run`). */
+  private traced<A, Err>(operation: string) {
+    return (stream: EStream.Stream<A, Err>) =>
+      EStream.withSpan(stream, `BTrDB.Stream.${operation}`, {
+        attributes: { "db.system.name": "btrdb", "btrdb.uuid": this.uuid }
+      })
+  }
+
+  private fetch(operation: string): Effect.Effect<StreamDescriptor, MetadataErrors> {
+    return run(
+      this.client,
+      operation,
+      Effect.map(
+        this.client.backend.streamInfo(this.uuid, { omitDescriptor: false, omitVersion: true }),
+        (info) => info.descriptor!
+      ),
+      this.uuid
+    )
+  }
+
+  get metadata() {
+    return Option.match(this.descriptor, {
+      onNone: () => this.fetch("Stream.metadata"),
+      onSome: Effect.succeed
+    })
+  }
+  get collection() {
+    return Effect.map(this.metadata, (d) => d.collection)
+  }
+  get name() {
+    return Effect.map(this.metadata, (d) => d.name)
+  }
+  get unit() {
+    return Effect.map(this.metadata, (d) => d.unit)
+  }
+  get tags() {
+    return Effect.map(this.metadata, (d) => d.tags)
+  }
+  get annotations() {
+    return Effect.map(this.metadata, (d) => d.annotations)
+  }
+  get propertyVersion() {
+    return Effect.map(this.metadata, (d) => d.propertyVersion)
+  }
+  get refreshMetadata() {
+    return Effect.map(
+      this.fetch("Stream.refreshMetadata"),
+      (d): Stream => new StreamImpl(this.client, this.uuid, Option.some(d))
+    )
+  }
+  get exists() {
+    return run(
+      this.client,
+      "Stream.exists",
+      this.client.backend.streamInfo(this.uuid, { omitDescriptor: true, omitVersion: false }).pipe(
+        Effect.as(true),
+        Effect.catchTag("StreamNotFound", () => Effect.succeed(false))
+      ),
+      this.uuid
+    )
+  }
+  get version() {
+    return run(
+      this.client,
+      "Stream.version",
+      Effect.map(
+        this.client.backend.streamInfo(this.uuid, { omitDescriptor: true, omitVersion: false }),
+        (info) => info.versionMajor
+      ),
+      this.uuid
+    )
+  }
+
+  // -- writes
+
+  insert(data: InsertData, options: InsertOptions = {}): Effect.Effect<InsertResult, InsertErrors> {
+    const { backend } = this.client
+    const uuid = this.uuid
+    const client = this.client
+    return Effect.gen(function*() {
+      const merge = yield* validate("Stream.insert", "merge", MergePolicy, options.merge ?? "never")
+      const { times, values } = yield* columns("Stream.insert", data)
+      const versions: Array<bigint> = []
+      let offset = 0
+      do {
+        const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
+        const chunk = backend.insert(uuid, times.subarray(offset, end), values.subarray(offset, end), merge)
+        // a retry of a "never" insert whose first attempt was stored would store the points twice
+        versions.push(yield* run(client, "Stream.insert", chunk, uuid, merge !== "never"))
+        offset = end
+      } while (offset < times.length)
+      return { version: versions[versions.length - 1]!, versions }
+    })
+  }
+
+  delete(options: { readonly start: TimeInput; readonly end: TimeInput }): Effect.Effect<bigint, DeleteErrors> {
+    return Effect.flatMap(
+      range("Stream.delete", { start: options?.start, end: options?.end }),
+      ({ end, start }) =>
+        run(this.client, "Stream.delete", this.client.backend.delete(this.uuid, start, end), this.uuid)
+    )
+  }
+
+  get flush() {
+    return run(this.client, "Stream.flush", this.client.backend.flush(this.uuid), this.uuid)
+  }
+
+  get obliterate() {
+    return run(this.client, "Stream.obliterate", this.client.backend.obliterate(this.uuid), this.uuid)
+  }
+
+  update(options: UpdateOptions): Effect.Effect<Stream, UpdateErrors> {
+    const method = "Stream.update"
+    return Effect.gen({ self: this }, function*() {
+      if (options.tags === undefined && options.annotations === undefined && options.collection === undefined) {
+        return yield* invalid(method, "options", "give tags, annotations or a collection")
+      }
+      const tags = options.tags === undefined ? undefined : yield* validate(method, "tags", Tags, options.tags)
+      const annotations = options.annotations === undefined
+        ? undefined
+        : yield* validate(method, "annotations", Annotations, options.annotations)
+      const collection = options.collection === undefined
+        ? undefined
+        : yield* validate(method, "collection", Collection, options.collection)
+      let current = Option.isSome(this.descriptor) ? this.descriptor.value : yield* this.fetch(method)
+      if (tags !== undefined || collection !== undefined) {
+        yield* run(
+          this.client,
+          method,
+          this.client.backend.setStreamTags(
+            this.uuid,
+            current.propertyVersion,
+            toPairs((tags ?? current.tags) as Record<string, string>),
+            collection ?? current.collection,
+            []
+          ),
+          this.uuid
+        )
+        current = yield* this.fetch(method)
+      }
+      if (annotations !== undefined) {
+        const removals = options.replace === true
+          ? Object.keys(current.annotations).filter((key) => !Object.hasOwn(annotations, key))
+          : []
+        yield* run(
+          this.client,
+          method,
+          this.client.backend.setStreamAnnotations(this.uuid, current.propertyVersion, toPairs(annotations), removals),
+          this.uuid
+        )
+        current = yield* this.fetch(method)
+      }
+      return new StreamImpl(this.client, this.uuid, Option.some(current)) as Stream
+    })
+  }
+
+  // -- reads
+
+  values(options: RangeOptions = {}): EStream.Stream<Points, ReadErrors> {
+    const { backend } = this.client
+    return EStream.unwrap(Effect.map(range("Stream.values", options), (r) =>
+      resumable(
+        this.client,
+        (start, version) => backend.rawValues(this.uuid, start, r.end, version),
+        r,
+        (last) => last,
+        dropPoints,
+        true
+      ))).pipe(this.traced("values"))
+  }
+
+  valuesCollected(options: RangeOptions = {}) {
+    return Effect.map(EStream.runCollect(this.values(options)), concatPoints)
+  }
+
+  alignedWindows(options: AlignedWindowsOptions): EStream.Stream<Windows, WindowsErrors> {
+    const { backend } = this.client
+    const method = "Stream.alignedWindows"
+    return EStream.unwrap(
+      Effect.gen({ self: this }, function*() {
+        const r = yield* range(method, options ?? {})
+        const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
+        const width = 1n << BigInt(pw)
+        const alignedEnd = r.end & ~(width - 1n)
+        yield* checkAlignedWindows("AlignedWindows", this.uuid, r, pw)
+        return resumable(
+          this.client,
+          (start, version) => backend.alignedWindows(this.uuid, start, r.end, pw, version),
+          r,
+          (last) => last + width < alignedEnd ? last + width : undefined,
+          dropWindows,
+          false
+        )
+      })
+    ).pipe(this.traced("alignedWindows"))
+  }
+
+  alignedWindowsCollected(options: AlignedWindowsOptions) {
+    return Effect.map(EStream.runCollect(this.alignedWindows(options)), concatWindows)
+  }
+
+  windows(options: WindowsOptions): EStream.Stream<Windows, WindowsErrors> {
+    const { backend } = this.client
+    const method = "Stream.windows"
+    return EStream.unwrap(
+      Effect.gen({ self: this }, function*() {
+        const r = yield* range(method, options ?? {})
+        const width = yield* validate(method, "width", NanosFromDuration, options?.width)
+        const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
+        const empty = yield* validate(method, "empty", EmptyWindowsSchema, options?.empty ?? "zeros")
+        const lastEnd = r.end - ((r.end - r.start) % width)
+        yield* checkWindows("Windows", this.uuid, r, width)
+        return resumable(
+          this.client,
+          (start, version) => backend.windows(this.uuid, start, r.end, width, depth, version),
+          r,
+          (last) => last + width < lastEnd ? last + width : undefined,
+          dropWindows,
+          false
+        ).pipe(EStream.map((page) => treatEmptyWindows(page, empty)))
+      })
+    ).pipe(this.traced("windows"))
+  }
+
+  windowsCollected(options: WindowsOptions) {
+    return Effect.map(EStream.runCollect(this.windows(options)), concatWindows)
+  }
+
+  nearest(at: TimeInput, options: NearestOptions = {}): Effect.Effect<Option.Option<VersionedPoint>, ReadErrors> {
+    const method = "Stream.nearest"
+    return Effect.gen({ self: this }, function*() {
+      const t = yield* validate(method, "time", TimeFromInput, at)
+      const v = yield* version(method, options.version)
+      return yield* this.nearestAt(t, v, options.backward ?? false, method)
+    })
+  }
+
+  private nearestAt(t: bigint, v: bigint, backward: boolean, method: string) {
+    return run(
+      this.client,
+      method,
+      this.client.backend.nearest(this.uuid, t, v, backward).pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("NoSuchPoint", () => Effect.succeed(Option.none()))
+      ),
+      this.uuid
+    )
+  }
+
+  earliest(options: { readonly version?: VersionInput | undefined } = {}) {
+    return Effect.flatMap(
+      version("Stream.earliest", options.version),
+      (v) => this.nearestAt(MIN_TIME, v, false, "Stream.earliest")
+    )
+  }
+
+  latest(options: { readonly version?: VersionInput | undefined } = {}) {
+    return Effect.flatMap(
+      version("Stream.latest", options.version),
+      (v) => this.nearestAt(MAX_TIME - 1n, v, true, "Stream.latest")
+    )
+  }
+
+  current(options: { readonly version?: VersionInput | undefined } = {}) {
+    return Effect.flatMap(
+      version("Stream.current", options.version),
+      (v) => this.nearestAt(now(), v, true, "Stream.current")
+    )
+  }
+
+  count(options: CountOptions = {}): Effect.Effect<bigint, WindowsErrors> {
+    const method = "Stream.count"
+    return Effect.gen({ self: this }, function*() {
+      const r = yield* range(method, options)
+      const pointwidth = yield* validate(method, "pointwidth", PointWidthSchema, options.pointwidth ?? 62)
+      const windows = options.precise === true
+        ? this.windows({ start: r.start, end: r.end, width: r.end - r.start, version: r.version })
+        : this.alignedWindows({
+          start: r.start,
+          end: r.end,
+          version: r.version,
+          pointwidth: Math.max(0, Math.min(pointwidth, pointwidthFromNanos(r.end - r.start) - 1))
+        })
+      return yield* EStream.runFold(windows, () => 0n, (sum, page) => {
+        let total = sum
+        for (const c of page.count) total += c
+        return total
+      })
+    })
+  }
+
+  changes(options: ChangesOptions = {}): EStream.Stream<ChangedRanges, ChangesErrors> {
+    const method = "Stream.changes"
+    return EStream.unwrap(
+      Effect.gen({ self: this }, function*() {
+        const from = yield* version(method, options.from, "from")
+        const to = yield* version(method, options.to, "to")
+        const resolution = yield* validate(method, "resolution", SmallInt(63), options.resolution ?? 0)
+        if (to !== 0n && from > to) return yield* invalid(method, "from", `version ${from} is after version ${to}`)
+        const policy = yield* currentPolicy(this.client)
+        const read = this.client.backend.changes(this.uuid, from, to, resolution)
+        if (policy === Retry.never) return read
+        // ranges have no resumable order key: retry only before the first page
+        let started = false
+        return retryStream(
+          EStream.tap(read, () => Effect.sync(() => (started = true))),
+          policy,
+          (e) => !started && policy.while(e)
+        )
+      })
+    ).pipe(this.traced("changes"))
+  }
+
+  changesCollected(options: ChangesOptions = {}) {
+    return Effect.map(EStream.runCollect(this.changes(options)), concatRanges)
+  }
+
+  // -- Arrow
+
+  arrowValues(options: ArrowValuesOptions = {}): Effect.Effect<arrow.Table, ReadErrors> {
+    const method = "Stream.arrowValues"
+    const { backend } = this.client
+    return Effect.gen({ self: this }, function*() {
+      const r = yield* range(method, options)
+      const template = yield* templateOf(method, options.schema, 2)
+      const messages = yield* run(
+        this.client,
+        method,
+        EStream.runCollect(backend.arrowValues(this.uuid, r.start, r.end, r.version, template)),
+        this.uuid
+      )
+      return yield* arrowTable(method, this.uuid, messages, options.schema ?? POINTS_SCHEMA, false)
+    })
+  }
+
+  arrowWindows(options: WindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
+    const method = "Stream.arrowWindows"
+    const { backend } = this.client
+    return Effect.gen({ self: this }, function*() {
+      const r = yield* range(method, options ?? {})
+      const width = yield* validate(method, "width", NanosFromDuration, options?.width)
+      const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
+      const empty = yield* validate(method, "empty", EmptyWindowsSchema, options?.empty ?? "zeros")
+      yield* checkWindows("ArrowWindows", this.uuid, r, width)
+      const messages = yield* run(
+        this.client,
+        method,
+        EStream.runCollect(backend.arrowWindows(this.uuid, r.start, r.end, width, depth, r.version)),
+        this.uuid
+      )
+      const table = yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
+      return empty === "zeros" ? table : treatEmptyWindowsInTable(table, empty)
+    })
+  }
+
+  arrowAlignedWindows(options: AlignedWindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
+    const method = "Stream.arrowAlignedWindows"
+    const { backend } = this.client
+    return Effect.gen({ self: this }, function*() {
+      const r = yield* range(method, options ?? {})
+      const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
+      yield* checkAlignedWindows("ArrowAlignedWindows", this.uuid, r, pw)
+      const messages = yield* run(
+        this.client,
+        method,
+        EStream.runCollect(backend.arrowAlignedWindows(this.uuid, r.start, r.end, pw, r.version)),
+        this.uuid
+      )
+      return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
+    })
+  }
+
+  arrowInsert(table: arrow.Table, options: InsertOptions = {}): Effect.Effect<InsertResult, InsertErrors> {
+    const method = "Stream.arrowInsert"
+    const { backend } = this.client
+    const uuid = this.uuid
+    const client = this.client
+    return Effect.gen(function*() {
+      const merge = yield* validate(method, "merge", MergePolicy, options.merge ?? "never")
+      if (!isTable(table)) return yield* invalid(method, "data", "expected an apache-arrow Table")
+      const points = yield* Effect.try({
+        try: () => pointsFromTable(table, FULL_RANGE),
+        catch: (error) => invalid(method, "data", error instanceof ArrowDataError ? error.message : String(error))
+      })
+      const { times, values } = yield* columns(method, points)
+      const versions: Array<bigint> = []
+      let offset = 0
+      do {
+        const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
+        const bytes = encodePoints(POINTS_SCHEMA, times.subarray(offset, end), [values.subarray(offset, end)])
+        // a retry of a "never" insert whose first attempt was stored would store the points twice
+        versions.push(yield* run(client, method, backend.arrowInsert(uuid, bytes, merge), uuid, merge !== "never"))
+        offset = end
+      } while (offset < times.length)
+      return { version: versions.reduce((a, b) => (b > a ? b : a)), versions }
+    })
+  }
+
+  subscribe(): EStream.Stream<InsertedPoints, SubscribeErrors> {
+    return subscribe([this])
+  }
+
+  toString(): string {
+    return Option.match(this.descriptor, {
+      onNone: () => `<Stream uuid=${this.uuid}>`,
+      onSome: (d) => `<Stream collection=${d.collection} name=${d.name}>`
+    })
+  }
+  toJSON() {
+    return { _id: "Stream", uuid: this.uuid, descriptor: Option.getOrUndefined(this.descriptor) }
+  }
+}
+
+// `Stream.TypeId` is the registered symbol "effect-btrdb/Stream", so the handles carry it without importing the
+// public module (which imports this one)
+const typeId = Symbol.for("effect-btrdb/Stream")
+Object.defineProperty(StreamImpl.prototype, typeId, { value: typeId })
+
+/** The handles' shared client; they must all come from one connection. */
+const clientOf = (method: string, streams: ReadonlyArray<Stream>): Effect.Effect<Client, E.InvalidArgument> => {
+  const impls = streams.filter((s): s is StreamImpl => s instanceof StreamImpl)
+  if (impls.length !== streams.length) return Effect.fail(invalid(method, "streams", "expected stream handles"))
+  if (impls.length === 0) return Effect.fail(invalid(method, "streams", "give at least one stream"))
+  const client = impls[0]!.client
+  if (impls.some((s) => s.client !== client)) {
+    return Effect.fail(invalid(method, "streams", "the streams come from different connections"))
+  }
+  return Effect.succeed(client)
+}
+
+export const make = (client: Client, uuid: Uuid, descriptor?: StreamDescriptor): Stream =>
+  new StreamImpl(client, uuid, Option.fromUndefinedOr(descriptor))
+
+export const subscribe = (streams: Iterable<Stream>): EStream.Stream<InsertedPoints, SubscribeErrors> => {
+  const method = "Stream.subscribe"
+  const handles = Array.from(streams)
+  return EStream.unwrap(Effect.map(clientOf(method, handles), (client) => {
+    const uuids = handles.map((s) => s.uuid)
+    return client.backend.subscribe(uuids).pipe(
+      EStream.mapEffect((message) =>
+        Effect.try({
+          try: (): InsertedPoints => ({
+            uuid: message.uuid,
+            ...pointsFromTable(decodeTable(message.bytes), FULL_RANGE)
+          }),
+          catch: (error) => badAnswer(method, message.uuid, error)
+        })
+      ),
+      EStream.withSpan("BTrDB.Stream.subscribe", { attributes: { "db.system.name": "btrdb" } })
+    )
+  }))
+}
+
+export const arrowMultiValues = (
+  streams: ReadonlyArray<Stream>,
+  options: {
+    readonly versions: ReadonlyArray<bigint>
+    readonly start: bigint
+    readonly end: bigint
+    readonly snapPeriodNs: bigint
+    readonly schema?: arrow.Schema | undefined
+  }
+): Effect.Effect<arrow.Table, ReadErrors> => {
+  const method = "StreamSet.arrowValues"
+  return Effect.gen(function*() {
+    const client = yield* clientOf(method, streams)
+    const uuids = streams.map((s) => s.uuid)
+    const template = yield* templateOf(method, options.schema, uuids.length + 1)
+    const messages = yield* run(
+      client,
+      method,
+      EStream.runCollect(
+        client.backend.arrowMultiValues(
+          uuids,
+          options.versions,
+          options.start,
+          options.end,
+          options.snapPeriodNs,
+          template
+        )
+      )
+    )
+    return yield* arrowTable(method, undefined, messages, options.schema ?? multiValuesSchema(uuids), true)
+  })
+}
