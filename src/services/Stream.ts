@@ -46,7 +46,6 @@ import {
 } from "../schema/Points.js"
 import { type DurationInput, type TimeInput } from "../schema/Time.js"
 import type { Uuid } from "../schema/Uuid.js"
-import { type Client } from "./internal/Client.js"
 import * as Arguments from "./internal/stream/arguments.js"
 import * as Handle from "./internal/stream/handle.js"
 
@@ -562,7 +561,7 @@ export interface Stream {
  * @category constructors
  * @internal
  */
-export const make: (client: Client, uuid: Uuid, descriptor?: StreamDescriptor) => Stream = Handle.make
+export const make: typeof Handle.make = Handle.make
 
 /**
  * True for a stream handle.
@@ -608,13 +607,4 @@ export const subscribe: (streams: Iterable<Stream>) => EStream.Stream<InsertedPo
  * @category constructors
  * @internal
  */
-export const arrowMultiValues: (
-  streams: ReadonlyArray<Stream>,
-  options: {
-    readonly versions: ReadonlyArray<bigint>
-    readonly start: bigint
-    readonly end: bigint
-    readonly snapPeriodNs: bigint
-    readonly schema?: arrow.Schema | undefined
-  }
-) => Effect.Effect<arrow.Table, ReadErrors> = Handle.arrowMultiValues
+export const arrowMultiValues: typeof Handle.arrowMultiValues = Handle.arrowMultiValues
