@@ -3,6 +3,7 @@
  * (PROTOCOL.md §7), over the engine's versioned trees. Reads page lazily from an immutable snapshot, so a client
  * that cancels stops the work.
  */
+import type { Paged, StatColumns } from "../engine/data/DataStore.js"
 import type { Database } from "../engine/Database.js"
 import { StatusError } from "../engine/StatusError.js"
 import {
@@ -20,6 +21,12 @@ import { bigintFromWire, uuidFromWire, versionFields } from "./wire.js"
 export interface DataRpcContext {
   readonly db: Database
   readonly env: RpcEnv
+}
+
+/** The pages of a windows read, each encoded as one AlignedWindowsResponse / WindowsResponse. */
+function* encodedWindows(read: Paged<StatColumns>) {
+  const { major, minor } = read.version
+  for (const page of read.pages) yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
 }
 
 /** The handlers of the data-plane RPCs, keyed by RPC name. */
@@ -67,10 +74,7 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
         r.pointWidth,
         bigintFromWire(r.versionMajor)
       )
-      const { major, minor } = read.version
-      for (const page of read.pages) {
-        yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
-      }
+      yield* encodedWindows(read)
     }),
 
     Windows: serverStream(env, function*(r) {
@@ -82,10 +86,7 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
         r.depth,
         bigintFromWire(r.versionMajor)
       )
-      const { major, minor } = read.version
-      for (const page of read.pages) {
-        yield encodeStatPointsResponse({ versionMajor: major, versionMinor: minor, ...page })
-      }
+      yield* encodedWindows(read)
     }),
 
     Nearest: unary(env, (r) => {

@@ -17,6 +17,21 @@ interface Token {
 
 const isIdentStart = (c: string): boolean => /[A-Za-z_\u0080-\uFFFF]/.test(c)
 const isIdentChar = (c: string): boolean => /[A-Za-z0-9_$\u0080-\uFFFF]/.test(c)
+/**
+ * The index just past the quoted text that opens at `at` with `quote` (a doubled quote stands for itself; with
+ * `escapes`, a backslash escapes the next character), or the end of `text` when it is not closed.
+ */
+const afterQuoted = (text: string, at: number, quote: string, escapes: boolean): number => {
+  let i = at + 1
+  while (i < text.length) {
+    if (escapes && text[i] === "\\") i += 2
+    else if (text[i] !== quote) i++
+    else if (text[i + 1] === quote) i += 2
+    else return i + 1
+  }
+  return text.length
+}
+
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uFFFF][A-Za-z0-9_\u0080-\uFFFF]*)?\$/y
 
 /** Splits `text` into significant tokens (whitespace and comments dropped). Unterminated constructs run to the end. */
@@ -51,34 +66,10 @@ const tokenize = (text: string): Array<Token> => {
       // E'...' strings take backslash escapes; all strings double a quote to escape it.
       const prev = text[i - 1]
       const escapes = (prev === "e" || prev === "E") && (i < 2 || !isIdentChar(text[i - 2]!))
-      i++
-      while (i < n) {
-        if (escapes && text[i] === "\\") {
-          i += 2
-        } else if (text[i] === "'") {
-          if (text[i + 1] === "'") i += 2
-          else {
-            i++
-            break
-          }
-        } else {
-          i++
-        }
-      }
+      i = afterQuoted(text, i, "'", escapes)
       tokens.push({ kind: "other", start, text: text.slice(start, i) })
     } else if (c === "\"") {
-      i++
-      while (i < n) {
-        if (text[i] === "\"") {
-          if (text[i + 1] === "\"") i += 2
-          else {
-            i++
-            break
-          }
-        } else {
-          i++
-        }
-      }
+      i = afterQuoted(text, i, "\"", false)
       tokens.push({ kind: "other", start, text: text.slice(start, i) })
     } else if (c === "$" && !(i > 0 && isIdentChar(text[i - 1]!))) {
       DOLLAR_TAG.lastIndex = i
