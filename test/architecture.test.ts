@@ -138,3 +138,15 @@ describe("ARCHITECTURE.md: what each room may import", () => {
     expect(new Set(files.map(roomOf))).toEqual(new Set(Object.keys(ALLOWED)))
   })
 })
+
+describe("declarations", () => {
+  // the build strips @internal declarations (stripInternal): a module's opening comment belongs to its first
+  // statement, so an @internal there would strip that import or export from the published .d.ts
+  it("no module's opening comment carries @internal", () => {
+    const marked = files.filter((file) => {
+      const text = readFileSync(path.join(src, file), "utf8")
+      return text.startsWith("/**") && text.slice(0, text.indexOf("*/")).includes("@internal")
+    })
+    expect(marked).toEqual([])
+  })
+})

@@ -6,8 +6,6 @@
  * several times faster); everything else to a portable slicing-by-16 implementation that reads
  * whole words (little-endian machines only, which the file store requires). Both compute the same
  * function.
- *
- * @internal
  */
 import * as zlib from "node:zlib"
 

@@ -2,8 +2,6 @@
  * The rules of Subscribe that the embedded server (`server/subscribe.ts`) and the memory layer both follow:
  * only existing streams can be subscribed to (404), and a subscriber that does not keep up is cut off once its
  * backlog of Arrow data passes a bound (426), because inserts are never slowed down by a subscriber.
- *
- * @internal
  */
 import { StatusCode } from "../internal/protocol.js"
 import type { Database } from "./Database.js"

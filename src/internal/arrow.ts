@@ -2,8 +2,6 @@
  * Arrow helpers shared by the SDK, the embedded server and the memory layer (PROTOCOL.md §9): the fixed schemas,
  * the accepted column types and their casts, and the IPC *stream* format (schema, record batches, end-of-stream)
  * that every Arrow message of the v5 API carries. Plain TypeScript over `apache-arrow`: no Effect, no gRPC.
- *
- * @internal
  */
 import * as arrow from "apache-arrow"
 

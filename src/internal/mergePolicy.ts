@@ -1,8 +1,6 @@
 /**
  * The merge policies (PROTOCOL.md §7.9) and their wire forms: the one table the SDK, the server, the memory layer,
  * the storage engine and the CLI share.
- *
- * @internal
  */
 import type { MergePolicy__Output as WireMergePolicy } from "./grpc/generated/v5api/MergePolicy.js"
 

@@ -1,8 +1,6 @@
 /**
  * Constants of the BTrDB v5 protocol shared by the SDK, the engine and the server.
  * Plain TypeScript so that every layer can use them without pulling in anything else.
- *
- * @internal
  */
 
 /** The earliest time a stream can hold, in nanoseconds since the Unix epoch: -(16 << 56). */

@@ -1,8 +1,6 @@
 /**
  * A UUID's text (canonical: lowercase, hyphenated) and its 16 bytes as the wire and the commit log hold them: the
  * one conversion the SDK, the server and the storage engine share.
- *
- * @internal
  */
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))

@@ -1,7 +1,5 @@
 /**
  * The package's version, and the BTrDB version that the embedded server and the memory layer report in `Info`.
- *
- * @internal
  */
 
 /** The package's version (test/runtime.test.ts checks it against package.json). */

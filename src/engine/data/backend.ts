@@ -1,8 +1,6 @@
 /**
  * Where nodes and commits live: the {@link Backend} interface, the in-memory backend and the
  * byte-bounded, scan-resistant (segmented LRU) node cache the file backend uses.
- *
- * @internal
  */
 import { nodeBytes, type NodeStore, type TreeNode } from "./node.js"
 import type { CacheStats } from "./types.js"

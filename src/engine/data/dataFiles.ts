@@ -5,8 +5,6 @@
  * tail is seen as it is.
  *
  * {@link withDataDirectory} takes the directory's lock for the duration, as every opener does.
- *
- * @internal
  */
 import * as fs from "node:fs"
 import * as path from "node:path"

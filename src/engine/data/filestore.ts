@@ -33,8 +33,6 @@
  * back to the last good commit. Older damage is caught by the per-node CRC when a node is read.
  *
  * Space of obliterated streams and of versions nobody reads is not reclaimed (no compaction yet).
- *
- * @internal
  */
 import * as fs from "node:fs"
 import { endianness } from "node:os"

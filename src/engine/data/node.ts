@@ -5,8 +5,6 @@
  * into 64 equal children, so a node's width is 2^pw with pw ∈ {62, 56, 50, …, 8, 2}. A node of
  * pw 2 cannot have 64 children, so it is always a leaf (and may exceed the leaf capacity when
  * many points share a few timestamps).
- *
- * @internal
  */
 import { MIN_TIME } from "../../internal/protocol.js"
 

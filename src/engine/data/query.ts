@@ -5,8 +5,6 @@
  *
  * Paged reads restart from the root for each page at the first window (or range) the previous
  * page did not finish, so paging costs a descent per page and nothing is held between pages.
- *
- * @internal
  */
 import { MAX_TIME, MIN_TIME } from "../../internal/protocol.js"
 import {

@@ -3,8 +3,6 @@
  * an insert batch under a merge policy, and deleting a time range. Every change writes new nodes
  * only along the paths to the changed leaves; unchanged subtrees keep their address, and an
  * operation that changes nothing returns the address it was given.
- *
- * @internal
  */
 import {
   clearSlot,

@@ -7,8 +7,6 @@
  * reading internal nodes and only the headers of leaves (a leaf of the smallest width, 2^2 ns, is not read at all:
  * its size follows from its parent's count). A leaf takes 32 + 16·points bytes on disk, an internal node 3104. No
  * recovery runs and nothing is written; a damaged node fails the walk naming it (`btrdb verify` says more).
- *
- * @internal
  */
 import * as fs from "node:fs"
 import * as path from "node:path"

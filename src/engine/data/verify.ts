@@ -29,8 +29,6 @@
  * once however many versions share it, and memory grows with the number of nodes (0.4 % of the data for full
  * leaves of 1024 points), never with their bytes. The commit log is kept as one small object per record, as the
  * store itself keeps every version's root.
- *
- * @internal
  */
 import * as fs from "node:fs"
 import * as path from "node:path"

@@ -9,8 +9,6 @@
  *
  * Appends are group-committed: records queued while a write is in flight go out together in the next
  * write, and every append's promise resolves only after its bytes have been `fdatasync`ed.
- *
- * @internal
  */
 import * as FsP from "node:fs/promises"
 import * as Path from "node:path"

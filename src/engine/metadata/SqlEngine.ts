@@ -12,8 +12,6 @@
  *   with `$n` parameters bound by Postgres. The time limit is enforced here, by terminating the worker.
  * - Answers are lazy and bounded: the worker declares a cursor for the query and fetches {@link SQL_BATCH_ROWS}
  *   rows at a time, each batch only when this side asks for it (see {@link SqlEngine.query}).
- *
- * @internal
  */
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"

@@ -3,8 +3,6 @@
  * while skipping strings, quoted identifiers, dollar quotes and comments, so that only one SELECT
  * statement is let through. Postgres remains the judge of everything else (and the read-only transaction
  * the backstop for anything that slips past).
- *
- * @internal
  */
 import { StatusCode } from "../../internal/protocol.js"
 import { StatusError } from "../StatusError.js"

@@ -25,8 +25,6 @@
  * (`done: true`: fewer rows than a batch came back), fails, or is cancelled; each of those rolls the transaction
  * back. The engine sends no `sync` while a cursor is open (a write would need the transaction to end); one that
  * came anyway would wait until the cursor closes.
- *
- * @internal
  */
 
 /** The role queries run as: it may only read `streams` (and the catalogs every role can read). */

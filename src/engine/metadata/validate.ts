@@ -1,7 +1,5 @@
 /**
  * The validation rules of stream metadata (PROTOCOL.md §8.1) and small string helpers.
- *
- * @internal
  */
 import { StatusCode } from "../../internal/protocol.js"
 import { StatusError } from "../StatusError.js"

@@ -4,8 +4,6 @@
  * as a server error (§5.2), else `BTrDBError`, both keeping the code; with the transport errors, these three are
  * what any call may meet. So the error type of a call is exact: `RpcErrors<"ListCollections">` holds
  * `InvalidCollection` and no `NoSuchPoint`.
- *
- * @internal
  */
 import * as E from "../BTrDBError.js"
 import { fromGrpcStatus, fromStatus, SERVER_ERROR_CODES } from "../fromStatus.js"

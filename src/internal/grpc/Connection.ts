@@ -1,8 +1,6 @@
 /**
  * The gRPC channel to one BTrDB endpoint and the adapters that turn its calls into `Effect`s and `Stream`s.
  * In-band `stat` failures and gRPC statuses both come out as the tagged errors of `src/errors`.
- *
- * @internal
  */
 import * as grpc from "@grpc/grpc-js"
 import * as Effect from "effect/Effect"

@@ -5,8 +5,6 @@
  * Loader options follow PROTOCOL.md §1: field names are kept exactly as in the proto (`merge_policy`, not
  * `mergePolicy`), 64-bit integers are decimal strings, bytes are `Buffer`s, enums are their names, defaults are
  * filled in on decode and a set oneof is named in a virtual field (`RoundSpec.spec === "bits"`).
- *
- * @internal
  */
 import * as grpc from "@grpc/grpc-js"
 import * as protoLoader from "@grpc/proto-loader"

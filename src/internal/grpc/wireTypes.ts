@@ -6,8 +6,6 @@
  * Each message has two forms: the one you hand to proto-loader to encode (every field optional, 64-bit integers
  * as string or number) and the one proto-loader decodes (every field present, with the loader options of
  * `proto.ts`: 64-bit integers as decimal strings, bytes as `Buffer`, enums by name, a set oneof named).
- *
- * @internal
  */
 import type { MethodDefinition } from "@grpc/proto-loader"
 import type { BTrDBDefinition } from "./generated/v5api/BTrDB.js"

@@ -2,8 +2,6 @@
  * What the `BTrDB` service needs from a server, one operation per v5api RPC, in the SDK's own types.
  * Two implementations exist: the gRPC one (`grpcBackend.ts`) and the in-memory one (`../memory/`). The service
  * logic above them is written once, so both behave the same.
- *
- * @internal
  */
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"

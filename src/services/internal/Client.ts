@@ -1,8 +1,6 @@
 /**
  * What every handle of a connection shares: the backend and how each public operation is run (its span and its
  * retry policy).
- *
- * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Retry from "../Retry.js"

@@ -1,8 +1,6 @@
 /**
  * Column helpers of StreamSet reads: several streams' series aligned on time, points snapped to a grid, one
  * statistic of windows as a column, and window tables joined on time.
- *
- * @internal
  */
 import * as arrow from "apache-arrow"
 import { timeType, WINDOW_STATS } from "../../internal/arrow.js"

@@ -1,8 +1,6 @@
 /**
  * What a windows read does with its empty windows (count 0): BTrDB sends them with every statistic 0, which reads
  * as real zeros in a chart. Plain functions over the columns, applied to each page.
- *
- * @internal
  */
 import type { EmptyWindows, Windows } from "../../schema/Points.js"
 

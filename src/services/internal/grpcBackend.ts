@@ -1,7 +1,5 @@
 /**
  * The `Backend` over the v5api wire: converts between the SDK's types and the proto messages.
- *
- * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"

@@ -2,8 +2,6 @@
  * What the SDK loads only when it is used, so that `import "effect-btrdb"` loads neither the storage engine (with
  * its SQL worker) nor `@effect/platform-node`: the memory layer's backend, and Node's `FileSystem` for reading
  * configuration files (test/imports.test.ts checks what an import loads).
- *
- * @internal
  */
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"

@@ -1,8 +1,6 @@
 /**
  * Validation of arguments at the SDK's boundary: a value that fails its schema becomes an `InvalidArgument`
  * naming the operation and the field, before anything is sent.
- *
- * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"

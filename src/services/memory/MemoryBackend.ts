@@ -1,8 +1,6 @@
 /**
  * The `Backend` of `BTrDB.layerMemory`: the embedded server's own engine, called in-process instead of over gRPC.
  * The engine enforces every rule and code, so this layer answers as the server does.
- *
- * @internal
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"

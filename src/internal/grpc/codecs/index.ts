@@ -6,8 +6,6 @@
  * Decoders accept any valid protobuf encoding and throw {@link CodecError} on malformed bytes (never a
  * `RangeError`, never a wrong value); encoders write the canonical proto3 form, byte for byte what protobufjs and
  * the official Python client write for the same message.
- *
- * @internal
  */
 export {
   countInsertPoints,

@@ -9,8 +9,6 @@
  *
  * Merge rules on decode: the last `uuid`, `sync` and `merge_policy` win; several `rounding` submessages merge
  * (a later one without `bits` keeps the earlier `bits`), as protobuf specifies for singular message fields.
- *
- * @internal
  */
 import { decodeRawPointEntries, rawPointEntriesSize, writeRawPointEntries } from "./rawValues.js"
 import {

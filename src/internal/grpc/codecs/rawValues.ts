@@ -13,8 +13,6 @@
  * Encoding writes the canonical proto3 form (fields in number order, defaults omitted: a point at time 0 with
  * value +0.0 is an empty submessage; -0.0 is not the default and is written, as protobufjs does) into one
  * `Uint8Array` of the exact size.
- *
- * @internal
  */
 import {
   prepareStatus,

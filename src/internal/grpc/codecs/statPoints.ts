@@ -7,8 +7,6 @@
  * layout `22 36 09 <8> 11 <8> 19 <8> 21 <8> 29 <8> 31 <8>` takes a fast path and any other valid encoding the
  * general parser. Encoding is canonical proto3: fields in number order, zero fields
  * (+0.0 for doubles, 0 for time and count) omitted.
- *
- * @internal
  */
 import { prepareHeader } from "./rawValues.js"
 import { readHeaderField, type ResponseHeader, type Status } from "./status.js"

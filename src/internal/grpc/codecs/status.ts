@@ -2,8 +2,6 @@
  * The `Status` submessage (`stat`, field 1 of every hot response): `code` 1 uint32, `msg` 2 string, `mash` 3 Mash.
  * `mash` is never filled in by servers; the decoder checks that it is a valid `Mash` and drops it, the encoder
  * never writes it.
- *
- * @internal
  */
 import {
   checkMessage,

@@ -11,8 +11,6 @@
  * 64-bit values move as two 32-bit words. The columnar outputs (`BigInt64Array`, `Float64Array`, `BigUint64Array`)
  * are written through `Uint32Array` views of their buffers, word {@link LO} holding the low half, which copies
  * NaN payloads bit for bit and never creates a `bigint` per point.
- *
- * @internal
  */
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 /**
  * The arguments of a stream handle's operations, checked before anything is sent: versions, times and ranges,
  * window widths against the range (the server's 413, said first), and the points of an insert as two typed columns.
- *
- * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"

@@ -1,8 +1,6 @@
 /**
  * The Arrow glue of stream handles (PROTOCOL.md §9): schema templates checked as the server checks them, the
  * messages of a read joined into one table, and answers that cannot be read reported as transport errors.
- *
- * @internal
  */
 import type * as arrow from "apache-arrow"
 import * as Effect from "effect/Effect"

@@ -1,8 +1,6 @@
 /**
  * The implementation of stream handles (`Stream.Stream`): metadata, reads, inserts, deletes, Arrow and Subscribe,
  * over the connection's `Client`.
- *
- * @internal
  */
 import type * as arrow from "apache-arrow"
 import * as Effect from "effect/Effect"

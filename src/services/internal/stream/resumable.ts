@@ -1,8 +1,6 @@
 /**
  * Streamed reads that survive transient failures: retried by the policy in effect and resumed after the last page
  * they gave, pinned to the version that served the first page, so no point is repeated or lost.
- *
- * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
