@@ -2,7 +2,7 @@
  * The errors of effect-btrdb, one tagged class per thing that can go wrong, so callers handle them by tag:
  *
  * ```ts
- * stream.exists.pipe(Effect.catchTag("StreamNotFound", () => Effect.succeed(false)))
+ * const tags = stream.tags.pipe(Effect.catchTag("StreamNotFound", () => Effect.succeed({})))
  * ```
  *
  * Every error carries the `method` (the RPC or SDK operation) and, where there is one, the stream `uuid`.

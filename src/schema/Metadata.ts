@@ -134,8 +134,10 @@ export type Annotations = typeof Annotations.Type
  *
  * @example
  * ```ts
- * const descriptor: Metadata.StreamDescriptor = yield* stream.metadata
- * console.log(descriptor.collection, descriptor.tags.name, descriptor.propertyVersion)
+ * const program = Effect.gen(function*() {
+ *   const descriptor: Metadata.StreamDescriptor = yield* stream.metadata
+ *   console.log(descriptor.collection, descriptor.tags.name, descriptor.propertyVersion)
+ * })
  * ```
  * @since 0.1.0
  * @category schemas
@@ -163,8 +165,10 @@ export class StreamDescriptor extends Schema.Class<StreamDescriptor>("effect-btr
  *
  * @example
  * ```ts
- * const usage: Metadata.MetadataUsage = yield* db.collectionMetadata("sensors")
- * console.log(usage.tags, usage.annotations)
+ * const program = Effect.gen(function*() {
+ *   const usage: Metadata.MetadataUsage = yield* db.collectionMetadata("sensors")
+ *   console.log(usage.tags, usage.annotations)
+ * })
  * ```
  * @since 0.1.0
  * @category schemas

@@ -5,8 +5,10 @@
  * version that served it. The `concat*` functions join pages into one (what the `…Collected` operations return).
  *
  * ```ts
- * const page: Points.Points = yield* stream.valuesCollected({ start: "2024-01-01", end: "2024-01-02" })
- * for (let i = 0; i < page.times.length; i++) console.log(page.times[i], page.values[i])
+ * const program = Effect.gen(function*() {
+ *   const page: Points.Points = yield* stream.valuesCollected({ start: "2024-01-01", end: "2024-01-02" })
+ *   for (let i = 0; i < page.times.length; i++) console.log(page.times[i], page.values[i])
+ * })
  * ```
  *
  * @since 0.1.0
@@ -34,8 +36,10 @@ export const MergePolicy = Schema.Literals(MERGE_POLICIES)
 /**
  * @example
  * ```ts
- * const merge: Points.MergePolicy = "retain"
- * yield* stream.insert([[1_000n, 1.5]], { merge })
+ * const program = Effect.gen(function*() {
+ *   const merge: Points.MergePolicy = "retain"
+ *   yield* stream.insert([[1_000n, 1.5]], { merge })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -62,8 +66,10 @@ export interface RawPoint {
  *
  * @example
  * ```ts
- * const latest = yield* stream.latest() // Option<VersionedPoint>
- * if (Option.isSome(latest)) console.log(latest.value.time, latest.value.value, latest.value.version)
+ * const program = Effect.gen(function*() {
+ *   const latest = yield* stream.latest() // Option<VersionedPoint>
+ *   if (Option.isSome(latest)) console.log(latest.value.time, latest.value.value, latest.value.version)
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -77,7 +83,9 @@ export interface VersionedPoint extends RawPoint {
  *
  * @example
  * ```ts
- * const { times, values, version } = yield* stream.valuesCollected({ start: 0n, end: Time.now() })
+ * const program = Effect.gen(function*() {
+ *   const { times, values, version } = yield* stream.valuesCollected({ start: 0n, end: Time.now() })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -96,7 +104,9 @@ export interface Points {
  *
  * @example
  * ```ts
- * const { mean, count, times } = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 hour" })
+ * const program = Effect.gen(function*() {
+ *   const { mean, count, times } = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 hour" })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -117,8 +127,10 @@ export interface Windows {
  *
  * @example
  * ```ts
- * const empty: Points.EmptyWindows = "nan"
- * const windows = yield* stream.windowsCollected({ start, end, width: "1 minute", empty })
+ * const program = Effect.gen(function*() {
+ *   const empty: Points.EmptyWindows = "nan"
+ *   const windows = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 minute", empty })
+ * })
  * ```
  * @since 0.2.0
  * @category models
@@ -130,8 +142,10 @@ export type EmptyWindows = "zeros" | "nan" | "drop"
  *
  * @example
  * ```ts
- * const stat: Points.StatName = "max"
- * const rows = yield* set.rows({ window: { width: "1 minute" }, stat })
+ * const program = Effect.gen(function*() {
+ *   const stat: Points.StatName = "max"
+ *   const rows = yield* set.rows({ window: { width: "1 minute" }, stat })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -143,7 +157,9 @@ export type StatName = "min" | "mean" | "max" | "count" | "stddev"
  *
  * @example
  * ```ts
- * const { start, end } = yield* stream.changesCollected({ from: 1n })
+ * const program = Effect.gen(function*() {
+ *   const { start, end } = yield* stream.changesCollected({ from: 1n })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -192,8 +208,10 @@ export interface InsertColumns {
  *
  * @example
  * ```ts
- * const rows: Points.InsertData = [[1_000n, 1.5], [new Date(), 2.5], ["2024-01-01T00:00:00Z", 3.5]]
- * yield* stream.insert(rows)
+ * const program = Effect.gen(function*() {
+ *   const rows: Points.InsertData = [[1_000n, 1.5], [new Date(), 2.5], ["2024-01-01T00:00:00Z", 3.5]]
+ *   yield* stream.insert(rows)
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -260,7 +278,8 @@ const lastVersion = (pages: ReadonlyArray<{ readonly version: bigint }>): bigint
  *
  * @example
  * ```ts
- * const all = Points.concatPoints([page1, page2]) // one Points, the last page's version
+ * const pages = stream.values({ start: 0n, end: Time.now() }).pipe(EStream.runCollect)
+ * const all = Effect.map(pages, Points.concatPoints) // one Points, the last page's version
  * ```
  * @since 0.1.0
  * @category combinators
@@ -279,7 +298,8 @@ export const concatPoints = (pages: Iterable<Points>): Points => {
  *
  * @example
  * ```ts
- * const all = Points.concatWindows([Points.emptyWindows(), windows])
+ * const pages = stream.windows({ start: 0n, end: Time.now(), width: "1 hour" }).pipe(EStream.runCollect)
+ * const all = Effect.map(pages, Points.concatWindows)
  * ```
  * @since 0.1.0
  * @category combinators
@@ -302,7 +322,8 @@ export const concatWindows = (pages: Iterable<Windows>): Windows => {
  *
  * @example
  * ```ts
- * const all = Points.concatRanges([ranges1, ranges2])
+ * const pages = stream.changes({ from: 1n }).pipe(EStream.runCollect)
+ * const all = Effect.map(pages, Points.concatRanges)
  * ```
  * @since 0.1.0
  * @category combinators
@@ -334,8 +355,10 @@ export const toPairs = (points: Pick<Points, "times" | "values">): Array<[bigint
  *
  * @example
  * ```ts
- * const windows = yield* stream.alignedWindowsCollected({ start: 0n, end: Time.now(), pointwidth: 30 })
- * const counts = Points.statColumn(windows, "count") // Float64Array
+ * const program = Effect.gen(function*() {
+ *   const windows = yield* stream.alignedWindowsCollected({ start: 0n, end: Time.now(), pointwidth: 30 })
+ *   const counts = Points.statColumn(windows, "count") // Float64Array
+ * })
  * ```
  * @since 0.1.0
  * @category conversions

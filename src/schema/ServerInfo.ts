@@ -10,8 +10,10 @@ import * as Schema from "effect/Schema"
  *
  * @example
  * ```ts
- * const info: ServerInfo.ServerInfo = yield* db.info
- * console.log(`v${info.majorVersion}.${info.minorVersion}`, info.build)
+ * const program = Effect.gen(function*() {
+ *   const info: ServerInfo.ServerInfo = yield* db.info
+ *   console.log(`v${info.majorVersion}.${info.minorVersion}`, info.build)
+ * })
  * ```
  * @since 0.1.0
  * @category schemas

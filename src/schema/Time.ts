@@ -17,7 +17,9 @@ import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
  *
  * @example
  * ```ts
- * const everything = yield* stream.valuesCollected({ start: Time.MINIMUM_TIME, end: Time.MAXIMUM_TIME })
+ * const program = Effect.gen(function*() {
+ *   const everything = yield* stream.valuesCollected({ start: Time.MINIMUM_TIME, end: Time.MAXIMUM_TIME })
+ * })
  * ```
  * @since 0.1.0
  * @category constants
@@ -31,7 +33,9 @@ export const MINIMUM_TIME: bigint = MIN_TIME
  *
  * @example
  * ```ts
- * const last = yield* stream.nearest(Time.MAXIMUM_TIME, { backward: true })
+ * const program = Effect.gen(function*() {
+ *   const last = yield* stream.nearest(Time.MAXIMUM_TIME, { backward: true })
+ * })
  * ```
  * @since 0.1.0
  * @category constants
@@ -75,7 +79,9 @@ export type Nanoseconds = typeof Nanoseconds.Type
  *
  * @example
  * ```ts
- * const points = yield* stream.valuesCollected({ start: Time.now() - 60_000_000_000n, end: Time.now() })
+ * const program = Effect.gen(function*() {
+ *   const points = yield* stream.valuesCollected({ start: Time.now() - 60_000_000_000n, end: Time.now() })
+ * })
  * ```
  * @since 0.1.0
  * @category constructors

@@ -39,7 +39,9 @@ export class StartError extends Schema.TaggedError<StartError>("effect-btrdb/Emb
  *
  * @example
  * ```ts
- * const { endpoint } = yield* EmbeddedServer.EmbeddedServer
+ * const program = Effect.gen(function*() {
+ *   const { endpoint } = yield* EmbeddedServer.EmbeddedServer
+ * })
  * ```
  * @since 0.1.0
  * @category tags

@@ -69,12 +69,15 @@ export type TypeId = typeof TypeId
  *
  * @example
  * ```ts
- * const params: BTrDB.CreateParams = {
- *   uuid: Uuid.random(),
- *   collection: "sensors/pmu1",
- *   tags: { name: "voltage", unit: "volts" }
- * }
- * const stream = yield* db.create(params)
+ * const program = Effect.gen(function*() {
+ *   const params: BTrDB.CreateParams = {
+ *     uuid: Uuid.random(),
+ *     collection: "sensors/pmu1",
+ *     tags: { name: "voltage", unit: "volts" }
+ *   }
+ *   const stream = yield* db.create(params)
+ *   return stream.uuid
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -93,7 +96,7 @@ export interface CreateParams {
  *
  * @example
  * ```ts
- * const set = yield* db.streams(["sensors/pmu1/voltage", uuid], { versions: [0, 12n] })
+ * const set = db.streams(["sensors/pmu1/voltage", "f98f4b4e-9fab-46b5-8a80-f282059d69b1"], { versions: [0, 12n] })
  * ```
  * @since 0.1.0
  * @category models
@@ -122,7 +125,7 @@ export type MetadataFilter = Readonly<Record<string, string | null>>
  *
  * @example
  * ```ts
- * const set = yield* db.streamsInCollection("sensors", { tags: { unit: "volts" }, isCollectionPrefix: true })
+ * const set = db.streamsInCollection("sensors", { tags: { unit: "volts" }, isCollectionPrefix: true })
  * ```
  * @since 0.1.0
  * @category models
@@ -153,6 +156,7 @@ export type InfoErrors = BTrDBStream.Unexpected
  *
  * @example
  * ```ts
+ * const uuid = Uuid.random()
  * const created = db.create({ uuid, collection: "sensors/a", tags: { name: "v" } }).pipe(
  *   Effect.catchTag("StreamExists", () => db.streamFromUuid(uuid))
  * )
@@ -225,8 +229,10 @@ export type StreamsErrors = E.InvalidArgument | E.StreamNotFound | LookupErrors
  *
  * @example
  * ```ts
- * const db: BTrDB.Service = yield* BTrDB.BTrDB
- * const collections = yield* db.listCollections("sensors")
+ * const program = Effect.gen(function*() {
+ *   const db: BTrDB.Service = yield* BTrDB.BTrDB
+ *   return yield* db.listCollections("sensors")
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -312,6 +318,7 @@ const Versions = Schema.Array(VersionSchema)
  * @example
  * ```ts
  * // `backend` implements the internal Backend interface (a gRPC channel or the in-memory store)
+ * declare const backend: Parameters<typeof BTrDB.fromBackend>[0]
  * const db: BTrDB.Service = BTrDB.fromBackend(backend, { retry: Retry.never })
  * ```
  * @since 0.1.0
@@ -571,6 +578,7 @@ export const make = (
  *
  * @example
  * ```ts
+ * const program = Effect.flatMap(BTrDB.BTrDB, (db) => db.info)
  * const main = program.pipe(Effect.provide(BTrDB.layer({ endpoint: "localhost:4410" })))
  * ```
  * @since 0.1.0
@@ -614,7 +622,13 @@ export const layerConfig = (
  *
  * @example
  * ```ts
- * it.layer(BTrDB.layerMemory())("my code", (it) => { … })
+ * it.layer(BTrDB.layerMemory())("my code", (it) => {
+ *   it.effect("creates a stream", () =>
+ *     Effect.gen(function*() {
+ *       const db = yield* BTrDB.BTrDB
+ *       yield* db.create({ uuid: Uuid.random(), collection: "test/a", tags: { name: "power" } })
+ *     }))
+ * })
  * ```
  *
  * @since 0.1.0

@@ -4,8 +4,10 @@
  * environment variables.
  *
  * ```ts
- * const { endpoint, apiKey, caBundle } = yield* Config.resolve()                      // file profile, then env
- * const staging = yield* Config.resolve({ profile: "staging" })                      // that profile only
+ * const program = Effect.gen(function*() {
+ *   const { endpoint, apiKey, caBundle } = yield* Config.resolve() // file profile, then env
+ *   const staging = yield* Config.resolve({ profile: "staging" })  // that profile only
+ * })
  * ```
  *
  * Environment variables are read through Effect's `Config`, so the current `ConfigProvider` decides where they
@@ -82,7 +84,7 @@ export interface ResolveOptions {
  *
  * @example
  * ```ts
- * const file = yield* Config.credentialsPath   // "/home/me/.predictivegrid/credentials.yaml"
+ * const file = Effect.runSync(Config.credentialsPath) // "/home/me/.predictivegrid/credentials.yaml"
  * ```
  *
  * @since 0.1.0
@@ -277,7 +279,9 @@ const readCaBundle = Effect.fnUntraced(function*(file: string) {
  *
  * @example
  * ```ts
- * const roots = yield* Config.caBundle // Buffer | undefined
+ * const program = Effect.gen(function*() {
+ *   const roots = yield* Config.caBundle // Buffer | undefined
+ * })
  * ```
  * @since 0.1.0
  * @category constructors

@@ -157,7 +157,7 @@ export const tapFailures: {
  *
  * @example
  * ```ts
- * const current = yield* Retry.CurrentPolicy // undefined: the connection's default applies
+ * const current = Effect.runSync(Retry.CurrentPolicy) // undefined: the connection's default applies
  * const once = db.info.pipe(Effect.provideService(Retry.CurrentPolicy, Retry.never)) // = Retry.withPolicy(Retry.never)
  * ```
  * @since 0.2.0

@@ -14,10 +14,12 @@
  * every new insert.
  *
  * ```ts
- * const stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
- * yield* stream.insert([[1500000000000000000n, 1.5], [1500000000100000000n, 2.5]])
- * const { times, values } = yield* stream.valuesCollected({ start: "2017-07-14", end: "2017-07-15" })
- * const hourly = yield* stream.windowsCollected({ start: "2017-07-14", end: "2017-07-15", width: "1 hour" })
+ * const program = Effect.gen(function*() {
+ *   const stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
+ *   yield* stream.insert([[1500000000000000000n, 1.5], [1500000000100000000n, 2.5]])
+ *   const { times, values } = yield* stream.valuesCollected({ start: "2017-07-14", end: "2017-07-15" })
+ *   const hourly = yield* stream.windowsCollected({ start: "2017-07-14", end: "2017-07-15", width: "1 hour" })
+ * })
  * ```
  *
  * Retries: the connection's `Retry` policy (or `Retry.withPolicy`) applies to every operation, except an insert
@@ -206,8 +208,10 @@ export const isPropertyVersionMismatch = (u: unknown): u is E.BTrDBServerError =
  *
  * @example
  * ```ts
- * const version: Stream.VersionInput = 0 // the latest
- * const point = yield* stream.nearest("2024-01-01T00:00:00Z", { version })
+ * const program = Effect.gen(function*() {
+ *   const version: Stream.VersionInput = 0 // the latest
+ *   const point = yield* stream.nearest("2024-01-01T00:00:00Z", { version })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -220,7 +224,9 @@ export type VersionInput = bigint | number
  *
  * @example
  * ```ts
- * const points = yield* stream.valuesCollected({ start: "2024-01-01T00:00:00Z", end: new Date() })
+ * const program = Effect.gen(function*() {
+ *   const points = yield* stream.valuesCollected({ start: "2024-01-01T00:00:00Z", end: new Date() })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -236,7 +242,9 @@ export interface RangeOptions {
  *
  * @example
  * ```ts
- * const windows = yield* stream.alignedWindowsCollected({ start: 0n, end: Time.now(), pointwidth: 30 })
+ * const program = Effect.gen(function*() {
+ *   const windows = yield* stream.alignedWindowsCollected({ start: 0n, end: Time.now(), pointwidth: 30 })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -255,8 +263,10 @@ export interface AlignedWindowsOptions extends RangeOptions {
  *
  * @example
  * ```ts
- * const windows = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 minute" })
- * const gaps = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 minute", empty: "nan" })
+ * const program = Effect.gen(function*() {
+ *   const windows = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 minute" })
+ *   const gaps = yield* stream.windowsCollected({ start: 0n, end: Time.now(), width: "1 minute", empty: "nan" })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -274,7 +284,9 @@ export interface WindowsOptions extends RangeOptions {
  *
  * @example
  * ```ts
- * const before = yield* stream.nearest(Time.now(), { backward: true })
+ * const program = Effect.gen(function*() {
+ *   const before = yield* stream.nearest(Time.now(), { backward: true })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -291,7 +303,9 @@ export interface NearestOptions {
  *
  * @example
  * ```ts
- * const exact = yield* stream.count({ start: 0n, end: Time.now(), precise: true })
+ * const program = Effect.gen(function*() {
+ *   const exact = yield* stream.count({ start: 0n, end: Time.now(), precise: true })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -311,7 +325,9 @@ export interface CountOptions extends RangeOptions {
  *
  * @example
  * ```ts
- * const ranges = yield* stream.changesCollected({ from: 1n, to: 5n })
+ * const program = Effect.gen(function*() {
+ *   const ranges = yield* stream.changesCollected({ from: 1n, to: 5n })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -327,7 +343,9 @@ export interface ChangesOptions {
  *
  * @example
  * ```ts
- * yield* stream.insert([[1_000n, 1.5]], { merge: "replace" })
+ * const program = Effect.gen(function*() {
+ *   yield* stream.insert([[1_000n, 1.5]], { merge: "replace" })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -341,7 +359,9 @@ export interface InsertOptions {
  *
  * @example
  * ```ts
- * const { version } = yield* stream.insert({ times: [1_000n, 2_000n], values: [1.5, 2.5] })
+ * const program = Effect.gen(function*() {
+ *   const { version } = yield* stream.insert({ times: [1_000n, 2_000n], values: [1.5, 2.5] })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -360,7 +380,9 @@ export interface InsertResult {
  *
  * @example
  * ```ts
- * const updated = yield* stream.update({ tags: { unit: "amps" }, annotations: { site: "north" } })
+ * const program = Effect.gen(function*() {
+ *   const updated = yield* stream.update({ tags: { unit: "amps" }, annotations: { site: "north" } })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -379,7 +401,9 @@ export interface UpdateOptions {
  *
  * @example
  * ```ts
- * const table = yield* stream.arrowValues({ start: 0n, end: Time.now() })
+ * const program = Effect.gen(function*() {
+ *   const table = yield* stream.arrowValues({ start: 0n, end: Time.now() })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -421,9 +445,11 @@ export const INSERT_CHUNK_POINTS: number = Arguments.INSERT_CHUNK_POINTS
  *
  * @example
  * ```ts
- * const db = yield* BTrDB.BTrDB
- * const stream: Stream.Stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
- * const points = yield* stream.valuesCollected({ start: 0n, end: Time.now() })
+ * const program = Effect.gen(function*() {
+ *   const db = yield* BTrDB.BTrDB
+ *   const stream: Stream.Stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
+ *   const points = yield* stream.valuesCollected({ start: 0n, end: Time.now() })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -462,7 +488,10 @@ export interface Stream {
    * version, even when the merge policy keeps none of them; an empty insert returns the current version.
    *
    * ```ts
-   * yield* stream.insert({ times: BigInt64Array.of(1n, 2n), values: Float64Array.of(0.5, 0.7) }, { merge: "replace" })
+   * const program = Effect.gen(function*() {
+   *   const columns = { times: BigInt64Array.of(1n, 2n), values: Float64Array.of(0.5, 0.7) }
+   *   yield* stream.insert(columns, { merge: "replace" })
+   * })
    * ```
    */
   readonly insert: (data: InsertData, options?: InsertOptions) => Effect.Effect<InsertResult, InsertErrors>
@@ -526,8 +555,10 @@ export interface Stream {
    * `time: timestamp[ns, UTC]` and `value: float64`, both not null, in time order; with `schema`, exactly that schema.
    *
    * ```ts
-   * const table = yield* stream.arrowValues({ start: "2024-05-01", end: "2024-05-02" })
-   * const times = table.getChild("time")!.toArray() as BigInt64Array
+   * const program = Effect.gen(function*() {
+   *   const table = yield* stream.arrowValues({ start: "2024-05-01", end: "2024-05-02" })
+   *   const times = table.getChild("time")!.toArray() as BigInt64Array
+   * })
    * ```
    */
   readonly arrowValues: (options?: ArrowValuesOptions) => Effect.Effect<arrow.Table, ReadErrors>
@@ -555,6 +586,7 @@ export interface Stream {
  * @example
  * ```ts
  * // `client` is the connection's internal client; SDK users get handles from `BTrDB.Service`
+ * declare const client: Parameters<typeof Stream.make>[0]
  * const stream = Stream.make(client, Uuid.random())
  * ```
  * @since 0.1.0
@@ -568,7 +600,7 @@ export const make: typeof Handle.make = Handle.make
  *
  * @example
  * ```ts
- * if (Stream.isStream(u)) console.log(u.uuid)
+ * const uuidOf = (u: unknown) => Stream.isStream(u) ? u.uuid : undefined
  * ```
  * @since 0.1.0
  * @category guards
@@ -584,7 +616,7 @@ export const isStream = (u: unknown): u is Stream => typeof u === "object" && u 
  *
  * @example
  * ```ts
- * const updates = Stream.subscribe([a, b]).pipe(EStream.take(10), EStream.runCollect)
+ * const updates = Stream.subscribe(set).pipe(EStream.take(10), EStream.runCollect) // the next 10 inserts into the set
  * ```
  *
  * @since 0.1.0
@@ -599,8 +631,10 @@ export const subscribe: (streams: Iterable<Stream>) => EStream.Stream<InsertedPo
  *
  * @example
  * ```ts
- * const table = yield* Stream.arrowMultiValues(set.streams, {
- *   versions: [0n, 0n], start: 0n, end: Time.now(), snapPeriodNs: 1_000_000_000n
+ * const program = Effect.gen(function*() {
+ *   const table = yield* Stream.arrowMultiValues(set.streams, {
+ *     versions: [0n, 0n], start: 0n, end: Time.now(), snapPeriodNs: 1_000_000_000n
+ *   })
  * })
  * ```
  * @since 0.1.0

@@ -7,11 +7,13 @@
  * {@link DEFAULT_CONCURRENCY}); results come back in the set's order.
  *
  * ```ts
- * const set = yield* db.streamsInCollection("sunshine/PMU1")
- * const day = yield* set.filter({ start: "2024-05-01", end: "2024-05-02", unit: "volts" })
- * const pinned = yield* day.pinVersions()
- * const table = yield* pinned.rows()            // one row per distinct time, NaN where a stream has no point
- * const hourly = yield* pinned.windows({ width: "1 hour" })
+ * const program = Effect.gen(function*() {
+ *   const set = yield* db.streamsInCollection("sunshine/PMU1")
+ *   const day = yield* set.filter({ start: "2024-05-01", end: "2024-05-02", unit: "volts" })
+ *   const pinned = yield* day.pinVersions()
+ *   const table = yield* pinned.rows()            // one row per distinct time, NaN where a stream has no point
+ *   const hourly = yield* pinned.windows({ width: "1 hour" })
+ * })
  * ```
  *
  * @since 0.1.0
@@ -74,7 +76,9 @@ export type TypeId = typeof TypeId
  *
  * @example
  * ```ts
- * const all = yield* set.values({ concurrency: StreamSet.DEFAULT_CONCURRENCY * 2 })
+ * const program = Effect.gen(function*() {
+ *   const all = yield* set.values({ concurrency: StreamSet.DEFAULT_CONCURRENCY * 2 })
+ * })
  * ```
  * @since 0.1.0
  * @category constants
@@ -88,8 +92,10 @@ export const DEFAULT_CONCURRENCY = 4
  *
  * @example
  * ```ts
- * const filtered = yield* set.filter({ start: 0n, end: Time.now() })
- * const { start, end }: StreamSet.Filters = filtered.filters
+ * const program = Effect.gen(function*() {
+ *   const filtered = yield* set.filter({ start: 0n, end: Time.now() })
+ *   const { start, end }: StreamSet.Filters = filtered.filters
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -107,7 +113,9 @@ export interface Filters {
  *
  * @example
  * ```ts
- * const volts = yield* set.filter({ unit: "volts", name: /^phase/, start: "2024-01-01T00:00:00Z" })
+ * const program = Effect.gen(function*() {
+ *   const volts = yield* set.filter({ unit: "volts", name: /^phase/, start: "2024-01-01T00:00:00Z" })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -128,7 +136,9 @@ export interface FilterOptions {
  *
  * @example
  * ```ts
- * const pages = yield* set.values({ concurrency: 8 })
+ * const program = Effect.gen(function*() {
+ *   const pages = yield* set.values({ concurrency: 8 })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -143,8 +153,10 @@ export interface ConcurrencyOptions {
  *
  * @example
  * ```ts
- * const spec: StreamSet.WindowSpec = { width: "1 minute" } // or { pointwidth: 36 }
- * const rows = yield* set.rows({ window: spec, stat: "mean" })
+ * const program = Effect.gen(function*() {
+ *   const spec: StreamSet.WindowSpec = { width: "1 minute" } // or { pointwidth: 36 }
+ *   const rows = yield* set.rows({ window: spec, stat: "mean" })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -159,7 +171,9 @@ export type WindowSpec =
  *
  * @example
  * ```ts
- * const rows = yield* set.rows({ window: { width: "10 seconds" }, stat: "max", concurrency: 4 })
+ * const program = Effect.gen(function*() {
+ *   const rows = yield* set.rows({ window: { width: "10 seconds" }, stat: "max", concurrency: 4 })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -177,7 +191,9 @@ export interface RowsOptions extends ConcurrencyOptions {
  *
  * @example
  * ```ts
- * const table = yield* set.arrowValues({ window: { pointwidth: 30 } })
+ * const program = Effect.gen(function*() {
+ *   const table = yield* set.arrowValues({ window: { pointwidth: 30 } })
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -194,8 +210,10 @@ export interface ArrowValuesOptions extends ConcurrencyOptions {
  *
  * @example
  * ```ts
- * const { columns, times, uuids } = yield* set.rows()
- * console.log(times.length, uuids.length === columns.length)
+ * const program = Effect.gen(function*() {
+ *   const { columns, times, uuids } = yield* set.rows()
+ *   console.log(times.length, uuids.length === columns.length)
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -211,8 +229,10 @@ export interface Rows {
  *
  * @example
  * ```ts
- * const set: StreamSet.StreamSet = yield* db.streamsInCollection("sensors")
- * for (const stream of set) console.log(stream.uuid)
+ * const program = Effect.gen(function*() {
+ *   const set: StreamSet.StreamSet = yield* db.streamsInCollection("sensors")
+ *   for (const stream of set) console.log(stream.uuid)
+ * })
  * ```
  * @since 0.1.0
  * @category models
@@ -611,8 +631,12 @@ class StreamSetImpl implements StreamSet {
  *
  * @example
  * ```ts
- * const set = StreamSet.make([voltage, current])
- * const pages = yield* set.values()
+ * const program = Effect.gen(function*() {
+ *   const voltage = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
+ *   const current = yield* db.streamFromUuid("8e3d0b2e-7c1a-4f5e-9b2d-6a4c3e1f0a9b")
+ *   const set = StreamSet.make([voltage, current])
+ *   const pages = yield* set.values()
+ * })
  * ```
  * @since 0.1.0
  * @category constructors
@@ -628,7 +652,7 @@ export const make = (
  *
  * @example
  * ```ts
- * if (StreamSet.isStreamSet(u)) console.log(u.length)
+ * const sizeOf = (u: unknown) => StreamSet.isStreamSet(u) ? u.length : 0
  * ```
  * @since 0.1.0
  * @category guards
