@@ -144,6 +144,23 @@ export function* rawPages(
 // ---------------------------------------------------------------------------------------------
 // Windows
 
+/** A scan computed a page at a time, each page ending where the next one starts. */
+interface PagedScan<P> {
+  /** Computes the page starting at `from`. */
+  page(from: bigint): P
+  /** Where the page just computed stopped (the next page starts there), or undefined when it was the last. */
+  readonly next: bigint | undefined
+}
+
+/** The pages of `scan` from `first`: at least one, each computed when pulled. */
+function* scanPages<P>(scan: PagedScan<P>, first: bigint): Generator<P, void, undefined> {
+  let from: bigint | undefined = first
+  while (from !== undefined) {
+    yield scan.page(from)
+    from = scan.next
+  }
+}
+
 /**
  * Computes statistics over the windows [qs + k·width, qs + (k+1)·width) that lie in [qs, qe).
  * With `emitEmpty`, windows without points are produced (count 0, every statistic 0); otherwise
@@ -178,14 +195,13 @@ export class WindowSweep {
   ) {}
 
   /** The pages; at least one. */
-  *pages(): Generator<StatColumns, void, undefined> {
-    let from = this.qs
-    for (;;) {
-      const page = this.page(from)
-      yield page
-      if (!this.stopped) return
-      from = this.resume
-    }
+  pages(): Generator<StatColumns, void, undefined> {
+    return scanPages(this, this.qs)
+  }
+
+  /** Where the page just computed stopped, or undefined when it was the last. */
+  get next(): bigint | undefined {
+    return this.stopped ? this.resume : undefined
   }
 
   /** Computes one page starting at window start `from`. */
@@ -451,14 +467,13 @@ export class ChangesScan {
   }
 
   /** The pages; at least one. */
-  *pages(): Generator<RangeColumns, void, undefined> {
-    let from = MIN_TIME
-    for (;;) {
-      const page = this.page(from)
-      yield page
-      if (!this.stopped) return
-      from = this.resume
-    }
+  pages(): Generator<RangeColumns, void, undefined> {
+    return scanPages(this, MIN_TIME)
+  }
+
+  /** Where the page just computed stopped, or undefined when it was the last. */
+  get next(): bigint | undefined {
+    return this.stopped ? this.resume : undefined
   }
 
   /** Computes one page of ranges starting at `from` (a bucket start). */
