@@ -44,8 +44,29 @@ const Live = Layer.unwrap(
 program.pipe(Effect.provide(Live), NodeRuntime.runMain)
 `
 
+/**
+ * A library module that exports values whose types are inferred from the SDK's: its declarations must name every
+ * such type through the package's own exports (without them, tsc fails with TS2742).
+ */
+const LIB = `import { Effect } from "effect"
+import { BTrDB, Stream, StreamSet } from "effect-btrdb"
+import { EmbeddedServer } from "effect-btrdb/server"
+
+export const find = Effect.gen(function*() {
+  const db = yield* BTrDB.BTrDB
+  return yield* db.streams("app/site/v")
+})
+export const read = (s: Stream.Stream) => s.valuesCollected({ start: 0n, end: 10n })
+export const windows = (s: Stream.Stream) => s.windows({ start: 0n, end: 10n, width: 2n })
+export const rows = (set: StreamSet.StreamSet) => set.rows()
+export const exists = (s: Stream.Stream) => s.tags.pipe(Effect.catchTag("StreamNotFound", () => Effect.succeed({})))
+export const memory = BTrDB.layerMemory()
+export const server = EmbeddedServer.layer({ listen: "127.0.0.1:0" })
+`
+
 const TSCONFIG = {
   compilerOptions: {
+    declaration: true,
     target: "ES2022",
     module: "NodeNext",
     moduleResolution: "NodeNext",
@@ -69,6 +90,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(app(), "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }))
   await fs.writeFile(path.join(app(), "tsconfig.json"), JSON.stringify(TSCONFIG))
   await fs.writeFile(path.join(app(), "src", "main.ts"), APP)
+  await fs.writeFile(path.join(app(), "src", "lib.ts"), LIB)
   await run("npm", [
     "install",
     "--prefer-offline",
@@ -128,6 +150,10 @@ describe("the packed package", () => {
     await run(process.execPath, [tsc, "-p", "."], { cwd: app() })
     const { stdout } = await run(process.execPath, ["dist/main.js"], { cwd: app() })
     expect(stdout).toBe("means 3 NaN 5 counts 3 0 1\ncaught StreamNotFound\n")
+    // the declarations of inferred types name them through the package's exports, never its files
+    const declarations = await fs.readFile(path.join(app(), "dist", "lib.d.ts"), "utf8")
+    expect(declarations).toContain("import(\"effect-btrdb/Points\").Points")
+    expect(declarations).not.toContain("node_modules")
   })
 
   it("puts the btrdb command in node_modules/.bin", async () => {
