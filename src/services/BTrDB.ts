@@ -641,3 +641,36 @@ export const layerMemory = (
     BTrDB,
     Effect.flatMap(memoryBackend, (memory) => Effect.map(memory.make(), (backend) => fromBackend(backend, options)))
   )
+
+/**
+ * The members a test double of the service implements (see {@link layerTest}): any of its operations, and the
+ * endpoint it reports (`"test"` when not given).
+ *
+ * @example
+ * ```ts
+ * const members: BTrDB.TestMembers = { listCollections: () => Effect.succeed(["sunshine/PMU1"]) }
+ * ```
+ * @since 0.2.0
+ * @category testing
+ */
+export type TestMembers = Omit<Layer.PartialEffectful<Service>, typeof TypeId | "endpoint"> & {
+  readonly endpoint?: string | undefined
+}
+
+/**
+ * A test double of the service from only the members a test needs, in the manner of effect's `Layer.mock`: an
+ * operation you do not give dies with an `UnimplementedError` defect naming it when called. For tests of code that
+ * uses a few operations; `layerMemory` gives the whole service. Pair it with `Stream.makeTest` for handles.
+ *
+ * @example
+ * ```ts
+ * const site = Stream.makeTest("f98f4b4e-9fab-46b5-8a80-f282059d69b1", {
+ *   valuesCollected: () => Effect.succeed({ times: BigInt64Array.of(1n), values: Float64Array.of(230), version: 10n })
+ * })
+ * const double = BTrDB.layerTest({ streamFromUuid: () => Effect.succeed(site) })
+ * ```
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerTest = (members: TestMembers = {}): Layer.Layer<BTrDB> =>
+  Layer.mock(BTrDB)({ endpoint: "test", ...members, [TypeId]: TypeId } as Layer.PartialEffectful<Service>)

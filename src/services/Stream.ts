@@ -31,8 +31,11 @@
  * @since 0.1.0
  */
 import type * as arrow from "apache-arrow"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as EStream from "effect/Stream"
 import * as E from "../errors/BTrDBError.js"
 import { type StreamDescriptor } from "../schema/Metadata.js"
@@ -47,7 +50,7 @@ import {
   type Windows
 } from "../schema/Points.js"
 import { type DurationInput, type TimeInput } from "../schema/Time.js"
-import type { Uuid } from "../schema/Uuid.js"
+import { type Uuid, UuidFromString } from "../schema/Uuid.js"
 import * as Arguments from "./internal/stream/arguments.js"
 import * as Handle from "./internal/stream/handle.js"
 
@@ -642,3 +645,47 @@ export const subscribe: (streams: Iterable<Stream>) => EStream.Stream<InsertedPo
  * @internal
  */
 export const arrowMultiValues: typeof Handle.arrowMultiValues = Handle.arrowMultiValues
+
+/**
+ * The members a test double of a stream handle implements (see {@link makeTest}): any of its operations, and the
+ * metadata it already knows (`descriptor`, none when not given).
+ *
+ * @example
+ * ```ts
+ * const members: Stream.TestMembers = { exists: Effect.succeed(true) }
+ * ```
+ * @since 0.2.0
+ * @category testing
+ */
+export type TestMembers = Omit<Layer.PartialEffectful<Stream>, typeof TypeId | "uuid" | "descriptor"> & {
+  readonly descriptor?: Option.Option<StreamDescriptor> | undefined
+}
+
+class TestDouble extends Context.Service<TestDouble, Stream>()("effect-btrdb/Stream (test double)") {}
+
+/**
+ * A test double of a stream handle, for `uuid`, from only the members a test needs: a member you do not give dies
+ * with an `UnimplementedError` defect naming it when used. `isStream` is true of it; hand it out from
+ * `BTrDB.layerTest` (`streamFromUuid`, `streams` …) or pass it to your code directly.
+ *
+ * @example
+ * ```ts
+ * const stream = Stream.makeTest(Uuid.random(), {
+ *   latest: () => Effect.succeed(Option.some({ time: 1_500_000_000_000_000_000n, value: 230.1, version: 10n }))
+ * })
+ * ```
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeTest = (uuid: string, members: TestMembers = {}): Stream =>
+  Effect.runSync(
+    Effect.provide(
+      TestDouble.useSync((stream) => stream),
+      Layer.mock(TestDouble)({
+        descriptor: Option.none(),
+        ...members,
+        [TypeId]: TypeId,
+        uuid: Option.getOrElse(Schema.decodeUnknownOption(UuidFromString)(uuid), () => uuid as Uuid)
+      } as Layer.PartialEffectful<Stream>)
+    )
+  )
