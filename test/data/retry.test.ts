@@ -5,6 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
 import * as Schedule from "effect/Schedule"
 import * as EStream from "effect/Stream"
 import * as E from "../../src/errors/BTrDBError.js"
@@ -54,6 +55,36 @@ describe("insert retries", () => {
       assert.strictEqual(error._tag, "ConnectionError")
       assert.deepStrictEqual(log, ["insert never"])
       assert.strictEqual((yield* stream.valuesCollected()).times.length, 3)
+    }))
+
+  it.effect("the first insert a retry would have repeated is a warning, once per connection", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const capture = Logger.make(({ logLevel, message }) => {
+        lines.push(`${logLevel} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+      })
+      const { log, stream } = yield* setup((_, log) => ({
+        insert: () => Effect.suspend(() => (log.push("insert"), Effect.fail(unavailable("Insert"))))
+      }))
+      const failures = yield* Effect.forEach([1, 2, 3], () => Effect.flip(stream.insert(DATA))).pipe(
+        Effect.provide(Logger.layer([capture]))
+      )
+      assert.deepStrictEqual(failures.map((e) => e._tag), ["ConnectionError", "ConnectionError", "ConnectionError"])
+      assert.deepStrictEqual(log, ["insert", "insert", "insert"])
+      assert.strictEqual(lines.length, 1)
+      assert.match(lines[0]!, /^Warn effect-btrdb: Stream\.insert failed with ConnectionError and was not retried/)
+      assert.include(lines[0]!, "merge \"retain\" or \"replace\"")
+    }))
+
+  it.effect("no warning when the policy would not have retried anyway", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const capture = Logger.make(({ message }) => {
+        lines.push(String(message))
+      })
+      const { stream } = yield* setup(lostAnswerOnce, Retry.never)
+      yield* Effect.flip(stream.insert(DATA)).pipe(Effect.provide(Logger.layer([capture])))
+      assert.deepStrictEqual(lines, [])
     }))
 
   for (const merge of ["retain", "replace", "equal"] as const) {
