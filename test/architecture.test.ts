@@ -54,7 +54,7 @@ const ALLOWED: Record<Room, ReadonlyArray<Room | `package:${string}`>> = {
   engine: ["protocol", "package:apache-arrow", "package:@electric-sql/pglite"],
   services: ["transport", "protocol", "schema", "errors", "package:effect", "package:apache-arrow", "package:yaml"],
   memory: ["services", "engine", "protocol", "schema", "errors", "package:effect"],
-  server: ["engine", "transport", "protocol", "wire", "errors", "package:@grpc/grpc-js", "package:effect"],
+  server: ["engine", "transport", "protocol", "wire", "errors", "services", "package:@grpc/grpc-js", "package:effect"],
   cli: [
     "entry",
     "services",

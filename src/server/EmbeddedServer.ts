@@ -8,7 +8,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import type * as E from "../errors/BTrDBError.js"
 import { TypeId } from "../errors/BTrDBError.js"
+import * as BTrDB from "../services/BTrDB.js"
 import { type RunningServer, type ServerOptions, start } from "./Server.js"
 
 /**
@@ -82,3 +84,52 @@ export const make = (options: ServerOptions = {}): Effect.Effect<RunningServer, 
  */
 export const layer = (options: ServerOptions = {}): Layer.Layer<EmbeddedServer, StartError> =>
   Layer.effect(EmbeddedServer, make(options))
+
+/**
+ * Options of {@link layerWithClient}: the server's, and the client's besides its endpoint and API key (which are
+ * the server's own). The server listens on `127.0.0.1:0` unless `listen` says otherwise.
+ *
+ * @example
+ * ```ts
+ * const options: EmbeddedServer.WithClientOptions = { dataDir: "./data", client: { connectTimeout: "5 seconds" } }
+ * ```
+ * @since 0.2.0
+ * @category models
+ */
+export interface WithClientOptions extends ServerOptions {
+  readonly client?: Omit<BTrDB.Options, "endpoint" | "apiKey"> | undefined
+}
+
+/**
+ * A server and a `BTrDB` client connected to it, in one layer: what an application that embeds its database
+ * needs. Fails with {@link StartError} when the server cannot start, and with the connection's errors when the
+ * client cannot reach it; closing the layer's scope closes the client, then stops the server.
+ *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const db = yield* BTrDB.BTrDB
+ *   return yield* db.listCollections()
+ * }).pipe(Effect.provide(EmbeddedServer.layerWithClient({ dataDir: "./data" })))
+ * ```
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerWithClient = (
+  options: WithClientOptions = {}
+): Layer.Layer<
+  EmbeddedServer | BTrDB.BTrDB,
+  StartError | E.ConnectionError | E.Unauthenticated | E.PermissionDenied | E.ConfigurationError
+> => {
+  const { client, ...server } = options
+  const running = layer({ listen: "127.0.0.1:0", ...server })
+  const connected = Layer.unwrap(EmbeddedServer.useSync(({ endpoint }) =>
+    BTrDB.layer({
+      ...client,
+      endpoint,
+      ...(server.apiKey === undefined ? {} : { apiKey: server.apiKey }),
+      ...(server.tls === undefined ? {} : { tls: true })
+    })
+  ))
+  return Layer.provideMerge(connected, running)
+}
