@@ -267,6 +267,12 @@ export interface Service {
     stmt: string,
     params?: ReadonlyArray<string>
   ) => Stream.Stream<Readonly<Record<string, unknown>>, QueryErrors>
+  /**
+   * The handle of one stream, from its UUID or its `collection/name` (the common single lookup of `streams`): a
+   * `collection/name` that matches no stream, or more than one, fails with `StreamNotFound`; a UUID is taken as it
+   * is, as `streamFromUuid` does (use `exists`).
+   */
+  readonly stream: (identifier: string) => Effect.Effect<BTrDBStream.Stream, StreamsErrors>
   /** A handle for `uuid`, without checking that the stream exists (use `exists`). */
   readonly streamFromUuid: (uuid: string) => Effect.Effect<BTrDBStream.Stream, E.InvalidArgument>
   /**
@@ -430,6 +436,8 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
     queryStream: (stmt, params) => queryStream(stmt, params).pipe(Stream.withSpan("BTrDB.queryStream")),
 
     streamFromUuid,
+
+    stream: (identifier) => run(client, "stream", resolveIdentifier(identifier, false)),
 
     streams: (identifiers, options = {}) =>
       Effect.gen(function*() {

@@ -296,6 +296,13 @@ export const contractSuite = (label: string, makeLayer: () => Layer.Layer<BTrDB,
 
           const one = yield* db.streams(`${root}sunshine/PMU1/L1ANG`)
           assert.strictEqual(yield* one.streams[0]!.unit, "deg")
+
+          const single = yield* db.stream(`${root}sunshine/PMU1/L1ANG`)
+          assert.strictEqual(single.uuid, l1ang.uuid)
+          assert.strictEqual(yield* single.unit, "deg")
+          assert.strictEqual((yield* db.stream(created[0]!.uuid.toUpperCase())).uuid, created[0]!.uuid)
+          assert.strictEqual((yield* Effect.flip(db.stream(`${root}sunshine/PMU1/NOPE`)))._tag, "StreamNotFound")
+          assert.strictEqual((yield* Effect.flip(db.stream("no-slash-and-no-uuid")))._tag, "InvalidArgument")
         }))
 
       it.effect("fails with StreamNotFound for no match or several, InvalidArgument for bad input", () =>

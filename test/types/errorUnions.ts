@@ -62,6 +62,10 @@ pin<
   TagsOf<Db["streams"]>,
   Unexpected | "InvalidArgument" | "StreamNotFound" | "InvalidCollection" | "InvalidTagKey" | "InvalidTagValue"
 >(true)
+pin<
+  TagsOf<Db["stream"]>,
+  Unexpected | "InvalidArgument" | "StreamNotFound" | "InvalidCollection" | "InvalidTagKey" | "InvalidTagValue"
+>(true)
 pin<TagsOf<Db["streamsInCollection"]>, Unexpected | "InvalidCollection" | "InvalidTagKey" | "InvalidTagValue">(true)
 
 // a stream
