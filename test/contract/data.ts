@@ -6,6 +6,8 @@
 import { assert, describe, layer } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as EStream from "effect/Stream"
@@ -218,6 +220,45 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           const notFound = yield* flipTag(unknown.valuesCollected({ start: 0n, end: 1n }))
           assert.strictEqual(notFound._tag, "StreamNotFound")
           assert.strictEqual(notFound.uuid, unknown.uuid)
+        }))
+    })
+
+    describe("interruption", () => {
+      // a windows read over the whole time range with one-minute windows has ~7.7e7 windows: far more work than any
+      // timeout below, so a read that ignored interruption would run on for minutes
+      it.effect("a long collected read ends at its timeout, and the connection serves the next call", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("int")
+          yield* s.insert([[BASE, 1], [BASE + 3600n * SECOND, 2]])
+          const timedOut = yield* s.windowsCollected({ width: "1 minute", start: MIN_TIME, end: MAX_TIME - 1n }).pipe(
+            Effect.timeout("300 millis"),
+            Effect.exit
+          )
+          assert.isTrue(Exit.isFailure(timedOut))
+          assert.strictEqual(yield* s.version, 11n)
+        }))
+
+      it.effect("a streamed read does only the work taken from it", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("lazy")
+          yield* s.insert([[BASE, 1], [BASE + 3600n * SECOND, 2]])
+          const pages = yield* EStream.runCollect(
+            s.windows({ width: "1 minute", start: MIN_TIME, end: MAX_TIME - 1n }).pipe(EStream.take(2))
+          )
+          assert.strictEqual(pages.length, 2)
+          assert.isTrue(pages.every((p) => p.times.length > 0 && p.count.every((c) => c === 0n)))
+        }))
+
+      it.effect("interrupting the fiber of a read stops it", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("fiber")
+          yield* s.insert([[BASE, 1]])
+          const fiber = yield* Effect.forkChild(
+            EStream.runDrain(s.windows({ width: "1 minute", start: MIN_TIME, end: MAX_TIME - 1n }))
+          )
+          yield* Effect.sleep("100 millis")
+          const exit = yield* Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
+          assert.isTrue(Exit.hasInterrupts(exit))
         }))
     })
 
