@@ -1,7 +1,7 @@
 /**
  * Storage-engine benchmark (in-process, one stream).
  *
- *   npx tsx bench/engine.ts [--points N] [--disk] [--cache-mb M]
+ *   npx tsx bench/engine.ts [--points N] [--disk] [--cache-mb M] [--compaction-points K]
  *
  * Inserts N points (default 50 M) in sorted batches of 10 000, then measures raw-read throughput
  * (per wall-clock second and per second of the process's CPU time, which a busy machine disturbs
@@ -9,6 +9,15 @@
  * ratio), and heap/RSS (now and peak) while the store holds the N points. `--disk` runs on an
  * on-disk store in a temporary directory with a node cache of M MiB (default 256, read buffers
  * included) instead of in memory.
+ *
+ * Then the cost of compaction, always on disk (a temporary directory, a 16 MiB node cache so reads go to the
+ * files, 8 MiB segments): a stream of K points (default 2 M) written in ten blocks, each between the batches of a
+ * victim of K/5 points, which so fill two thirds of their segments. Rounds of work (insert 100 000 points into a
+ * fresh stream in batches of 10 000, then read the K points back), each yielding to the event loop between batches
+ * and pages as a server does between requests, run in phases after eight rounds of warm-up: ten times, rounds
+ * while the background pass (default options) gives a victim's space back, then as many rounds without compaction,
+ * so that the machine's drift touches both alike. The median insert and read rates with and without are
+ * printed side by side with their ratios.
  *
  * Each figure is one JSON line, next to its target and the BTrDB paper's anchor (FAST '16: 53 M
  * inserted and 119 M queried values per second on a 4-node cluster, ≈ 13 M and 30 M per node).
@@ -26,6 +35,7 @@ const arg = (name: string): string | undefined => {
 const N = Number(arg("points") ?? 50_000_000)
 const DISK = process.argv.includes("--disk")
 const CACHE_MB = Number(arg("cache-mb") ?? 256)
+const COMPACTION_POINTS = Number(arg("compaction-points") ?? 2_000_000)
 const BATCH = 10_000
 const T0 = 1_500_000_000_000_000_000n
 /** 120 Hz, the rate of the µPMU streams BTrDB was built for. */
@@ -180,4 +190,107 @@ const main = async (): Promise<void> => {
   if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true })
 }
 
+/** Yields to the event loop, as a server does between requests (timers, such as compaction's, run then). */
+const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** Insert and read throughput with and without a background compaction pass running. */
+const compactionCost = async (): Promise<void> => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-compaction-"))
+  const keep = "b3c2a1d0-0000-4000-8000-000000000002"
+  const victims = Array.from(
+    { length: 10 },
+    (_, k) => `b3c2a1d0-0000-4000-8000-1000000000${k.toString().padStart(2, "0")}`
+  )
+  const ds = await DataStore.open({
+    dir,
+    cacheBytes: 16 * 1024 * 1024,
+    segmentBytes: 8 * 1024 * 1024,
+    compaction: { background: true }
+  })
+  for (const u of [keep, ...victims]) ds.createStream(u)
+  const times = new BigInt64Array(BATCH)
+  const values = new Float64Array(BATCH)
+  const fill = (from: number): void => {
+    for (let i = 0; i < BATCH; i++) {
+      times[i] = T0 + BigInt(from + i) * STEP
+      values[i] = Math.sin((from + i) * 0.001) * 100
+    }
+  }
+  // Each victim in a block of its own, between batches of the kept stream: two thirds of its segments.
+  const block = COMPACTION_POINTS / victims.length
+  for (const [k, victim] of victims.entries()) {
+    for (let b = k * block; b < (k + 1) * block; b += BATCH) {
+      fill(b)
+      await ds.insert(keep, { times, values }, { policy: "never" })
+      for (const half of [0, 1]) {
+        fill(2 * b + half * BATCH)
+        await ds.insert(victim, { times, values }, { policy: "never" })
+      }
+    }
+  }
+  await ds.flush(keep)
+
+  const INSERTS = 100_000
+  let fresh = 0
+  /** One round: its insert and read rates (points per second). */
+  const round = async (): Promise<{ insert: number; read: number }> => {
+    const uuid = `b3c2a1d0-0000-4000-8000-2${(fresh++).toString().padStart(11, "0")}`
+    ds.createStream(uuid)
+    let s = performance.now()
+    for (let b = 0; b < INSERTS; b += BATCH) {
+      fill(b)
+      await ds.insert(uuid, { times, values }, { policy: "never" })
+      await yieldNow()
+    }
+    const insert = INSERTS / ((performance.now() - s) / 1000)
+    s = performance.now()
+    let n = 0
+    for (const p of ds.rawValues(keep, MIN_TIME, MAX_TIME - 1n, 0n).pages) {
+      n += p.times.length
+      await yieldNow()
+    }
+    if (n !== COMPACTION_POINTS) throw new Error(`read ${n} points, expected ${COMPACTION_POINTS}`)
+    return { insert, read: n / ((performance.now() - s) / 1000) }
+  }
+  const segments = (): number => fs.readdirSync(dir).filter((f) => f.endsWith(".dat")).length
+  const segmentsBefore = segments()
+  const without: Array<{ insert: number; read: number }> = []
+  const withCompaction: Array<{ insert: number; read: number }> = []
+  for (let r = 0; r < 8; r++) await round() // warm-up, while the disk writes back what filling it wrote
+  // Phases with and without compaction in turns, as many rounds each, so that the machine's drift (and the disk's
+  // writing back of what a phase wrote) touches both alike.
+  for (const victim of victims) {
+    const freed = ds.compactionStats().segmentsFreed
+    await ds.obliterate(victim)
+    // Rounds while the background pass works (it starts one tick after the obliterate).
+    let n = 0
+    for (; n < 200; n++) {
+      withCompaction.push(await round())
+      const stats = ds.compactionStats()
+      if (!stats.running && stats.segmentsFreed > freed) break
+    }
+    for (let r = 0; r <= n; r++) without.push(await round())
+  }
+  const stats = ds.compactionStats()
+  const rate = (xs: Array<{ insert: number; read: number }>, k: "insert" | "read") => median(xs.map((x) => x[k]))
+  const insert = [rate(without, "insert"), rate(withCompaction, "insert")]
+  const read = [rate(without, "read"), rate(withCompaction, "read")]
+  emit({
+    metric: "compaction_cost",
+    points: COMPACTION_POINTS,
+    victims: `${victims.length} × ${2 * block} points, obliterated one after the other`,
+    roundsWithout: without.length,
+    roundsWith: withCompaction.length,
+    insertPointsPerSec: { without: Math.round(insert[0]), with: Math.round(insert[1]) },
+    insertRatio: Number((insert[1] / insert[0]).toFixed(3)),
+    readPointsPerSec: { without: Math.round(read[0]), with: Math.round(read[1]) },
+    readRatio: Number((read[1] / read[0]).toFixed(3)),
+    compacted: { ...stats, segmentFiles: `${segmentsBefore} → ${segments()}` },
+    note: "ratio = with a background compaction pass running / without (1 = no cost)"
+  })
+  await ds.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+
 await main()
+await compactionCost()

@@ -136,7 +136,13 @@ export const du = Command.make(
           ],
           ["commit log", u.commitLog.bytes, human(u.commitLog.bytes), plural(u.commitLog.records, "record")],
           ["metadata", u.metadata.bytes, human(u.metadata.bytes), plural(u.metadata.files, "file")],
-          ["total", u.total, human(u.total), ""]
+          ["total", u.total, human(u.total), ""],
+          [
+            "reclaimed",
+            u.reclaimed.bytes,
+            human(u.reclaimed.bytes),
+            `${plural(u.reclaimed.files, "segment file")} deleted by compaction (not in the total)`
+          ]
         ],
         ["left", "right", "right", "left"]
       ))
@@ -144,7 +150,7 @@ export const du = Command.make(
 ).pipe(
   Command.withDescription(
     "Show a data directory's disk usage: per stream the bytes of the nodes its latest version reaches and of those " +
-      "any version reaches, then the segment files, commit log and metadata. Refused while a server has the " +
-      "directory open"
+      "any version reaches, then the segment files, commit log and metadata, and the space compaction gave back. " +
+      "Refused while a server has the directory open"
   )
 )

@@ -5,6 +5,7 @@
 import { StatusCode } from "../internal/protocol.js"
 import { type Columns, DataStore, type InsertOptions, type Version } from "./data/DataStore.js"
 import * as DirectoryLock from "./DirectoryLock.js"
+import type { DiskFaults } from "./DiskFaults.js"
 import { type KeyOptValue, MetadataStore, type StreamDescriptor } from "./metadata/MetadataStore.js"
 import { StatusError } from "./StatusError.js"
 
@@ -14,6 +15,8 @@ export interface DatabaseOptions {
   readonly dir?: string | undefined
   /** The byte limit of the data store's node cache. */
   readonly cacheBytes?: number | undefined
+  /** Tests only: failures to inject into the writes and fsyncs of the data directory's files (see `DiskFaults.ts`). */
+  readonly faults?: DiskFaults | undefined
 }
 
 /** The answer of {@link Database.streamInfo}. */
@@ -50,13 +53,15 @@ export class Database {
     let metadata: MetadataStore | undefined
     let data: DataStore | undefined
     try {
-      metadata = await MetadataStore.open(options.dir === undefined ? {} : { dir: options.dir })
+      metadata = await MetadataStore.open(options.dir === undefined ? {} : { dir: options.dir, faults: options.faults })
       data = await DataStore.open({
-        ...(options.dir === undefined ? {} : { dir: options.dir }),
+        ...(options.dir === undefined ? {} : { dir: options.dir, faults: options.faults }),
         ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes })
       })
       const db = new Database(metadata, data, lock)
       db.reconcile()
+      data.onRollback(() => db.reconcile())
+      await db.finishObliterates()
       return db
     } catch (error) {
       await data?.close().catch(() => undefined)
@@ -67,8 +72,9 @@ export class Database {
   }
 
   /**
-   * Gives every live stream a tree. A crash between the two steps of `create` can leave metadata without data;
-   * the stream is then simply empty, as it was when created.
+   * Gives every live stream a tree. A crash between the two steps of `create` can leave metadata without data, and
+   * so can a failed write that made the data store forget a create that was not durable yet (this runs again after
+   * every such rollback); the stream is then simply empty, as it was when created.
    */
   private reconcile(): void {
     for (
@@ -131,10 +137,22 @@ export class Database {
     }
   }
 
-  /** Removes a stream's data and metadata for good; its uuid can never be created again. */
+  /**
+   * Removes a stream's data and metadata for good; its uuid can never be created again. When the data's part failed
+   * (a failed write) after the metadata's, the stream is already gone from every lookup: obliterating it again
+   * finishes the job, and so does the next open.
+   */
   async obliterate(uuid: string): Promise<void> {
-    await this.metadata.obliterate(uuid)
+    const unfinished = this.metadata.isObliterated(uuid) && this.data.hasStream(uuid)
+    if (!unfinished) await this.metadata.obliterate(uuid)
     if (this.data.hasStream(uuid)) await this.data.obliterate(uuid)
+  }
+
+  /** Obliterates the data of the streams whose metadata was obliterated when the data's part failed. */
+  private async finishObliterates(): Promise<void> {
+    for (const uuid of this.data.streamIds()) {
+      if (this.metadata.isObliterated(uuid)) await this.data.obliterate(uuid)
+    }
   }
 
   /** Closes both stores, making everything acknowledged durable, then gives up the data directory. */

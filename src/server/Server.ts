@@ -125,7 +125,7 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   const stats: CallStats = { started: 0, cancelled: 0, activeStreams: 0 }
   const faults = new Faults(options.faultInjection ?? false)
   const env: RpcEnv = { authenticate, log, stats, faults }
-  const db = await Database.open({ dir: options.dataDir })
+  const db = await Database.open({ dir: options.dataDir, ...(faults.enabled ? { faults: faults.disk } : {}) })
   const { host } = splitHostPort(options.listen ?? "127.0.0.1:4410")
   let endpoint = options.listen ?? "127.0.0.1:4410"
 

@@ -12,9 +12,15 @@
  * | 2 | delay the next `calls` calls by `ms` milliseconds | `{ "calls": n, "ms": m }` |
  * | 3 | drop the next `calls` streamed answers after `afterMessages` messages (UNAVAILABLE mid-stream) | `{ "calls": n, "afterMessages": k }` |
  * | 4 | run the next `calls` unary calls but lose their answers (the client sees UNAVAILABLE) | `{ "calls": n }` |
+ * | 5 | make the data directory's writes or fsyncs fail until cleared (type 0): a full disk by default | `{ "op"?: "write" \| "fsync", "files"?: ["segment" \| "log" \| "metadata"], "code"?: "ENOSPC", "after"?: n }` |
+ *
+ * Type 5 is the engine's `DiskFaults` switch: writes fail once `after` more bytes have been written (fsyncs once
+ * `after` more have succeeded), with the errno `code` (default ENOSPC for writes, EIO for fsyncs), on the files named
+ * (default all). A server without a data directory writes no files, so nothing fails there.
  *
  * The answer's `rv` is the JSON of the faults now planned. FaultInject calls are never themselves faulted.
  */
+import { type DiskFault, DiskFaults, type DiskFile } from "../engine/DiskFaults.js"
 import { StatusError } from "../engine/StatusError.js"
 import { StatusCode } from "../internal/protocol.js"
 
@@ -38,6 +44,8 @@ export class Faults {
   private dropCalls = 0
   private dropAfter = 0
   private lostAnswers = 0
+  /** The switch of the database's writes (see `DiskFaults.ts`), to give to `Database.open`. */
+  readonly disk = new DiskFaults()
 
   constructor(readonly enabled: boolean) {}
 
@@ -81,6 +89,7 @@ export class Faults {
           this.dropCalls =
           this.lostAnswers =
             0
+        this.disk.clear()
         break
       case 1n:
         this.unavailable = count(p, "calls")
@@ -96,6 +105,9 @@ export class Faults {
       case 4n:
         this.lostAnswers = count(p, "calls")
         break
+      case 5n:
+        this.disk.set(diskFault(p))
+        break
       default:
         throw new StatusError(StatusCode.WrongArgs, `unknown fault type ${type}`)
     }
@@ -103,7 +115,8 @@ export class Faults {
       unavailable: this.unavailable,
       delay: { calls: this.delayCalls, ms: this.delayMs },
       drop: { calls: this.dropCalls, afterMessages: this.dropAfter },
-      lostAnswers: this.lostAnswers
+      lostAnswers: this.lostAnswers,
+      disk: this.disk.planned ?? null
     })
   }
 }
@@ -119,6 +132,31 @@ const parseParams = (params: Buffer): Record<string, unknown> => {
     // reported below
   }
   throw new StatusError(StatusCode.WrongArgs, "fault params must be a JSON object")
+}
+
+const DISK_FILES: ReadonlyArray<DiskFile> = ["segment", "log", "metadata"]
+
+/** The disk fault of type 5's params. */
+const diskFault = (p: Record<string, unknown>): DiskFault => {
+  const { code, files, op } = p
+  if (op !== undefined && op !== "write" && op !== "fsync") {
+    throw new StatusError(StatusCode.WrongArgs, `fault param "op" must be "write" or "fsync"`)
+  }
+  if (
+    files !== undefined &&
+    !(Array.isArray(files) && files.every((f) => DISK_FILES.includes(f as DiskFile)))
+  ) {
+    throw new StatusError(StatusCode.WrongArgs, `fault param "files" must be a list of ${DISK_FILES.join(", ")}`)
+  }
+  if (code !== undefined && (typeof code !== "string" || !/^E[A-Z]+$/.test(code))) {
+    throw new StatusError(StatusCode.WrongArgs, `fault param "code" must be an errno code such as "ENOSPC"`)
+  }
+  return {
+    op,
+    files: files as ReadonlyArray<DiskFile> | undefined,
+    code,
+    after: p.after === undefined ? 0 : count(p, "after")
+  }
 }
 
 const count = (params: Record<string, unknown>, key: string): number => {

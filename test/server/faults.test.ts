@@ -88,7 +88,8 @@ describe("fault injection", () => {
             unavailable: 0,
             delay: { calls: 0, ms: 300 },
             drop: { calls: 0, afterMessages: 1 },
-            lostAnswers: 0
+            lostAnswers: 0,
+            disk: null
           })
           const bad = await client.unary("FaultInject", { type: "9" })
           assert.strictEqual(bad.stat.code, 421)

@@ -9,14 +9,17 @@
  */
 import { isMergePolicy } from "../../internal/mergePolicy.js"
 import { FIRST_VERSION, MAX_TIME, MIN_TIME, StatusCode } from "../../internal/protocol.js"
+import type { DiskFaults } from "../DiskFaults.js"
 import { StatusError } from "../StatusError.js"
 import { type Backend, MemoryBackend, RecordKind } from "./backend.js"
+import type { CompactionOptions, CompactionReport, CompactionStats } from "./compaction.js"
 import { FileBackend } from "./filestore.js"
 import { DEFAULT_LEAF_CAPACITY, EMPTY, FANOUT, S_ADDR, S_COUNT } from "./node.js"
 import { ChangesScan, countRange, nearestBackward, nearestForward, rawPages, WindowSweep } from "./query.js"
 import { Tree } from "./tree.js"
 import type { CacheStats, Columns, MergePolicy, Paged, RangeColumns, StatColumns, Version } from "./types.js"
 
+export type { CompactionOptions, CompactionReport, CompactionStats } from "./compaction.js"
 export type { CacheStats, Columns, MergePolicy, Paged, RangeColumns, StatColumns, Version } from "./types.js"
 
 /** The most points one insert may carry (PROTOCOL.md §7.9 recommends accepting 100000). */
@@ -49,6 +52,14 @@ export interface DataStoreOptions {
   readonly commitDelayMs?: number | undefined
   /** On-disk store: segment file size after which a new one is started (default {@link DEFAULT_SEGMENT_BYTES}). */
   readonly segmentBytes?: number | undefined
+  /**
+   * On-disk store: when and how fast the space of obliterated streams is given back (see `compaction.ts`): by
+   * default a segment whose live bytes fall under half its size is compacted in the background after an obliterate,
+   * 1 MiB per step, a step every 50 ms.
+   */
+  readonly compaction?: CompactionOptions | undefined
+  /** On-disk store, tests only: failures to inject into its writes and fsyncs (see `DiskFaults.ts`). */
+  readonly faults?: DiskFaults | undefined
   /**
    * Points a leaf holds before it splits (default 1024). Small values make deep trees from few
    * points, which tests use.
@@ -114,17 +125,26 @@ const version = (major: bigint): Version => ({ major, minor: 0n })
  * Errors are checked in this order: 404 (unknown stream), then the arguments (413, 414, 415, 421,
  * 425, 427), then 450 (version), then 401 (Nearest found nothing).
  *
+ * A write that cannot be made durable (a full disk, an I/O error) fails with 426 (disk full) or 500 (any other
+ * error) and changes nothing. A group commit that fails takes the store back to its last durable state: the
+ * commits that were not durable yet are undone in memory too (their versions disappear, as after a crash), and the
+ * callers waiting for them (`sync` inserts, Flush, Obliterate) fail. The next write starts clean.
+ *
  * On disk (`dir`), one process at a time may open a directory. See `filestore.ts` for the layout,
  * durability and recovery rules.
  */
 export class DataStore {
   private readonly streams = new Map<string, StreamState>()
   private readonly tombstones = new Set<string>()
+  /** How to undo each commit that is not durable yet, oldest first, with its sequence number (see {@link record}). */
+  private journal: Array<{ readonly seq: number; readonly undo: () => void }> = []
+  private readonly rollbackListeners: Array<() => void> = []
   private readonly tree: Tree
   private closed = false
 
   private constructor(private readonly backend: Backend, leafCapacity: number) {
     this.tree = new Tree(backend, leafCapacity)
+    backend.onRollback((kept) => this.rollback(kept))
   }
 
   /**
@@ -141,7 +161,9 @@ export class DataStore {
       const { backend, records } = FileBackend.open(options.dir, {
         cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
         commitDelayMs: options.commitDelayMs ?? DEFAULT_COMMIT_DELAY_MS,
-        segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES
+        segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+        compaction: options.compaction,
+        faults: options.faults
       })
       const store = new DataStore(backend, cap)
       for (const r of records) {
@@ -176,7 +198,7 @@ export class DataStore {
     if (!UUID_RE.test(uuid)) fail(StatusCode.WrongArgs, "invalid uuid")
     if (this.streams.has(uuid)) fail(StatusCode.SameStream, "stream already exists")
     if (this.tombstones.has(uuid)) fail(StatusCode.ReusedUUID, "uuid belonged to an obliterated stream")
-    this.backend.commit(RecordKind.Create, uuid, FIRST_VERSION, EMPTY)
+    this.record(this.backend.commit(RecordKind.Create, uuid, FIRST_VERSION, EMPTY), () => this.streams.delete(uuid))
     this.streams.set(uuid, { roots: [EMPTY] })
     return version(FIRST_VERSION)
   }
@@ -244,7 +266,8 @@ export class DataStore {
    * Makes every commit made so far durable (of every stream) and returns the version the stream
    * was at when it was called: that version is durable. Not the version after the fsyncs, which
    * may count commits made meanwhile, not durable yet (a crash would take it back). Nothing is
-   * ever buffered (each change commits at once), so Flush never makes a new version. Errors: 404.
+   * ever buffered (each change commits at once), so Flush never makes a new version. Errors: 404, and 426 (disk
+   * full) or 500 (another write error) when the commits could not be made durable (they are then undone).
    */
   async flush(uuid: string): Promise<Version> {
     const v = this.version(uuid)
@@ -255,11 +278,30 @@ export class DataStore {
   /** Removes a stream and all its versions for good; its uuid can never be created again. Durable when it resolves. Errors: 404. */
   async obliterate(uuid: string): Promise<void> {
     const st = this.stream(uuid)
-    this.backend.commit(RecordKind.Obliterate, uuid, FIRST_VERSION + BigInt(st.roots.length - 1), EMPTY)
+    const seq = this.backend.commit(RecordKind.Obliterate, uuid, FIRST_VERSION + BigInt(st.roots.length - 1), EMPTY)
+    this.record(seq, () => {
+      this.tombstones.delete(uuid)
+      this.streams.set(uuid, st)
+    })
     this.streams.delete(uuid)
     this.tombstones.add(uuid)
     if (this.backend.releases) this.backend.release(this.reachable(st.roots))
     await this.backend.durable()
+  }
+
+  /**
+   * Gives back the space of obliterated streams now: compacts every segment that qualifies (its live bytes under the
+   * `compaction.below` share of its size) at full speed, after any background pass under way. No version of any
+   * live stream reads differently. An in-memory store frees an obliterated stream at once and has nothing to do.
+   */
+  async compact(): Promise<CompactionReport> {
+    this.open()
+    return await this.backend.compact()
+  }
+
+  /** What compaction did since the store was opened (background passes included), and whether a pass is under way. */
+  compactionStats(): CompactionStats {
+    return this.backend.compactionStats()
   }
 
   /** Makes everything durable and closes the store's files. */
@@ -454,9 +496,38 @@ export class DataStore {
   private commit(uuid: string, st: StreamState, root: number): Version {
     const major = FIRST_VERSION + BigInt(st.roots.length)
     // Record first: if writing fails, the version does not exist in memory either.
-    this.backend.commit(RecordKind.Commit, uuid, major, root)
+    this.record(this.backend.commit(RecordKind.Commit, uuid, major, root), () => st.roots.pop())
     st.roots.push(root)
     return version(major)
+  }
+
+  /** Notes how to undo commit `seq` should it never become durable, and forgets the undos of durable commits. */
+  private record(seq: number, undo: () => void): void {
+    const durable = this.backend.durableSeq
+    if (seq <= durable) return
+    let k = 0
+    while (k < this.journal.length && this.journal[k].seq <= durable) k++
+    if (k > 0) this.journal = this.journal.slice(k)
+    this.journal.push({ seq, undo })
+  }
+
+  /**
+   * A failed write made the backend forget every commit after `kept`: undoes them in memory, newest first, so every
+   * stream is back at its last durable version (a stream whose create was lost is gone, one whose obliterate was
+   * lost is back), then tells the rollback listeners.
+   */
+  private rollback(kept: number): void {
+    while (this.journal.length > 0 && this.journal[this.journal.length - 1].seq > kept) this.journal.pop()!.undo()
+    this.journal = []
+    for (const listener of this.rollbackListeners) listener()
+  }
+
+  /**
+   * Calls `listener` after a failed write made the store forget the commits that were not durable yet (on disk
+   * only; see `filestore.ts`).
+   */
+  onRollback(listener: () => void): void {
+    this.rollbackListeners.push(listener)
   }
 
   /** Every node address reachable from the given roots. */

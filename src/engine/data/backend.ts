@@ -2,11 +2,15 @@
  * Where nodes and commits live: the {@link Backend} interface, the in-memory backend and the
  * byte-bounded, scan-resistant (segmented LRU) node cache the file backend uses.
  */
+import type { CompactionReport, CompactionStats } from "./compaction.js"
 import { nodeBytes, type NodeStore, type TreeNode } from "./node.js"
 import type { CacheStats } from "./types.js"
 
-/** What a commit record says. */
-export const RecordKind = { Create: 1, Commit: 2, Obliterate: 3 } as const
+/**
+ * What a commit record says. Relocate and Free are the file store's own (compaction moved nodes, freed a segment):
+ * they are never passed to {@link Backend.commit} nor replayed by the data store.
+ */
+export const RecordKind = { Create: 1, Commit: 2, Obliterate: 3, Relocate: 4, Free: 5 } as const
 /** A commit record kind. */
 export type RecordKind = typeof RecordKind[keyof typeof RecordKind]
 
@@ -21,17 +25,30 @@ export interface CommitRecord {
 /** Node storage plus commits and durability. */
 export interface Backend extends NodeStore {
   /**
-   * Seals the nodes appended since the previous commit and records this commit. The commit is
-   * visible at once and becomes durable at the next {@link durable} (which runs by itself within
-   * the commit delay).
+   * Seals the nodes appended since the previous commit and records this commit; returns its sequence number (1, 2,
+   * … in the order of the calls). The commit is visible at once and becomes durable at the next {@link durable}
+   * (which runs by itself within the commit delay). When its nodes cannot be written, it throws and nothing of it
+   * stays.
    */
-  commit(kind: RecordKind, uuid: string, major: bigint, root: number): void
-  /** Resolves when every commit recorded so far is durable. */
+  commit(kind: RecordKind, uuid: string, major: bigint, root: number): number
+  /**
+   * Resolves when every commit recorded so far is durable. A write or fsync that fails on the way rolls the backend
+   * back to its last durable state: every commit after {@link durableSeq} is forgotten, the rollback listeners are
+   * told, and this rejects.
+   */
   durable(): Promise<void>
+  /** The sequence number of the newest durable commit (every commit up to it is durable). */
+  readonly durableSeq: number
+  /** Calls `listener` with {@link durableSeq} after each rollback: the commits after it are gone. */
+  onRollback(listener: (kept: number) => void): void
   /** Frees nodes nothing refers to any more (an obliterated stream's), where the backend can. */
   release(addrs: Iterable<number>): void
   /** True when {@link release} frees anything (so callers can skip collecting addresses). */
   readonly releases: boolean
+  /** Gives back the space of obliterated streams now, where the backend keeps it until it compacts. */
+  compact(): Promise<CompactionReport>
+  /** What compaction did since the backend was opened. */
+  compactionStats(): CompactionStats
   /** The node cache's accounting. */
   cacheStats(): CacheStats
   /** Makes everything durable and closes files. */
@@ -60,10 +77,29 @@ export class MemoryBackend implements Backend {
     return addr
   }
 
-  commit(): void {}
+  private seq = 0
+
+  commit(): number {
+    return ++this.seq
+  }
 
   durable(): Promise<void> {
     return Promise.resolve()
+  }
+
+  /** Nothing is written, so nothing is rolled back: every commit counts as durable. */
+  get durableSeq(): number {
+    return this.seq
+  }
+
+  onRollback(): void {}
+
+  compact(): Promise<CompactionReport> {
+    return Promise.resolve({ segmentsFreed: 0, bytesFreed: 0, bytesMoved: 0 })
+  }
+
+  compactionStats(): CompactionStats {
+    return { segmentsFreed: 0, bytesFreed: 0, bytesMoved: 0, running: false }
   }
 
   release(addrs: Iterable<number>): void {
@@ -212,6 +248,15 @@ export class NodeCache {
     if (e.prot) this.protect.remove(e)
     else this.probation.remove(e)
     this.map.delete(addr)
+  }
+
+  /** Drops every node. */
+  clear(): void {
+    this.map.clear()
+    this.probation.oldest = this.probation.newest = null
+    this.probation.bytes = 0
+    this.protect.oldest = this.protect.newest = null
+    this.protect.bytes = 0
   }
 
   /** True when the node is cached (without counting a hit or a miss). */

@@ -15,6 +15,7 @@ import { LOG_FILE } from "../metadata/MetadataLog.js"
 import { StatusError } from "../StatusError.js"
 import { decodeCommitRecord, FILE_LAYOUT, type StoredCommitRecord } from "./filestore.js"
 import { SLOTS_LEN } from "./node.js"
+import { ForwardMap } from "./relocation.js"
 
 const { coreMagic, leafMagic, logHeader, logMagic, nodeHeader, recordSize, segmentSpan } = FILE_LAYOUT
 
@@ -172,7 +173,8 @@ export interface NodeHeader {
 
 /**
  * Random reads of nodes by address, through one block (64 KiB, or the node when larger), so the headers of
- * neighbouring nodes cost one read. Every failure is a `StatusError` naming the node.
+ * neighbouring nodes cost one read; a node in a segment compaction freed is read where `forward` says its copy is.
+ * Every failure is a `StatusError` naming the node.
  */
 export class NodeFiles {
   private readonly fds = new Map<number, { readonly fd: number; readonly size: number }>()
@@ -184,7 +186,7 @@ export class NodeFiles {
   /** Bytes read from the segment files so far. */
   bytesRead = 0
 
-  constructor(private readonly dir: string) {}
+  constructor(private readonly dir: string, private readonly forward: ForwardMap = new ForwardMap()) {}
 
   private file(seg: number): { readonly fd: number; readonly size: number } {
     let f = this.fds.get(seg)
@@ -228,17 +230,25 @@ export class NodeFiles {
   }
 
   private fault(addr: number, what: string): StatusError {
-    const { offset, seg } = splitAddress(addr)
+    const at = this.forward.resolve(addr)
+    const { offset, seg } = splitAddress(at < 0 ? addr : at)
     return new StatusError(
       StatusCode.InvariantFailure,
       `node ${addr} (${FILE_LAYOUT.segmentName(seg)} @ ${offset}): ${what} (run btrdb verify)`
     )
   }
 
+  /** Where the node at `addr` is. */
+  private locate(addr: number): { readonly seg: number; readonly offset: number } {
+    if (!Number.isSafeInteger(addr) || addr <= 0) throw this.fault(addr, "not a node address")
+    const at = this.forward.resolve(addr)
+    if (at < 0) throw this.fault(addr, "its segment was freed by compaction without a copy of it")
+    return splitAddress(at)
+  }
+
   /** The header of the node at `addr`, checked for a known magic number and a consistent length. */
   header(addr: number): NodeHeader {
-    const { offset, seg } = splitAddress(addr)
-    if (!Number.isSafeInteger(addr) || addr <= 0) throw this.fault(addr, "not a node address")
+    const { offset, seg } = this.locate(addr)
     const at = this.load(addr, seg, offset, nodeHeader)
     const magic = this.view.getUint32(at, true)
     const len = this.view.getUint32(at + 4, true)
@@ -253,7 +263,7 @@ export class NodeFiles {
   slots(addr: number): Float64Array {
     const h = this.header(addr)
     if (h.kind !== 1) throw this.fault(addr, "a leaf where an internal node was expected")
-    const { offset, seg } = splitAddress(addr)
+    const { offset, seg } = this.locate(addr)
     const at = this.load(addr, seg, offset, h.len)
     if (crc32(this.buf, at, at + h.len - 8) !== this.view.getUint32(at + h.len - 8, true)) {
       throw this.fault(addr, "checksum mismatch")

@@ -13,6 +13,15 @@
  * a caller asks for durability (`sync` inserts, Flush, Obliterate, close) or at the latest
  * `commitDelayMs` after the first commit that is not durable yet.
  *
+ * Failed writes (a full disk, an I/O error): every write appends at the end of its file, and one that fails cuts
+ * the file back to where it began. A commit whose nodes cannot be written fails alone, and nothing of it stays. A
+ * group commit whose fsync or log write fails rolls back to the last durable state: the segments and the log are
+ * cut back to what the last successful group commit made durable, the commits after it are forgotten (the
+ * rollback listeners undo them in memory, and the callers waiting for them fail), the cache and read buffers are
+ * emptied, and the next write starts a new segment, so the addresses of forgotten nodes are never given to others
+ * (a read of a forgotten version still going on fails, never reads other nodes). Nothing stays broken: the next
+ * write starts clean, and succeeds once the disk does. Writes and fsyncs ask the optional `DiskFaults` switch first, so tests can make them fail.
+ *
  * Reads: a node missing from the cache is read with one `readSync` into a small scratch buffer.
  * When leaf misses walk a segment forwards (a raw scan visits leaves in time order, and sorted
  * inserts append them in that order), the reads become read-ahead: a block that doubles from
@@ -32,7 +41,15 @@
  * commits whose nodes were there), drops the failing commits, and cuts the log and the segments
  * back to the last good commit. Older damage is caught by the per-node CRC when a node is read.
  *
- * Space of obliterated streams and of versions nobody reads is not reclaimed (no compaction yet).
+ * Compaction (`compaction.ts`) gives back the space of obliterated streams: it copies the live
+ * nodes of a sparse segment verbatim to the active segment, each copy with a Relocate record (the
+ * stream, the address the bytes were at, their new range and its CRC-32, checked and cut off by
+ * recovery as a commit's nodes are), then writes a Free record naming the segment and only once
+ * that is durable deletes the file. A node keeps its first address for good; a read of an address
+ * in a freed segment goes to its copy through the forwarding map (`relocation.ts`) that the
+ * Relocate and Free records give, rebuilt at every open. Recovery deletes a freed segment whose
+ * file is still there, and never gives a freed segment's index to a new segment. The space of old
+ * versions is kept: every version of a live stream stays readable.
  */
 import * as fs from "node:fs"
 import { endianness } from "node:os"
@@ -40,9 +57,18 @@ import * as path from "node:path"
 import { StatusCode } from "../../internal/protocol.js"
 import { uuidFromBytes, uuidToBytes } from "../../internal/uuidBytes.js"
 import { crc32 } from "../crc32.js"
+import { type DiskFaults, type DiskFile, writeFailure } from "../DiskFaults.js"
 import { StatusError } from "../StatusError.js"
 import { type Backend, type CommitRecord, NodeCache, RecordKind } from "./backend.js"
+import {
+  type CompactionHost,
+  type CompactionOptions,
+  type CompactionReport,
+  type CompactionStats,
+  Compactor
+} from "./compaction.js"
 import { SLOTS_LEN, type TreeNode } from "./node.js"
+import { type Extent, ForwardMap } from "./relocation.js"
 import type { CacheStats } from "./types.js"
 
 const SEGMENT_SPAN = 2 ** 40
@@ -55,6 +81,8 @@ const CORE_MAGIC = 0x45524F43
 const RECORD_MAGIC = 0x4D4D4F43
 const SEG_MAGIC = "BTRDBSEG"
 const LOG_MAGIC = "BTRDBLOG"
+/** The stream field of a Free record, which is about no stream. */
+const NO_STREAM = "00000000-0000-0000-0000-000000000000"
 /** A read of one node outside a sequential run covers a full leaf of 1024 points (24 + 16·1024 + 8 bytes). */
 const FIRST_READ = 16_416
 /** The largest read-ahead buffer. */
@@ -73,6 +101,9 @@ export interface FileBackendOptions {
   readonly cacheBytes: number
   readonly commitDelayMs: number
   readonly segmentBytes: number
+  readonly compaction?: CompactionOptions | undefined
+  /** Test-only: failures to inject into the writes and fsyncs of the segment files and the commit log. */
+  readonly faults?: DiskFaults | undefined
 }
 
 interface Segment {
@@ -80,6 +111,8 @@ interface Segment {
   readonly fd: number
   /** Logical end: bytes written plus bytes still in the write buffer. */
   size: number
+  /** The end of what the last successful group commit (or recovery) made durable: a failed one cuts back to it. */
+  durable: number
 }
 
 interface RawRecord extends CommitRecord {
@@ -93,8 +126,19 @@ const segName = (index: number): string => `seg-${index.toString().padStart(8, "
 
 const invariant = (message: string): StatusError => new StatusError(StatusCode.InvariantFailure, message)
 
+const isRecordKind = (kind: number): kind is RecordKind => kind >= RecordKind.Create && kind <= RecordKind.Free
+
 const fsyncAsync = (fd: number): Promise<void> =>
   new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())))
+
+/** Writes all of `bytes` at `position` of `fd`, each write allowed by `faults` first. */
+const writeFully = (fd: number, bytes: Uint8Array, position: number, file: DiskFile, faults?: DiskFaults): void => {
+  let done = 0
+  while (done < bytes.length) {
+    const allowed = faults?.allowWrite(file, bytes.length - done) ?? bytes.length - done
+    done += fs.writeSync(fd, bytes, done, allowed, position + done)
+  }
+}
 
 const fsyncDir = (dir: string): void => {
   try {
@@ -189,21 +233,39 @@ export class FileBackend implements Backend {
   /** Whether the node {@link read} just read goes into the cache. */
   private admit = true
   private records: Array<Uint8Array> = []
+  /** The sequence number of the newest commit recorded, and of the newest one made durable. */
+  private seq = 0
+  private durableUpTo = 0
+  /** The callers of {@link durable} waiting: the newest commit each waits for, and the failure that lost it. */
+  private readonly waiters = new Set<{ readonly target: number; lost: StatusError | undefined }>()
+  /** How many rollbacks there were. */
+  private rollbackCount = 0
+  private readonly rollbackListeners: Array<(kept: number) => void> = []
+  /**
+   * Set by a rollback: the next write starts a new segment, so no address a forgotten commit had is ever given to
+   * another node (a read of a forgotten version that is still going on fails on it, and reads nothing else).
+   */
+  private rollPending = false
   private readonly dirty = new Set<Segment>()
   private newFiles = false
   private timer: ReturnType<typeof setTimeout> | null = null
   private chain: Promise<void> = Promise.resolve()
-  /** Set when writing or fsyncing failed: from then on every write fails (reopen to recover). */
+  /** Set when a failed write could not be rolled back: from then on every write fails (reopen to recover). */
   private broken: unknown = null
   private closed = false
+  private readonly compactor: Compactor
 
   private constructor(
     private readonly dir: string,
     private readonly logFd: number,
     private logSize: number,
     segments: Array<Segment>,
-    private readonly options: FileBackendOptions
+    private readonly options: FileBackendOptions,
+    private readonly forward: ForwardMap
   ) {
+    this.compactor = new Compactor(this.compactionHost(), options.compaction)
+    // What a rollback forgot (an obliterate among others) must not count any more: recount from the log.
+    this.rollbackListeners.push(() => this.recount())
     const sizes = readBufferSizes(options.cacheBytes)
     this.ra = new ReadBuffer(sizes.readAhead)
     this.scratch = new ReadBuffer(sizes.scratch)
@@ -246,7 +308,7 @@ export class FileBackend implements Backend {
       if (view.getUint32(at, true) !== RECORD_MAGIC) break
       if (crc32(log, at, at + RECORD_SIZE - 8) !== view.getUint32(at + RECORD_SIZE - 8, true)) break
       const kind = view.getUint8(at + 4)
-      if (kind !== RecordKind.Create && kind !== RecordKind.Commit && kind !== RecordKind.Obliterate) break
+      if (!isRecordKind(kind)) break
       raw.push({
         kind,
         uuid: uuidFromBytes(log, at + 8),
@@ -266,14 +328,17 @@ export class FileBackend implements Backend {
       if (m === null) continue
       const index = Number(m[1])
       const fd = fs.openSync(path.join(dir, name), "r+")
-      segs.set(index, { index, fd, size: fs.fstatSync(fd).size })
+      const size = fs.fstatSync(fd).size
+      segs.set(index, { index, fd, size, durable: size })
     }
 
-    // Check the newest commits' node ranges until one is intact.
+    // Check the newest commits' node ranges until one is intact. A freed segment's nodes were durable before its
+    // Free record was written, and so were the records before that one.
+    const freed = new Set(raw.filter((r) => r.kind === RecordKind.Free).map((r) => r.seg))
     let keep = raw.length
     for (let k = raw.length - 1; k >= 0; k--) {
       const r = raw[k]
-      if (r.rangeEnd === r.rangeStart) continue
+      if (r.rangeEnd === r.rangeStart || freed.has(r.seg)) continue
       if (FileBackend.rangeIntact(segs.get(r.seg), r)) break
       keep = k
     }
@@ -295,31 +360,65 @@ export class FileBackend implements Backend {
         break
       }
     }
+    // A freed segment still there was being deleted when the process stopped.
+    const forward = ForwardMap.fromRecords(kept)
     for (const s of [...segs.values()]) {
-      if (s.index > lastSeg) {
+      if (s.index > lastSeg || forward.isFreed(s.index)) {
         fs.closeSync(s.fd)
         fs.unlinkSync(path.join(dir, segName(s.index)))
         segs.delete(s.index)
       }
     }
-    let curSeg = segs.get(lastSeg)
+    const last = segs.get(lastSeg)
+    if (last !== undefined && last.size >= SEG_HEADER && last.size !== lastEnd) {
+      fs.ftruncateSync(last.fd, lastEnd)
+      fs.fsyncSync(last.fd)
+      last.size = last.durable = lastEnd
+    }
+    // The active segment: the last commit's, unless that one was freed (a freed index is never used again).
+    const active = Math.max(lastSeg, forward.maxFreed() + 1)
+    let curSeg = segs.get(active)
     if (curSeg === undefined || curSeg.size < SEG_HEADER) {
       if (curSeg !== undefined) fs.closeSync(curSeg.fd)
-      curSeg = FileBackend.createSegment(dir, lastSeg)
-      segs.set(lastSeg, curSeg)
+      curSeg = FileBackend.createSegment(dir, active)
+      segs.set(active, curSeg)
       fsyncDir(dir)
-    } else if (curSeg.size !== lastEnd) {
-      fs.ftruncateSync(curSeg.fd, lastEnd)
-      fs.fsyncSync(curSeg.fd)
-      curSeg.size = lastEnd
     }
     const ordered = [...segs.values()].sort((a, b) => a.index - b.index)
     ordered.splice(ordered.indexOf(curSeg), 1)
     ordered.push(curSeg)
-    const backend = new FileBackend(dir, logFd, logEnd, ordered, options)
+    const backend = new FileBackend(dir, logFd, logEnd, ordered, options, forward)
+    backend.account(kept)
     return {
       backend,
-      records: kept.map((r) => ({ kind: r.kind, uuid: r.uuid, major: r.major, root: r.root }))
+      records: kept.flatMap((r) =>
+        r.kind === RecordKind.Relocate || r.kind === RecordKind.Free ?
+          [] :
+          [{ kind: r.kind, uuid: r.uuid, major: r.major, root: r.root }]
+      )
+    }
+  }
+
+  /** Counts the live and dead bytes of each segment that is still there, for compaction, and resumes it. */
+  private account(records: ReadonlyArray<StoredCommitRecord>): void {
+    const space = this.compactor.space
+    for (const r of records) {
+      if (r.kind === RecordKind.Obliterate) space.obliterate(r.uuid)
+      else if (r.rangeEnd > r.rangeStart && this.segments.has(r.seg)) {
+        space.add(r.seg, r.uuid, r.rangeEnd - r.rangeStart)
+      }
+    }
+    this.compactor.schedule()
+  }
+
+  /** Counts the segments' bytes again from the durable log. */
+  private recount(): void {
+    this.compactor.space.clear()
+    for (let position = 0;;) {
+      const { next, records } = this.readRecords(position, 1 << 20)
+      if (records.length === 0) break
+      this.account(records)
+      position = next
     }
   }
 
@@ -337,15 +436,24 @@ export class FileBackend implements Backend {
     return crc === r.rangeCrc
   }
 
-  private static createSegment(dir: string, index: number): Segment {
-    const fd = fs.openSync(path.join(dir, segName(index)), "w+")
-    const h = Buffer.alloc(SEG_HEADER)
-    h.write(SEG_MAGIC, 0, "latin1")
-    h.writeUInt32LE(1, 8)
-    h.writeUInt32LE(index, 12)
-    fs.writeSync(fd, h, 0, SEG_HEADER, 0)
-    fs.fsyncSync(fd)
-    return { index, fd, size: SEG_HEADER }
+  /** Creates segment file `index` with its header, durably; a failure leaves no file behind. */
+  private static createSegment(dir: string, index: number, faults?: DiskFaults): Segment {
+    const file = path.join(dir, segName(index))
+    const fd = fs.openSync(file, "w+")
+    try {
+      const h = Buffer.alloc(SEG_HEADER)
+      h.write(SEG_MAGIC, 0, "latin1")
+      h.writeUInt32LE(1, 8)
+      h.writeUInt32LE(index, 12)
+      writeFully(fd, h, 0, "segment", faults)
+      faults?.checkFsync("segment")
+      fs.fsyncSync(fd)
+    } catch (e) {
+      fs.closeSync(fd)
+      fs.rmSync(file, { force: true })
+      throw writeFailure(e, `a new segment file ${segName(index)}`)
+    }
+    return { index, fd, size: SEG_HEADER, durable: SEG_HEADER }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -370,10 +478,13 @@ export class FileBackend implements Backend {
   }
 
   /**
-   * Reads and checks the node at `addr` from its segment file, and sets {@link admit}. A leaf not to
-   * be cached, read for a transient reader, is a view of the read buffer rather than a copy.
+   * Reads and checks the node at `logical` from its segment file (or from its copy, when compaction
+   * freed that segment), and sets {@link admit}. A leaf not to be cached, read for a transient
+   * reader, is a view of the read buffer rather than a copy.
    */
-  private read(addr: number, transient: boolean): TreeNode {
+  private read(logical: number, transient: boolean): TreeNode {
+    const addr = this.forward.resolve(logical)
+    if (addr < 0) throw invariant(`node ${logical}: its segment was freed without a copy of it`)
     const segIndex = Math.floor(addr / SEGMENT_SPAN)
     const offset = addr - segIndex * SEGMENT_SPAN
     const seg = this.segments.get(segIndex)
@@ -496,15 +607,24 @@ export class FileBackend implements Backend {
     if (this.broken !== null) throw invariant(`data store failed to write, reopen it: ${String(this.broken)}`)
   }
 
+  /** Starts the next segment file and makes it the active one. */
+  private roll(): void {
+    const next = FileBackend.createSegment(this.dir, this.cur.index + 1, this.options.faults)
+    this.segments.set(next.index, next)
+    this.cur = next
+    this.newFiles = true
+    this.rollPending = false
+  }
+
+  /** Rolls to a new segment when the active one is full, or when a rollback gave back addresses a reader may hold. */
+  private rollIfDue(): void {
+    if (this.rollPending || this.cur.size >= this.options.segmentBytes) this.roll()
+  }
+
   append(node: TreeNode): number {
     this.checkWritable()
     if (this.wlen === 0) {
-      if (this.cur.size >= this.options.segmentBytes) {
-        const next = FileBackend.createSegment(this.dir, this.cur.index + 1)
-        this.segments.set(next.index, next)
-        this.cur = next
-        this.newFiles = true
-      }
+      this.rollIfDue()
       this.wstart = this.cur.size
     }
     const len = node.kind === 0 ? NODE_HEADER + 16 * node.times.length + 8 : NODE_HEADER + 8 * SLOTS_LEN + 8
@@ -545,17 +665,22 @@ export class FileBackend implements Backend {
   // -------------------------------------------------------------------------------------------
   // Commits
 
-  commit(kind: RecordKind, uuid: string, major: bigint, root: number): void {
+  commit(kind: RecordKind, uuid: string, major: bigint, root: number): number {
     this.checkWritable()
     let seg = 0
     let start = 0
     let end = 0
     let crc = 0
     if (this.wlen > 0) {
-      // On failure the nodes stay buffered and are written again, at the same place, by the next commit.
-      let done = 0
-      while (done < this.wlen) {
-        done += fs.writeSync(this.cur.fd, this.wbuf, done, this.wlen - done, this.wstart + done)
+      try {
+        this.writeAt("segment", this.cur, this.wbuf.subarray(0, this.wlen), this.wstart)
+      } catch (e) {
+        // This commit's nodes are dropped (the file was cut back to where they began): the commit never happened.
+        for (const addr of this.pending.keys()) this.cache.drop(addr)
+        this.pending.clear()
+        this.cur.size = this.wstart
+        this.wlen = 0
+        throw e
       }
       seg = this.cur.index
       start = this.wstart
@@ -569,6 +694,58 @@ export class FileBackend implements Backend {
         this.wview = new DataView(this.wbuf.buffer)
       }
     }
+    this.record(kind, uuid, major, root, seg, crc, start, end)
+    if (end > start) this.compactor.space.add(seg, uuid, end - start)
+    if (kind === RecordKind.Obliterate) {
+      this.compactor.space.obliterate(uuid)
+      this.compactor.schedule()
+    }
+    return this.seq
+  }
+
+  get durableSeq(): number {
+    return this.durableUpTo
+  }
+
+  onRollback(listener: (kept: number) => void): void {
+    this.rollbackListeners.push(listener)
+  }
+
+  /**
+   * Writes all of `bytes` at `position` of a file, the end of what it holds. When that fails (a full disk, an I/O
+   * error), the file is cut back to `position`, so nothing of the write stays, and the error is thrown as the
+   * status a caller gets.
+   */
+  private writeAt(file: DiskFile, target: Segment | "log", bytes: Uint8Array, position: number): void {
+    const fd = target === "log" ? this.logFd : target.fd
+    try {
+      writeFully(fd, bytes, position, file, this.options.faults)
+    } catch (e) {
+      try {
+        fs.ftruncateSync(fd, position)
+      } catch (cut) {
+        this.broken = cut
+      }
+      throw writeFailure(e, target === "log" ? "the commit log" : `segment ${segName(target.index)}`)
+    }
+  }
+
+  private async fsyncFile(file: DiskFile, fd: number): Promise<void> {
+    this.options.faults?.checkFsync(file)
+    await fsyncAsync(fd)
+  }
+
+  /** Queues a record for the next group commit, which the commit delay's timer starts at the latest. */
+  private record(
+    kind: RecordKind,
+    uuid: string,
+    major: bigint,
+    root: number,
+    seg: number,
+    crc: number,
+    start: number,
+    end: number
+  ): void {
     const rec = new Uint8Array(RECORD_SIZE)
     const v = new DataView(rec.buffer)
     v.setUint32(0, RECORD_MAGIC, true)
@@ -582,53 +759,184 @@ export class FileBackend implements Backend {
     v.setFloat64(56, end, true)
     v.setUint32(64, crc32(rec, 0, RECORD_SIZE - 8), true)
     this.records.push(rec)
+    this.seq++
     if (this.timer === null) {
       this.timer = setTimeout(() => {
         this.timer = null
-        // A failure is kept in `broken` and reported by every later write and durable().
+        // A failure rolls the store back (see groupCommit); the callers that wait for durability are told.
         this.durable().catch(() => {})
       }, this.options.commitDelayMs)
       this.timer.unref()
     }
   }
 
+  /**
+   * Resolves once every commit recorded before the call is durable; rejects when a failed write made the store
+   * forget any of them (see {@link groupCommit}).
+   */
   durable(): Promise<void> {
-    const run = this.chain.then(() => this.groupCommit())
+    const waiter = { target: this.seq, lost: undefined as StatusError | undefined }
+    this.waiters.add(waiter)
+    const run = this.chain.then(() => this.groupCommit()).finally(() => this.waiters.delete(waiter)).then(() => {
+      if (waiter.lost !== undefined) throw waiter.lost
+    })
     this.chain = run.catch(() => {})
     return run
   }
 
+  /**
+   * Writes the records queued so far to the log, after fsyncing the segments their nodes are in. When a write or
+   * fsync fails, the store goes back to its last durable state: every commit not durable yet is forgotten (its
+   * nodes and records cut off the files, its nodes out of the cache, its versions undone by the rollback
+   * listeners), so the next write starts clean.
+   */
   private async groupCommit(): Promise<void> {
     if (this.broken !== null) throw invariant(`data store failed to write, reopen it: ${String(this.broken)}`)
     try {
       await this.writeRecords()
     } catch (e) {
-      // The records taken are lost to the log; later ones must not be written after a gap.
-      this.broken = e
-      throw e
+      const error = writeFailure(e, "the data store")
+      this.rollback(error)
+      throw error
     }
   }
 
   private async writeRecords(): Promise<void> {
     const records = this.records
+    const upTo = this.seq
     const dirty = [...this.dirty]
+    const ends = [...this.segments.values()].map((s) => [s, s.size] as const)
     this.records = []
     this.dirty.clear()
     if (records.length === 0) return
-    await Promise.all(dirty.map((s) => fsyncAsync(s.fd)))
+    await Promise.all(dirty.map((s) => this.fsyncFile("segment", s.fd)))
     if (this.newFiles) {
       this.newFiles = false
       fsyncDir(this.dir)
     }
     const buf = new Uint8Array(records.length * RECORD_SIZE)
     records.forEach((r, i) => buf.set(r, i * RECORD_SIZE))
-    let done = 0
-    while (done < buf.length) done += fs.writeSync(this.logFd, buf, done, buf.length - done, this.logSize + done)
+    this.writeAt("log", "log", buf, this.logSize)
+    await this.fsyncFile("log", this.logFd)
     this.logSize += buf.length
-    await fsyncAsync(this.logFd)
+    for (const [s, end] of ends) s.durable = Math.max(s.durable, end)
+    this.durableUpTo = upTo
+  }
+
+  /** Forgets every commit that is not durable: cuts the files back to their durable ends and tells the listeners. */
+  private rollback(error: StatusError): void {
+    this.rollbackCount++
+    for (const w of this.waiters) if (w.target > this.durableUpTo) w.lost ??= error
+    this.records = []
+    this.dirty.clear()
+    this.pending.clear()
+    this.wlen = 0
+    try {
+      for (const s of this.segments.values()) {
+        if (s.size > s.durable) {
+          fs.ftruncateSync(s.fd, s.durable)
+          s.size = s.durable
+        }
+      }
+      fs.ftruncateSync(this.logFd, this.logSize)
+    } catch (e) {
+      this.broken = e
+    }
+    this.rollPending = true
+    this.cache.clear()
+    this.ra.seg = -1
+    this.scratch.seg = -1
+    this.seqSeg = -1
+    for (const listener of this.rollbackListeners) listener(this.durableUpTo)
   }
 
   release(): void {}
+
+  compact(): Promise<CompactionReport> {
+    return this.compactor.compact()
+  }
+
+  compactionStats(): CompactionStats {
+    return this.compactor.stats()
+  }
+
+  /** What compaction uses of the store (kept off its public face). */
+  private compactionHost(): CompactionHost {
+    return {
+      activeSegment: () => this.cur.index,
+      segmentSize: (seg) => this.segments.get(seg)?.size,
+      seal: () => {
+        if (this.closed || this.broken !== null || this.wlen > 0) return false
+        this.roll()
+        return true
+      },
+      durable: () => this.durable(),
+      rollbacks: () => this.rollbackCount,
+      readRecords: (position, maxBytes) => this.readRecords(position, maxBytes),
+      readSegment: (seg, buf, offset) => {
+        const s = this.segments.get(seg)
+        if (s === undefined) throw invariant(`compaction: no segment ${seg}`)
+        return readAt(s.fd, buf, offset)
+      },
+      nodeLength: (bytes, at) => {
+        const v = new DataView(bytes.buffer, bytes.byteOffset + at, 8)
+        const magic = v.getUint32(0, true)
+        const len = v.getUint32(4, true)
+        return (magic === LEAF_MAGIC || magic === CORE_MAGIC) && len >= NODE_HEADER + 8 && len % 8 === 0 ? len : -1
+      },
+      relocate: (uuid, from, bytes) => this.relocate(uuid, from, bytes),
+      free: (seg, extents) => this.free(seg, extents)
+    }
+  }
+
+  /** The durable records from byte `position` of the log (0: the first), at most `maxBytes` of them. */
+  private readRecords(position: number, maxBytes: number): { records: Array<StoredCommitRecord>; next: number } {
+    const from = Math.max(position, LOG_HEADER)
+    const count = Math.min(Math.max(1, Math.floor(maxBytes / RECORD_SIZE)), (this.logSize - from) / RECORD_SIZE)
+    if (count <= 0) return { records: [], next: from }
+    const buf = new Uint8Array(count * RECORD_SIZE)
+    readAt(this.logFd, buf, from)
+    const records: Array<StoredCommitRecord> = []
+    for (let at = 0; at < buf.length; at += RECORD_SIZE) {
+      const r = decodeCommitRecord(buf, at)
+      if (typeof r === "string") throw invariant(`compaction: commit record at byte ${from + at}: ${r}`)
+      records.push(r)
+    }
+    return { records, next: from + buf.length }
+  }
+
+  /** Writes whole nodes of `uuid` that were at `from` to the end of the active segment, with a Relocate record. */
+  private relocate(uuid: string, from: number, bytes: Uint8Array): number {
+    this.checkWritable()
+    if (this.wlen > 0) throw invariant("compaction: nodes are waiting to be written")
+    this.rollIfDue()
+    const seg = this.cur
+    const at = seg.size
+    this.writeAt("segment", seg, bytes, at)
+    seg.size += bytes.length
+    this.dirty.add(seg)
+    this.record(RecordKind.Relocate, uuid, 0n, from, seg.index, crc32(bytes), at, at + bytes.length)
+    this.compactor.space.add(seg.index, uuid, bytes.length)
+    return seg.index * SEGMENT_SPAN + at
+  }
+
+  /**
+   * Frees segment `seg`, whose live bytes are at `extents` now: a durable Free record, then reads go to the copies,
+   * then the file is deleted. Returns its size.
+   */
+  private async free(seg: number, extents: ReadonlyArray<Extent>): Promise<number> {
+    const s = this.segments.get(seg)
+    if (s === undefined || s === this.cur) throw invariant(`compaction: segment ${seg} cannot be freed`)
+    this.checkWritable()
+    this.record(RecordKind.Free, NO_STREAM, BigInt(s.size), 0, seg, 0, 0, 0)
+    await this.durable()
+    this.forward.free(seg, extents)
+    this.segments.delete(seg)
+    fs.closeSync(s.fd)
+    fs.unlinkSync(path.join(this.dir, segName(seg)))
+    fsyncDir(this.dir)
+    return s.size
+  }
 
   cacheStats(): CacheStats {
     return this.cache.stats()
@@ -641,6 +949,7 @@ export class FileBackend implements Backend {
 
   async close(): Promise<void> {
     if (this.closed) return
+    await this.compactor.stop()
     if (this.timer !== null) {
       clearTimeout(this.timer)
       this.timer = null
@@ -674,6 +983,13 @@ export const FILE_LAYOUT = {
   /** The log starts with `logMagic` (8 bytes) and the format version 1 (u32), then records of `recordSize` bytes. */
   logHeader: LOG_HEADER,
   logMagic: LOG_MAGIC,
+  /**
+   * A record: magic (u32), kind (u8, `RecordKind`) and 3 zero bytes, the stream's uuid (16 bytes), major version
+   * (u64), root address (f64), the segment of its node range (u32), the range's CRC-32 (u32), the range's start and
+   * end offsets (f64 each), the CRC-32 of the 64 bytes before it (u32) and 4 zero bytes. A Relocate record holds in
+   * `root` the address its nodes were copied from (its major is 0); a Free record names the freed segment in its
+   * segment field and that file's size in bytes as its major, with no stream (all zero) and no range.
+   */
   recordSize: RECORD_SIZE,
   /**
    * A node: magic (u32: `leafMagic` or `coreMagic`), length in bytes (u32), start (i64), pw (u32), point count
@@ -706,7 +1022,7 @@ export const decodeCommitRecord = (
   if (view.getUint32(at, true) !== RECORD_MAGIC) return "bad magic number"
   if (crc32(log, at, at + RECORD_SIZE - 8) !== view.getUint32(at + RECORD_SIZE - 8, true)) return "checksum mismatch"
   const kind = view.getUint8(at + 4)
-  if (kind !== RecordKind.Create && kind !== RecordKind.Commit && kind !== RecordKind.Obliterate) return "unknown kind"
+  if (!isRecordKind(kind)) return "unknown kind"
   return {
     kind,
     uuid: uuidFromBytes(log, at + 8),

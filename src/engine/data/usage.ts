@@ -5,8 +5,9 @@
  *
  * The trees are walked from each version's root, newest first, with a set of the nodes seen (one stream at a time),
  * reading internal nodes and only the headers of leaves (a leaf of the smallest width, 2^2 ns, is not read at all:
- * its size follows from its parent's count). A leaf takes 32 + 16·points bytes on disk, an internal node 3104. No
- * recovery runs and nothing is written; a damaged node fails the walk naming it (`btrdb verify` says more).
+ * its size follows from its parent's count). A leaf takes 32 + 16·points bytes on disk, an internal node 3104. Nodes
+ * that compaction moved are read where they are now. No recovery runs and nothing is written; a damaged node fails
+ * the walk naming it (`btrdb verify` says more).
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -16,6 +17,7 @@ import { StatusError } from "../StatusError.js"
 import { RecordKind } from "./backend.js"
 import { leafNodeBytes, listSegments, METADATA_LOG, NodeFiles, readCommitLog, withDataDirectory } from "./dataFiles.js"
 import { EMPTY, FANOUT, FANOUT_BITS, S_ADDR, S_COUNT } from "./node.js"
+import { ForwardMap } from "./relocation.js"
 
 /** What one live stream takes. */
 export interface StreamUsage {
@@ -53,10 +55,13 @@ export interface DiskUsage {
   /** The files under `metadata/`. */
   readonly metadata: FileUsage
   /**
-   * Segment bytes that no version of a live stream reaches: obliterated streams' nodes, nodes a commit wrote and then
-   * left behind, uncommitted bytes at the end, and the segments' headers. No compaction reclaims them yet.
+   * Segment bytes that no version of a live stream reaches: obliterated streams' nodes not compacted yet, nodes a
+   * commit wrote and then left behind, copies made by a compaction that did not finish, uncommitted bytes at the end,
+   * and the segments' headers.
    */
   readonly unreachable: number
+  /** The segment files compaction deleted, and the bytes they held (see `compaction.ts`). */
+  readonly reclaimed: FileUsage
   /** The segment files, the commit log and the metadata together (the lock files are left out). */
   readonly total: number
 }
@@ -128,10 +133,13 @@ const measure = async (dir: string, options: DiskUsageOptions): Promise<DiskUsag
     if (r.index > firstBad) break
     if (r.kind === RecordKind.Create) roots.set(r.uuid, [EMPTY])
     else if (r.kind === RecordKind.Obliterate) roots.delete(r.uuid)
-    else roots.get(r.uuid)?.push(r.root)
+    else if (r.kind === RecordKind.Commit) roots.get(r.uuid)?.push(r.root)
   }
+  const present = new Set(segmentFiles.map((s) => s.index))
+  const freed = log.records.filter((r) => r.kind === RecordKind.Free && !present.has(r.seg))
+  const reclaimed = { files: freed.length, bytes: freed.reduce((n, r) => n + Number(r.major), 0) }
   const known = names(dir)
-  const files = new NodeFiles(dir)
+  const files = new NodeFiles(dir, ForwardMap.fromRecords(log.records))
   const streams: Array<StreamUsage> = []
   let reachable = 0
   try {
@@ -175,6 +183,7 @@ const measure = async (dir: string, options: DiskUsageOptions): Promise<DiskUsag
     commitLog,
     metadata,
     unreachable: segments.bytes - reachable,
+    reclaimed,
     total: segments.bytes + commitLog.bytes + metadata.bytes
   }
 }

@@ -9,11 +9,16 @@
  *
  * Appends are group-committed: records queued while a write is in flight go out together in the next
  * write, and every append's promise resolves only after its bytes have been `fdatasync`ed.
+ *
+ * A write or fdatasync that fails (a full disk, an I/O error) cuts the file back to its last durable end and fails
+ * the appends of that write and every append queued after it (their changes may build on the failed ones), each
+ * after its `undo` ran, newest first; the log then goes on, clean, with the next append.
  */
 import * as FsP from "node:fs/promises"
 import * as Path from "node:path"
 import { StatusCode } from "../../internal/protocol.js"
 import { crc32 } from "../crc32.js"
+import { type DiskFaults, writeFailure } from "../DiskFaults.js"
 import { StatusError } from "../StatusError.js"
 
 /** The stream state a `put` record carries. Tag values are stored as given; an absent distiller is unset. */
@@ -110,14 +115,16 @@ export const decodeLog = (bytes: Uint8Array): DecodedLog => {
 
 interface Pending {
   readonly bytes: Buffer
+  readonly undo: () => void
   readonly resolve: () => void
   readonly reject: (e: unknown) => void
 }
 
-const writeAll = async (handle: FsP.FileHandle, bytes: Buffer): Promise<void> => {
+const writeAll = async (handle: FsP.FileHandle, bytes: Buffer, faults?: DiskFaults): Promise<void> => {
   let off = 0
   while (off < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, off, bytes.length - off)
+    const allowed = faults?.allowWrite("metadata", bytes.length - off) ?? bytes.length - off
+    const { bytesWritten } = await handle.write(bytes, off, allowed)
     off += bytesWritten
   }
 }
@@ -151,10 +158,19 @@ export class MetadataLog {
   private failure: StatusError | undefined
   private closed = false
 
-  private constructor(private readonly dir: string, private handle: FsP.FileHandle) {}
+  private constructor(
+    private readonly dir: string,
+    private handle: FsP.FileHandle,
+    /** The file's durable length: where a failed write cuts it back to. */
+    private size: number,
+    private readonly faults: DiskFaults | undefined
+  ) {}
 
-  /** Opens (or creates) `dir/metadata.log`, reads its records and cuts off a torn tail. */
-  static async open(dir: string): Promise<OpenedLog> {
+  /**
+   * Opens (or creates) `dir/metadata.log`, reads its records and cuts off a torn tail. `faults` (tests only) may
+   * make its later writes fail.
+   */
+  static async open(dir: string, faults?: DiskFaults): Promise<OpenedLog> {
     await FsP.mkdir(dir, { recursive: true })
     const path = Path.join(dir, LOG_FILE)
     let bytes: Buffer
@@ -181,7 +197,11 @@ export class MetadataLog {
       }
     }
     const handle = await FsP.open(path, "a")
-    return { log: new MetadataLog(dir, handle), records, truncatedBytes }
+    return {
+      log: new MetadataLog(dir, handle, validBytes === 0 ? MAGIC.length : validBytes, faults),
+      records,
+      truncatedBytes
+    }
   }
 
   /** Writes `chunks` to a temporary file, syncs it and renames it over the log. */
@@ -199,17 +219,20 @@ export class MetadataLog {
     await fsyncDir(dir)
   }
 
-  /** The error that stopped the log, if a write failed: nothing more can be appended. */
+  /** The error that stopped the log, if a failed write could not be cut off: nothing more can be appended. */
   get failed(): StatusError | undefined {
     return this.failure
   }
 
-  /** Appends a record; resolves once it is on disk. After a failed write every append fails with 500. */
-  append(record: LogRecord): Promise<void> {
+  /**
+   * Appends a record; resolves once it is on disk. When its write fails, `undo` runs (it takes back the change the
+   * record describes) and the append rejects with 426 (disk full) or 500.
+   */
+  append(record: LogRecord, undo: () => void): Promise<void> {
     if (this.closed) return Promise.reject(new StatusError(StatusCode.InvariantFailure, "metadata log is closed"))
     if (this.failure) return Promise.reject(this.failure)
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ bytes: encodeRecord(record), resolve, reject })
+      this.pending.push({ bytes: encodeRecord(record), undo, resolve, reject })
       this.flushing ??= this.flushLoop()
     })
   }
@@ -220,19 +243,32 @@ export class MetadataLog {
     while (this.pending.length > 0) {
       const batch = this.pending
       this.pending = []
+      const bytes = Buffer.concat(batch.map((p) => p.bytes))
       try {
         if (this.failure) throw this.failure
-        await writeAll(this.handle, Buffer.concat(batch.map((p) => p.bytes)))
+        await writeAll(this.handle, bytes, this.faults)
+        this.faults?.checkFsync("metadata")
         await this.handle.datasync()
+        this.size += bytes.length
         for (const p of batch) p.resolve()
       } catch (e) {
-        this.failure ??= e instanceof StatusError
-          ? e
-          : new StatusError(StatusCode.InvariantFailure, `metadata log write failed: ${String(e)}`)
-        for (const p of batch) p.reject(this.failure)
+        await this.rollback(batch, writeFailure(e, "the metadata log"))
       }
     }
     this.flushing = undefined
+  }
+
+  /** Cuts the file back to its durable end and fails `batch` and every append queued since, undoing them. */
+  private async rollback(batch: ReadonlyArray<Pending>, error: StatusError): Promise<void> {
+    const failed = [...batch, ...this.pending]
+    this.pending = []
+    try {
+      await this.handle.truncate(this.size)
+    } catch (e) {
+      this.failure ??= writeFailure(e, "the metadata log")
+    }
+    for (let k = failed.length - 1; k >= 0; k--) failed[k].undo()
+    for (const p of failed) p.reject(this.failure ?? error)
   }
 
   /** Resolves when every queued append has been written (or has failed). */
@@ -252,6 +288,7 @@ export class MetadataLog {
     await this.handle.close()
     try {
       await MetadataLog.writeFileDurably(this.dir, chunks)
+      this.size = chunks.reduce((n, c) => n + c.length, 0)
     } finally {
       this.handle = await FsP.open(Path.join(this.dir, LOG_FILE), "a")
     }

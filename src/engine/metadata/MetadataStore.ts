@@ -5,13 +5,14 @@
  * The store is the source of truth. In memory it keeps every live stream plus indexes by collection and by
  * identity (collection + the four tags). With a directory it is durable: each mutation is appended to a
  * checksummed log and fsynced before its promise resolves, and the log is replayed at open
- * (see `MetadataLog.ts`). SQL runs on PGlite, started at the first query and kept in sync from then on
+ * (see `MetadataLog.ts`); a mutation whose record cannot be written (426 disk full, or 500) is undone in memory. SQL runs on PGlite, started at the first query and kept in sync from then on
  * (see `SqlEngine.ts`).
  *
  * Every failure is a {@link StatusError} with the BTrDB code and message of PROTOCOL.md §5.2 / §8.
  */
 import * as Path from "node:path"
 import { StatusCode } from "../../internal/protocol.js"
+import type { DiskFaults } from "../DiskFaults.js"
 import { StatusError } from "../StatusError.js"
 import { type LogRecord, MetadataLog, type PutRecord } from "./MetadataLog.js"
 import { SqlEngine, type SqlRow } from "./SqlEngine.js"
@@ -81,6 +82,8 @@ export interface MetadataStoreOptions {
    * Undefined: a file under `os.tmpdir()` keyed by PGlite version; null: no cache.
    */
   readonly sqlCacheFile?: string | null | undefined
+  /** Tests only: failures to inject into the writes and fsyncs of the log (see `DiskFaults.ts`). */
+  readonly faults?: DiskFaults | undefined
 }
 
 interface Tags {
@@ -214,7 +217,7 @@ export class MetadataStore {
   static async open(options: MetadataStoreOptions): Promise<MetadataStore> {
     const store = new MetadataStore(options)
     if (options.dir !== undefined) {
-      const { log, records } = await MetadataLog.open(Path.join(options.dir, "metadata"))
+      const { log, records } = await MetadataLog.open(Path.join(options.dir, "metadata"), options.faults)
       for (const r of records) store.replay(r)
       store.log = log
       const live = store.streams.size + store.tombstones.size
@@ -225,6 +228,11 @@ export class MetadataStore {
 
   // ---------------------------------------------------------------------------------------------------------
   // Reads
+
+  /** True when the uuid belonged to a stream that was obliterated. */
+  isObliterated(uuid: string): boolean {
+    return this.tombstones.has(uuid)
+  }
 
   /** The descriptor of a live stream; 404 when it does not exist (or was obliterated). */
   get(uuid: string): StreamDescriptor {
@@ -325,7 +333,7 @@ export class MetadataStore {
     tags: ReadonlyArray<KeyOptValue>,
     annotations: ReadonlyArray<KeyOptValue>
   ): Promise<StreamDescriptor> {
-    return this.mutate(() => {
+    return this.mutate(uuid, () => {
       if (!isUuid(uuid)) throw new StatusError(StatusCode.WrongArgs, "invalid uuid: expected 16 bytes")
       checkCollection(collection)
       let t = EMPTY_TAGS
@@ -358,7 +366,7 @@ export class MetadataStore {
     changes: ReadonlyArray<KeyOptValue>,
     removals: ReadonlyArray<string>
   ): Promise<StreamDescriptor> {
-    return this.mutate(() => {
+    return this.mutate(uuid, () => {
       checkAnnotationPairs(changes)
       for (const key of removals) checkAnnotationKey(key)
       const s = this.live(uuid, expectedPropertyVersion)
@@ -385,7 +393,7 @@ export class MetadataStore {
     collection: string,
     remove: ReadonlyArray<string>
   ): Promise<StreamDescriptor> {
-    return this.mutate(() => {
+    return this.mutate(uuid, () => {
       if (collection !== "") checkCollection(collection)
       const changes = checkTagPairs(tags)
       const removals = remove.map(checkTagKey)
@@ -401,7 +409,7 @@ export class MetadataStore {
 
   /** Removes a stream's metadata for good (404 when unknown) and tombstones its uuid: Create then fails with 429. */
   obliterate(uuid: string): Promise<void> {
-    return this.mutate(() => {
+    return this.mutate(uuid, () => {
       const s = this.streams.get(uuid)
       if (!s) throw notFound()
       this.uninstall(s)
@@ -422,13 +430,30 @@ export class MetadataStore {
   // ---------------------------------------------------------------------------------------------------------
   // Internals
 
-  /** Runs `apply` (validation and the in-memory change, synchronously), then makes its record durable. */
-  private async mutate<A>(apply: () => { readonly record: LogRecord; readonly result: A }): Promise<A> {
+  /**
+   * Runs `apply` (validation and the in-memory change of stream `uuid`, synchronously), then makes its record
+   * durable; when that fails, the stream is put back as it was.
+   */
+  private async mutate<A>(
+    uuid: string,
+    apply: () => { readonly record: LogRecord; readonly result: A }
+  ): Promise<A> {
     if (this.closed) throw new StatusError(StatusCode.InvariantFailure, "metadata store is closed")
     if (this.log?.failed) throw this.log.failed
+    const before = this.streams.get(uuid)
+    const tombstoned = this.tombstones.has(uuid)
     const { record, result } = apply()
-    if (this.log) await this.log.append(record)
+    if (this.log) await this.log.append(record, () => this.restore(uuid, before, tombstoned))
     return result
+  }
+
+  /** Puts stream `uuid` back in the state `before` (undefined: no live stream), tombstoned or not. */
+  private restore(uuid: string, before: Stream | undefined, tombstoned: boolean): void {
+    const now = this.streams.get(uuid)
+    if (now) this.uninstall(now)
+    if (before) this.install(before)
+    else this.sqlEngine.changed(uuid, null)
+    if (!tombstoned) this.tombstones.delete(uuid)
   }
 
   /** The live stream `uuid` (404) whose version matches `expected` unless it is 0 (423). */
