@@ -3,6 +3,7 @@
  */
 import * as Command from "effect/cli/Command"
 import { PACKAGE_VERSION } from "../internal/version.js"
+import { backup } from "./backup.js"
 import { alignedWindows, deleteRange, insert, obliterate, plot, values, windows } from "./dataCommands.js"
 import { demo } from "./demo/command.js"
 import { du, verify } from "./maintenanceCommands.js"
@@ -17,6 +18,7 @@ export const btrdb = Command.make("btrdb").pipe(
     demo,
     verify,
     du,
+    backup,
     info,
     collections,
     streams,
@@ -38,6 +40,7 @@ export const SUBCOMMANDS = [
   "demo",
   "verify",
   "du",
+  "backup",
   "info",
   "collections",
   "streams",
