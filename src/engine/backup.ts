@@ -23,6 +23,7 @@ import { RecordKind } from "./data/backend.js"
 import { METADATA_LOG } from "./data/dataFiles.js"
 import { decodeCommitRecord, FILE_LAYOUT } from "./data/filestore.js"
 import * as DirectoryLock from "./DirectoryLock.js"
+import { fsyncDirectory } from "./fileIo.js"
 import { StatusError } from "./StatusError.js"
 
 const CHUNK = 1 << 20
@@ -173,9 +174,9 @@ const copyOnce = async (
         } finally {
           await metadata.close()
         }
-        await syncDirectory(path.join(to, path.dirname(METADATA_LOG)))
+        await fsyncDirectory(path.join(to, path.dirname(METADATA_LOG)))
       }
-      await syncDirectory(to)
+      await fsyncDirectory(to)
       return { versions: snapshot.versions, bytes: copied }
     } finally {
       for (const { handle } of handles) await handle.close()
@@ -257,18 +258,5 @@ const copyFile = async (
     await out.sync()
   } finally {
     await out.close()
-  }
-}
-
-const syncDirectory = async (dir: string): Promise<void> => {
-  try {
-    const h = await FsP.open(dir, "r")
-    try {
-      await h.sync()
-    } finally {
-      await h.close()
-    }
-  } catch {
-    // Some platforms cannot fsync a directory.
   }
 }

@@ -11,6 +11,7 @@ import * as path from "node:path"
 import { StatusCode } from "../../internal/protocol.js"
 import { crc32 } from "../crc32.js"
 import * as DirectoryLock from "../DirectoryLock.js"
+import { readAt } from "../fileIo.js"
 import { LOG_FILE } from "../metadata/MetadataLog.js"
 import { StatusError } from "../StatusError.js"
 import { decodeCommitRecord, FILE_LAYOUT, type StoredCommitRecord } from "./filestore.js"
@@ -142,17 +143,6 @@ export const readCommitLog = (dir: string): CommitLog => {
   } finally {
     fs.closeSync(fd)
   }
-}
-
-/** Reads up to `buf.length` bytes at `position`; returns how many it got (fewer at the end of the file). */
-export const readAt = (fd: number, buf: Uint8Array, position: number): number => {
-  let got = 0
-  while (got < buf.length) {
-    const n = fs.readSync(fd, buf, got, buf.length - got, position + got)
-    if (n === 0) break
-    got += n
-  }
-  return got
 }
 
 /** The segment index and byte offset of a node address. */

@@ -58,6 +58,7 @@ import { StatusCode } from "../../internal/protocol.js"
 import { uuidFromBytes, uuidToBytes } from "../../internal/uuidBytes.js"
 import { crc32 } from "../crc32.js"
 import { type DiskFaults, type DiskFile, writeFailure } from "../DiskFaults.js"
+import { fsyncDirectorySync, readAt } from "../fileIo.js"
 import { StatusError } from "../StatusError.js"
 import { type Backend, type CommitRecord, NodeCache, RecordKind } from "./backend.js"
 import {
@@ -138,29 +139,6 @@ const writeFully = (fd: number, bytes: Uint8Array, position: number, file: DiskF
     const allowed = faults?.allowWrite(file, bytes.length - done) ?? bytes.length - done
     done += fs.writeSync(fd, bytes, done, allowed, position + done)
   }
-}
-
-const fsyncDir = (dir: string): void => {
-  try {
-    const fd = fs.openSync(dir, "r")
-    try {
-      fs.fsyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
-    }
-  } catch {
-    // Some platforms cannot fsync a directory.
-  }
-}
-
-const readAt = (fd: number, buf: Uint8Array, position: number): number => {
-  let got = 0
-  while (got < buf.length) {
-    const n = fs.readSync(fd, buf, got, buf.length - got, position + got)
-    if (n === 0) break
-    got += n
-  }
-  return got
 }
 
 /**
@@ -295,7 +273,7 @@ export class FileBackend implements Backend {
       fs.writeSync(logFd, h, 0, LOG_HEADER, 0)
       fs.ftruncateSync(logFd, LOG_HEADER)
       fs.fsyncSync(logFd)
-      fsyncDir(dir)
+      fsyncDirectorySync(dir)
       log = h
     } else if (log.toString("latin1", 0, 8) !== LOG_MAGIC) {
       throw invariant(`${logPath} is not a commit log`)
@@ -303,22 +281,10 @@ export class FileBackend implements Backend {
 
     // Records up to the first torn or corrupt one.
     const raw: Array<RawRecord> = []
-    const view = new DataView(log.buffer, log.byteOffset, log.length)
     for (let at = LOG_HEADER; at + RECORD_SIZE <= log.length; at += RECORD_SIZE) {
-      if (view.getUint32(at, true) !== RECORD_MAGIC) break
-      if (crc32(log, at, at + RECORD_SIZE - 8) !== view.getUint32(at + RECORD_SIZE - 8, true)) break
-      const kind = view.getUint8(at + 4)
-      if (!isRecordKind(kind)) break
-      raw.push({
-        kind,
-        uuid: uuidFromBytes(log, at + 8),
-        major: view.getBigUint64(at + 24, true),
-        root: view.getFloat64(at + 32, true),
-        seg: view.getUint32(at + 40, true),
-        rangeCrc: view.getUint32(at + 44, true),
-        rangeStart: view.getFloat64(at + 48, true),
-        rangeEnd: view.getFloat64(at + 56, true)
-      })
+      const record = decodeCommitRecord(log, at)
+      if (typeof record === "string") break
+      raw.push(record)
     }
 
     // Segments.
@@ -382,7 +348,7 @@ export class FileBackend implements Backend {
       if (curSeg !== undefined) fs.closeSync(curSeg.fd)
       curSeg = FileBackend.createSegment(dir, active)
       segs.set(active, curSeg)
-      fsyncDir(dir)
+      fsyncDirectorySync(dir)
     }
     const ordered = [...segs.values()].sort((a, b) => a.index - b.index)
     ordered.splice(ordered.indexOf(curSeg), 1)
@@ -812,7 +778,7 @@ export class FileBackend implements Backend {
     await Promise.all(dirty.map((s) => this.fsyncFile("segment", s.fd)))
     if (this.newFiles) {
       this.newFiles = false
-      fsyncDir(this.dir)
+      fsyncDirectorySync(this.dir)
     }
     const buf = new Uint8Array(records.length * RECORD_SIZE)
     records.forEach((r, i) => buf.set(r, i * RECORD_SIZE))
@@ -934,7 +900,7 @@ export class FileBackend implements Backend {
     this.segments.delete(seg)
     fs.closeSync(s.fd)
     fs.unlinkSync(path.join(this.dir, segName(seg)))
-    fsyncDir(this.dir)
+    fsyncDirectorySync(this.dir)
     return s.size
   }
 

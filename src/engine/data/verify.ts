@@ -40,6 +40,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { FIRST_VERSION } from "../../internal/protocol.js"
 import { crc32 } from "../crc32.js"
+import { readAt } from "../fileIo.js"
 import { decodeLog, type LogRecord } from "../metadata/MetadataLog.js"
 import { RecordKind } from "./backend.js"
 import {
@@ -48,7 +49,6 @@ import {
   leafNodeBytes,
   listSegments,
   METADATA_LOG,
-  readAt,
   readCommitLog,
   type SegmentFile,
   withDataDirectory

@@ -19,6 +19,7 @@ import * as Path from "node:path"
 import { StatusCode } from "../../internal/protocol.js"
 import { crc32 } from "../crc32.js"
 import { type DiskFaults, writeFailure } from "../DiskFaults.js"
+import { fsyncDirectory } from "../fileIo.js"
 import { StatusError } from "../StatusError.js"
 
 /** The stream state a `put` record carries. Tag values are stored as given; an absent distiller is unset. */
@@ -129,19 +130,6 @@ const writeAll = async (handle: FsP.FileHandle, bytes: Buffer, faults?: DiskFaul
   }
 }
 
-const fsyncDir = async (dir: string): Promise<void> => {
-  try {
-    const h = await FsP.open(dir, "r")
-    try {
-      await h.sync()
-    } finally {
-      await h.close()
-    }
-  } catch {
-    // Some platforms cannot open or sync a directory; the rename is still atomic there.
-  }
-}
-
 /** The result of {@link MetadataLog.open}. */
 export interface OpenedLog {
   readonly log: MetadataLog
@@ -216,7 +204,7 @@ export class MetadataLog {
       await h.close()
     }
     await FsP.rename(tmp, path)
-    await fsyncDir(dir)
+    await fsyncDirectory(dir)
   }
 
   /** The error that stopped the log, if a failed write could not be cut off: nothing more can be appended. */
