@@ -11,18 +11,9 @@ import * as path from "node:path"
 import { verifyDirectory } from "../../src/engine/data/verify.js"
 import { BTrDB, Retry, Uuid } from "../../src/index.js"
 import * as EmbeddedServer from "../../src/server/EmbeddedServer.js"
-import { rawClient } from "../support/rawClient.js"
+import { planFault } from "../support/rawClient.js"
 
-const inject = (endpoint: string, type: number, params: object = {}) =>
-  Effect.promise(async () => {
-    const client = rawClient(endpoint)
-    try {
-      const r = await client.unary("FaultInject", { type: String(type), params: Buffer.from(JSON.stringify(params)) })
-      assert.isNull(r.stat)
-    } finally {
-      client.close()
-    }
-  })
+const inject = planFault
 
 const N = 20_000
 const points = (from: number) => ({

@@ -7,22 +7,14 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { BTrDB, Retry } from "../../src/index.js"
 import * as EmbeddedServer from "../../src/server/EmbeddedServer.js"
-import { rawClient, uuidBytes } from "../support/rawClient.js"
+import { faultInject, rawClient, uuidBytes } from "../support/rawClient.js"
 
 const withServer = <A, E>(faultInjection: boolean, f: (endpoint: string) => Effect.Effect<A, E>) =>
   Effect.scoped(
     Effect.flatMap(EmbeddedServer.make({ listen: "127.0.0.1:0", faultInjection, log: () => {} }), (s) => f(s.endpoint))
   )
 
-const inject = (endpoint: string, type: number, params: object = {}) =>
-  Effect.promise(async () => {
-    const client = rawClient(endpoint)
-    try {
-      return await client.unary("FaultInject", { type: String(type), params: Buffer.from(JSON.stringify(params)) })
-    } finally {
-      client.close()
-    }
-  })
+const inject = faultInject
 
 describe("fault injection", () => {
   it.live("is disabled by default (424)", () =>

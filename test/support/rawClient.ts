@@ -1,4 +1,6 @@
 import * as grpc from "@grpc/grpc-js"
+import * as Effect from "effect/Effect"
+import { assert } from "vitest"
 import { loadServiceClient, loadServiceDefinition } from "../../src/internal/grpc/proto.js"
 
 /** A plain grpc-js client of the v5api service, for checking what the server puts on the wire. */
@@ -92,3 +94,20 @@ export const rawClient = (endpoint: string) => {
 
 /** 16 bytes of a fresh uuid. */
 export const uuidBytes = (uuid: string = crypto.randomUUID()): Buffer => Buffer.from(uuid.replaceAll("-", ""), "hex")
+
+/** One FaultInject call to the server at `endpoint` (see `src/server/faults.ts`), `params` as JSON; its answer. */
+export const faultInject = (endpoint: string, type: number, params: object = {}) =>
+  Effect.promise(async () => {
+    const client = rawClient(endpoint)
+    try {
+      return await client.unary("FaultInject", { type: String(type), params: Buffer.from(JSON.stringify(params)) })
+    } finally {
+      client.close()
+    }
+  })
+
+/** Plans a fault with {@link faultInject}; the server must accept it. */
+export const planFault = (endpoint: string, type: number, params: object = {}) =>
+  Effect.map(faultInject(endpoint, type, params), (r) => {
+    assert.isNull(r.stat)
+  })

@@ -5,24 +5,16 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { DataStore } from "../../../src/engine/data/DataStore.js"
 import { verifyDirectory } from "../../../src/engine/data/verify.js"
 import { Database } from "../../../src/engine/Database.js"
 import { DiskFaults } from "../../../src/engine/DiskFaults.js"
 import { MAX_TIME, MIN_TIME, StatusCode } from "../../../src/internal/protocol.js"
-import { codeOf, columns, expectPoints, rawPoints, rmDir, tmpDir, U1, U2 } from "./helpers.js"
+import { codeOf, columns, expectPoints, rawPoints, scratchDirs, U1, U2 } from "./helpers.js"
 import { Model, type Pt } from "./model.js"
 
-const dirs: Array<string> = []
-const fresh = (tag: string): string => {
-  const d = tmpDir(tag)
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmDir(d)
-})
+const fresh = scratchDirs()
 
 /** `n` points from time `from` on, 1 µs apart. */
 const batch = (from: number, n: number, value = from): Array<readonly [bigint, number]> =>

@@ -4,7 +4,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { expect } from "vitest"
+import { afterEach, expect } from "vitest"
 import type { Columns, Paged, RangeColumns, StatColumns } from "../../../src/engine/data/DataStore.js"
 import { isStatusError } from "../../../src/engine/StatusError.js"
 import type { Pt, Stat } from "./model.js"
@@ -15,6 +15,19 @@ export const U2 = "6b0c1f4e-2d7a-4f0b-8e61-9a2c5d3e7f02"
 export const tmpDir = (tag: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `btrdb-${tag}-`))
 
 export const rmDir = (dir: string): void => fs.rmSync(dir, { recursive: true, force: true })
+
+/** A maker of fresh temporary directories (`fresh(tag)`), every one removed after each test of the file. */
+export const scratchDirs = (): (tag: string) => string => {
+  const dirs: Array<string> = []
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmDir(d)
+  })
+  return (tag) => {
+    const d = tmpDir(tag)
+    dirs.push(d)
+    return d
+  }
+}
 
 /** Runs f and returns the StatusError code it throws (or rejects with), else undefined. */
 export const codeOf = async (f: () => unknown): Promise<number | undefined> => {

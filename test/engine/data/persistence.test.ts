@@ -7,23 +7,15 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { DataStore } from "../../../src/engine/data/DataStore.js"
 import { MAX_TIME, MIN_TIME } from "../../../src/internal/protocol.js"
 import { CRASH_BATCH, CRASH_UUID } from "./fixtures/crash-writer.js"
-import { codeOf, columns, expectPoints, rawPoints, rmDir, stats, tmpDir, U1, U2 } from "./helpers.js"
+import { codeOf, columns, expectPoints, rawPoints, scratchDirs, stats, U1, U2 } from "./helpers.js"
 import { Model } from "./model.js"
 
 const ALL = [MIN_TIME, MAX_TIME - 1n] as const
-const dirs: Array<string> = []
-const fresh = (tag: string): string => {
-  const d = tmpDir(tag)
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmDir(d)
-})
+const fresh = scratchDirs()
 
 /** Builds a store with several durable commits on U1 (and some on U2); returns U1's model. */
 const build = async (dir: string, commits = 8, segmentBytes?: number): Promise<Model> => {

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { crc32, crc32Portable } from "../../../src/engine/crc32.js"
 import { NodeCache, RecordKind } from "../../../src/engine/data/backend.js"
 import { DataStore } from "../../../src/engine/data/DataStore.js"
@@ -14,19 +14,11 @@ import { FileBackend, READ_BUFFERS_MIN, readBufferSizes } from "../../../src/eng
 import type { TreeNode } from "../../../src/engine/data/node.js"
 import { rawPages } from "../../../src/engine/data/query.js"
 import { MAX_TIME, MIN_TIME } from "../../../src/internal/protocol.js"
-import { codeOf, columns, expectPoints, rawPoints, rmDir, stats, tmpDir, U1, U2 } from "./helpers.js"
+import { codeOf, columns, expectPoints, rawPoints, rmDir, scratchDirs, stats, U1, U2 } from "./helpers.js"
 import { Model, type Pt } from "./model.js"
 
 const ALL = [MIN_TIME, MAX_TIME - 1n] as const
-const dirs: Array<string> = []
-const fresh = (tag: string): string => {
-  const d = tmpDir(tag)
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmDir(d)
-})
+const fresh = scratchDirs()
 
 /** A deterministic pseudo-random generator (xorshift32). */
 const rng = (seed: number): () => number => {
