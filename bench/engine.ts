@@ -196,100 +196,103 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 /** Insert and read throughput with and without a background compaction pass running. */
 const compactionCost = async (): Promise<void> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-compaction-"))
-  const keep = "b3c2a1d0-0000-4000-8000-000000000002"
-  const victims = Array.from(
-    { length: 10 },
-    (_, k) => `b3c2a1d0-0000-4000-8000-1000000000${k.toString().padStart(2, "0")}`
-  )
-  const ds = await DataStore.open({
-    dir,
-    cacheBytes: 16 * 1024 * 1024,
-    segmentBytes: 8 * 1024 * 1024,
-    compaction: { background: true }
-  })
-  for (const u of [keep, ...victims]) ds.createStream(u)
-  const times = new BigInt64Array(BATCH)
-  const values = new Float64Array(BATCH)
-  const fill = (from: number): void => {
-    for (let i = 0; i < BATCH; i++) {
-      times[i] = T0 + BigInt(from + i) * STEP
-      values[i] = Math.sin((from + i) * 0.001) * 100
-    }
-  }
-  // Each victim in a block of its own, between batches of the kept stream: two thirds of its segments.
-  const block = COMPACTION_POINTS / victims.length
-  for (const [k, victim] of victims.entries()) {
-    for (let b = k * block; b < (k + 1) * block; b += BATCH) {
-      fill(b)
-      await ds.insert(keep, { times, values }, { policy: "never" })
-      for (const half of [0, 1]) {
-        fill(2 * b + half * BATCH)
-        await ds.insert(victim, { times, values }, { policy: "never" })
+  try {
+    const keep = "b3c2a1d0-0000-4000-8000-000000000002"
+    const victims = Array.from(
+      { length: 10 },
+      (_, k) => `b3c2a1d0-0000-4000-8000-1000000000${k.toString().padStart(2, "0")}`
+    )
+    const ds = await DataStore.open({
+      dir,
+      cacheBytes: 16 * 1024 * 1024,
+      segmentBytes: 8 * 1024 * 1024,
+      compaction: { background: true }
+    })
+    for (const u of [keep, ...victims]) ds.createStream(u)
+    const times = new BigInt64Array(BATCH)
+    const values = new Float64Array(BATCH)
+    const fill = (from: number): void => {
+      for (let i = 0; i < BATCH; i++) {
+        times[i] = T0 + BigInt(from + i) * STEP
+        values[i] = Math.sin((from + i) * 0.001) * 100
       }
     }
-  }
-  await ds.flush(keep)
+    // Each victim in a block of its own, between batches of the kept stream: two thirds of its segments.
+    const block = COMPACTION_POINTS / victims.length
+    for (const [k, victim] of victims.entries()) {
+      for (let b = k * block; b < (k + 1) * block; b += BATCH) {
+        fill(b)
+        await ds.insert(keep, { times, values }, { policy: "never" })
+        for (const half of [0, 1]) {
+          fill(2 * b + half * BATCH)
+          await ds.insert(victim, { times, values }, { policy: "never" })
+        }
+      }
+    }
+    await ds.flush(keep)
 
-  const INSERTS = 100_000
-  let fresh = 0
-  /** One round: its insert and read rates (points per second). */
-  const round = async (): Promise<{ insert: number; read: number }> => {
-    const uuid = `b3c2a1d0-0000-4000-8000-2${(fresh++).toString().padStart(11, "0")}`
-    ds.createStream(uuid)
-    let s = performance.now()
-    for (let b = 0; b < INSERTS; b += BATCH) {
-      fill(b)
-      await ds.insert(uuid, { times, values }, { policy: "never" })
-      await yieldNow()
+    const INSERTS = 100_000
+    let fresh = 0
+    /** One round: its insert and read rates (points per second). */
+    const round = async (): Promise<{ insert: number; read: number }> => {
+      const uuid = `b3c2a1d0-0000-4000-8000-2${(fresh++).toString().padStart(11, "0")}`
+      ds.createStream(uuid)
+      let s = performance.now()
+      for (let b = 0; b < INSERTS; b += BATCH) {
+        fill(b)
+        await ds.insert(uuid, { times, values }, { policy: "never" })
+        await yieldNow()
+      }
+      const insert = INSERTS / ((performance.now() - s) / 1000)
+      s = performance.now()
+      let n = 0
+      for (const p of ds.rawValues(keep, MIN_TIME, MAX_TIME - 1n, 0n).pages) {
+        n += p.times.length
+        await yieldNow()
+      }
+      if (n !== COMPACTION_POINTS) throw new Error(`read ${n} points, expected ${COMPACTION_POINTS}`)
+      return { insert, read: n / ((performance.now() - s) / 1000) }
     }
-    const insert = INSERTS / ((performance.now() - s) / 1000)
-    s = performance.now()
-    let n = 0
-    for (const p of ds.rawValues(keep, MIN_TIME, MAX_TIME - 1n, 0n).pages) {
-      n += p.times.length
-      await yieldNow()
+    const segments = (): number => fs.readdirSync(dir).filter((f) => f.endsWith(".dat")).length
+    const segmentsBefore = segments()
+    const without: Array<{ insert: number; read: number }> = []
+    const withCompaction: Array<{ insert: number; read: number }> = []
+    for (let r = 0; r < 8; r++) await round() // warm-up, while the disk writes back what filling it wrote
+    // Phases with and without compaction in turns, as many rounds each, so that the machine's drift (and the disk's
+    // writing back of what a phase wrote) touches both alike.
+    for (const victim of victims) {
+      const freed = ds.compactionStats().segmentsFreed
+      await ds.obliterate(victim)
+      // Rounds while the background pass works (it starts one tick after the obliterate).
+      let n = 0
+      for (; n < 200; n++) {
+        withCompaction.push(await round())
+        const stats = ds.compactionStats()
+        if (!stats.running && stats.segmentsFreed > freed) break
+      }
+      for (let r = 0; r <= n; r++) without.push(await round())
     }
-    if (n !== COMPACTION_POINTS) throw new Error(`read ${n} points, expected ${COMPACTION_POINTS}`)
-    return { insert, read: n / ((performance.now() - s) / 1000) }
+    const stats = ds.compactionStats()
+    const rate = (xs: Array<{ insert: number; read: number }>, k: "insert" | "read") => median(xs.map((x) => x[k]))
+    const insert = [rate(without, "insert"), rate(withCompaction, "insert")]
+    const read = [rate(without, "read"), rate(withCompaction, "read")]
+    emit({
+      metric: "compaction_cost",
+      points: COMPACTION_POINTS,
+      victims: `${victims.length} × ${2 * block} points, obliterated one after the other`,
+      roundsWithout: without.length,
+      roundsWith: withCompaction.length,
+      insertPointsPerSec: { without: Math.round(insert[0]), with: Math.round(insert[1]) },
+      insertRatio: Number((insert[1] / insert[0]).toFixed(3)),
+      readPointsPerSec: { without: Math.round(read[0]), with: Math.round(read[1]) },
+      readRatio: Number((read[1] / read[0]).toFixed(3)),
+      compacted: { ...stats, segmentFiles: `${segmentsBefore} → ${segments()}` },
+      note: "ratio = with a background compaction pass running / without (1 = no cost)"
+    })
+    await ds.close()
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
   }
-  const segments = (): number => fs.readdirSync(dir).filter((f) => f.endsWith(".dat")).length
-  const segmentsBefore = segments()
-  const without: Array<{ insert: number; read: number }> = []
-  const withCompaction: Array<{ insert: number; read: number }> = []
-  for (let r = 0; r < 8; r++) await round() // warm-up, while the disk writes back what filling it wrote
-  // Phases with and without compaction in turns, as many rounds each, so that the machine's drift (and the disk's
-  // writing back of what a phase wrote) touches both alike.
-  for (const victim of victims) {
-    const freed = ds.compactionStats().segmentsFreed
-    await ds.obliterate(victim)
-    // Rounds while the background pass works (it starts one tick after the obliterate).
-    let n = 0
-    for (; n < 200; n++) {
-      withCompaction.push(await round())
-      const stats = ds.compactionStats()
-      if (!stats.running && stats.segmentsFreed > freed) break
-    }
-    for (let r = 0; r <= n; r++) without.push(await round())
-  }
-  const stats = ds.compactionStats()
-  const rate = (xs: Array<{ insert: number; read: number }>, k: "insert" | "read") => median(xs.map((x) => x[k]))
-  const insert = [rate(without, "insert"), rate(withCompaction, "insert")]
-  const read = [rate(without, "read"), rate(withCompaction, "read")]
-  emit({
-    metric: "compaction_cost",
-    points: COMPACTION_POINTS,
-    victims: `${victims.length} × ${2 * block} points, obliterated one after the other`,
-    roundsWithout: without.length,
-    roundsWith: withCompaction.length,
-    insertPointsPerSec: { without: Math.round(insert[0]), with: Math.round(insert[1]) },
-    insertRatio: Number((insert[1] / insert[0]).toFixed(3)),
-    readPointsPerSec: { without: Math.round(read[0]), with: Math.round(read[1]) },
-    readRatio: Number((read[1] / read[0]).toFixed(3)),
-    compacted: { ...stats, segmentFiles: `${segmentsBefore} → ${segments()}` },
-    note: "ratio = with a background compaction pass running / without (1 = no cost)"
-  })
-  await ds.close()
-  fs.rmSync(dir, { recursive: true, force: true })
 }
 
 await main()
