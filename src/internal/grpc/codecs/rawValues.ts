@@ -16,7 +16,7 @@
  */
 import {
   prepareStatus,
-  readHeaderField,
+  readResponseField,
   type ResponseHeader,
   statFieldSize,
   type Status,
@@ -331,17 +331,12 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
     if (buf[pos] === 0x22) {
       pos++
     } else {
-      const at = pos
-      pos = readTag(buf, pos, end)
-      const tag = varLo()
-      const field = tag >>> 3
-      const wt = tag & 7
-      if (field === 4) {
-        if (wt !== LEN) wrongWireType(field, wt, LEN, at)
-      } else {
-        pos = readHeaderField(buf, pos, end, field, wt, at, header)
+      const next = readResponseField(buf, pos, end, header)
+      if (next < 0) {
+        pos = ~next
         continue
       }
+      pos = next
     }
     // A point; `pos` is at its length.
     if (j === limit) {

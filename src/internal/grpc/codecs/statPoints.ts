@@ -9,12 +9,11 @@
  * (+0.0 for doubles, 0 for time and count) omitted.
  */
 import { prepareHeader } from "./rawValues.js"
-import { readHeaderField, type ResponseHeader, type Status } from "./status.js"
+import { readResponseField, type ResponseHeader, type Status } from "./status.js"
 import {
   checkRange,
   HI,
   I64,
-  LEN,
   LITTLE_ENDIAN_HOST,
   LO,
   need,
@@ -190,20 +189,16 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
   const header: ResponseHeader = { stat: undefined, versionMajor: 0n, versionMinor: 0n }
   let pos = 0
   while (pos < end) {
+    // Tag: the single byte 22 for a point, anything else through the general reader.
     if (buf[pos] === 0x22) {
       pos++
     } else {
-      const at = pos
-      pos = readTag(buf, pos, end)
-      const tag = varLo()
-      const field = tag >>> 3
-      const wt = tag & 7
-      if (field === 4) {
-        if (wt !== LEN) wrongWireType(field, wt, LEN, at)
-      } else {
-        pos = readHeaderField(buf, pos, end, field, wt, at, header)
+      const next = readResponseField(buf, pos, end, header)
+      if (next < 0) {
+        pos = ~next
         continue
       }
+      pos = next
     }
     // A window; `pos` is at its length.
     if (j === limit) {

@@ -129,6 +129,22 @@ export interface ResponseHeader {
 }
 
 /**
+ * Reads the top-level field at `pos` of a hot response whose tag is not the one-byte tag of a point: a point under a
+ * longer tag gives the position of its length; any other field is read into `header` (see {@link readHeaderField})
+ * and gives the bitwise complement (`~`, a negative number) of the position after it.
+ */
+export const readResponseField = (buf: Uint8Array, pos: number, end: number, header: ResponseHeader): number => {
+  const at = pos
+  pos = readTag(buf, pos, end)
+  const tag = varLo()
+  const field = tag >>> 3
+  const wt = tag & 7
+  if (field !== 4) return ~readHeaderField(buf, pos, end, field, wt, at, header)
+  if (wt !== LEN) wrongWireType(field, wt, LEN, at)
+  return pos
+}
+
+/**
  * Reads one top-level field of a hot response other than its points (field 4) into `header`: `stat` (the last one
  * wins), the versions, or an unknown field, skipped. `pos` is just past the tag read at `at`; returns the position
  * after the field.
