@@ -27,6 +27,7 @@ import { encodeInsertParams, MergePolicyCode } from "../src/internal/grpc/codecs
 import { CHANNEL_OPTIONS } from "../src/internal/grpc/Connection.js"
 import { loadServiceClient, loadServiceDefinition } from "../src/internal/grpc/proto.js"
 import { serveProcess } from "../test/support/serveProcess.js"
+import { emit, figures, round } from "./figures.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -38,21 +39,6 @@ const STEP = 8_333_333n
 
 v8.setFlagsFromString("--expose-gc")
 const gc = vm.runInNewContext("gc") as () => void
-
-interface Figure {
-  readonly bench: string
-  readonly figure: string
-  readonly value: number
-  readonly unit: string
-  readonly vs?: string
-  readonly ratio?: number
-}
-const figures: Array<Figure> = []
-const emit = (f: Figure) => {
-  figures.push(f)
-  console.log(JSON.stringify(f))
-}
-const round = (x: number, digits = 2) => Number(x.toFixed(digits))
 
 const columns = (from: number, count: number) => {
   const times = new BigInt64Array(count)

@@ -13,7 +13,7 @@ import { BTrDB } from "effect-btrdb"
 // the endpoint: the first argument, else the first of BTRDB_ENDPOINTS (a comma list), else the default port
 const endpoint = process.argv[2] ?? process.env["BTRDB_ENDPOINTS"]?.split(",")[0]?.trim() ?? "localhost:4410"
 const apiKey = process.env["BTRDB_API_KEY"] ? Redacted.make(process.env["BTRDB_API_KEY"]) : undefined
-// (`BTrDB.layerConfig()` reads these variables, and ~/.predictivegrid/credentials.yaml, as the Python client's
+// (`BTrDB.layerFromCredentials()` reads these variables, and ~/.predictivegrid/credentials.yaml, as the Python client's
 // `btrdb.connect()` does)
 
 const program = Effect.gen(function*() {

@@ -15,6 +15,14 @@ export * as BTrDB from "./services/BTrDB.js"
 export * as Stream from "./services/Stream.js"
 
 /**
+ * The `Stream` module again, under a name that does not collide with effect's `Stream`: in a file that uses both,
+ * `import { Stream } from "effect"` and `import { BTrDBStream } from "effect-btrdb"`, as the API docs do.
+ *
+ * @since 0.2.0
+ */
+export * as BTrDBStream from "./services/Stream.js"
+
+/**
  * @since 0.1.0
  */
 export * as StreamSet from "./services/StreamSet.js"

@@ -18,20 +18,31 @@ const root = fileURLToPath(new URL("..", import.meta.url))
 /**
  * What every example may use without importing or declaring it: the SDK namespaces, the effect modules the examples
  * use most, `it` of `@effect/vitest`, and three handles the examples act on: a connection (`db`), a stream (`stream`)
- * and a stream set (`set`). effect's `Stream` module is `EStream`, since the SDK's `Stream` takes the name. An
+ * and a stream set (`set`). `Stream` is effect's module and `BTrDBStream` the SDK's, as the README advises. An
  * example that imports or declares one of these names at its top level gets its own instead of the preamble's.
  * Anything else an example uses, it imports or defines itself.
  */
 const preamble: ReadonlyArray<{ readonly name: string; readonly line: string }> = [
-  ...["BTrDB", "Config", "Errors", "Metadata", "Points", "Retry", "ServerInfo", "Stream", "StreamSet", "Time", "Uuid"]
+  ...[
+    "BTrDB",
+    "BTrDBStream",
+    "Config",
+    "Errors",
+    "Metadata",
+    "Points",
+    "Retry",
+    "ServerInfo",
+    "StreamSet",
+    "Time",
+    "Uuid"
+  ]
     .map((name) => ({ name, line: `import { ${name} } from "effect-btrdb"` })),
   ...["EmbeddedServer", "Server"].map((name) => ({ name, line: `import { ${name} } from "effect-btrdb/server"` })),
-  ...["Console", "Duration", "Effect", "Option", "Redacted", "Schedule", "Schema"]
+  ...["Console", "Duration", "Effect", "Option", "Redacted", "Schedule", "Schema", "Stream"]
     .map((name) => ({ name, line: `import { ${name} } from "effect"` })),
-  { name: "EStream", line: `import { Stream as EStream } from "effect"` },
   { name: "it", line: `import { it } from "@effect/vitest"` },
   { name: "db", line: "declare const db: BTrDB.Service" },
-  { name: "stream", line: "declare const stream: Stream.Stream" },
+  { name: "stream", line: "declare const stream: BTrDBStream.Stream" },
   { name: "set", line: "declare const set: StreamSet.StreamSet" }
 ]
 

@@ -12,7 +12,7 @@ import * as Retry from "../src/services/Retry.js"
 const unavailable = new E.ConnectionError({ method: "Info", endpoint: "x:4410", detail: "down" })
 
 /** An effect failing with `error` the first `failures` times, recording the clock at every attempt. */
-const flaky = (failures: number, error: unknown) =>
+const flaky = (failures: number, error: E.Any) =>
   Effect.gen(function*() {
     const attempts = yield* Ref.make<Array<number>>([])
     const effect = Effect.gen(function*() {

@@ -1,6 +1,7 @@
 /**
  * The type-level tests under `test/types/` type-check cleanly with the project's compiler options: each public
- * operation's error union is exactly the one pinned there (see `test/types/errorUnions.ts`).
+ * operation's error union is exactly the one pinned there (see `test/types/errorUnions.ts`), and the public shapes
+ * pinned in `test/types/publicTypes.ts` hold.
  */
 import * as path from "node:path"
 import ts from "typescript"
@@ -25,5 +26,9 @@ const diagnosticsOf = (file: string): Array<string> => {
 describe("type-level tests", () => {
   it("every public operation's error union is the one pinned in test/types/errorUnions.ts", () => {
     expect(diagnosticsOf(path.join(root, "test", "types", "errorUnions.ts"))).toEqual([])
+  }, 120_000)
+
+  it("the public shapes pinned in test/types/publicTypes.ts hold", () => {
+    expect(diagnosticsOf(path.join(root, "test", "types", "publicTypes.ts"))).toEqual([])
   }, 120_000)
 })

@@ -1,6 +1,6 @@
 /**
  * The connection flags every client command takes: `--endpoint`, `--api-key` and `--profile`, falling back to
- * the SDK's `layerConfig` (BTRDB_ENDPOINTS, BTRDB_API_KEY, BTRDB_PROFILE and the credentials file).
+ * the SDK's `layerFromCredentials` (BTRDB_ENDPOINTS, BTRDB_API_KEY, BTRDB_PROFILE and the credentials file).
  */
 import * as Flag from "effect/cli/Flag"
 import type * as Layer from "effect/Layer"
@@ -35,5 +35,5 @@ export interface ConnectionChoice {
 export const connect = (choice: ConnectionChoice): Layer.Layer<BTrDB.BTrDB, unknown> =>
   Option.match(choice.endpoint, {
     onSome: (endpoint) => BTrDB.layer({ endpoint, apiKey: Option.getOrUndefined(choice.apiKey) }),
-    onNone: () => BTrDB.layerConfig({ profile: Option.getOrUndefined(choice.profile) })
+    onNone: () => BTrDB.layerFromCredentials({ profile: Option.getOrUndefined(choice.profile) })
   })

@@ -45,7 +45,8 @@ const endFlag = Flag.String("end").pipe(
   Flag.withDescription("the end time (exclusive): ns since the epoch, or ISO-8601")
 )
 
-const rangeFlags = {
+/** `--start` and `--end`, both optional. */
+export const rangeFlags = {
   start: startFlag.pipe(Flag.optional),
   end: endFlag.pipe(Flag.optional)
 }
@@ -65,8 +66,7 @@ const outputFlags = {
 /** Reads `[start, end)` from the flags; a missing bound is the first point, or one past the last. */
 const dataRange = (
   stream: Stream,
-  options: { readonly start: Option.Option<string>; readonly end: Option.Option<string> },
-  alignTo?: bigint
+  options: { readonly start: Option.Option<string>; readonly end: Option.Option<string> }
 ) =>
   Effect.gen(function*() {
     let start = yield* parseOptionalTime("--start", options.start)
@@ -81,7 +81,6 @@ const dataRange = (
     if (end === undefined) {
       const last = yield* stream.latest()
       end = Option.isNone(last) ? start + 1n : last.value.time + 1n
-      if (alignTo !== undefined && (end - start) % alignTo !== 0n) end += alignTo - (end - start) % alignTo
     }
     if (end <= start) return yield* new CliError({ message: `--end must be after --start` })
     return { start, end }
@@ -248,7 +247,8 @@ export const windows = Command.make(
       const db = yield* BTrDB
       const stream = yield* resolveStream(db, options.stream)
       const width = yield* parseWidth("--width", options.width)
-      const { end, start } = yield* dataRange(stream, options, width)
+      const start = yield* parseOptionalTime("--start", options.start)
+      const end = yield* parseOptionalTime("--end", options.end)
       yield* writePages(
         stream.windows({ start, end, width, empty: options.empty }),
         windowsWriter(options.format),
@@ -258,8 +258,8 @@ export const windows = Command.make(
     }).pipe(Effect.provide(connect(options)))
 ).pipe(
   Command.withDescription(
-    "Write the statistics of windows of --width from --start (default: the first point) to --end (default: past " +
-      "the last): time,min,mean,max,count,stddev"
+    "Write the statistics of windows of --width from --start (default: the first point) to --end (default: the " +
+      "end of the window holding the last point): time,min,mean,max,count,stddev"
   )
 )
 

@@ -9,8 +9,8 @@ import type * as Scope from "effect/Scope"
 import * as fs from "node:fs"
 import { CliError } from "./inputs.js"
 
-/** Writes text, waiting while the destination catches up. */
-export type Write = (text: string) => Effect.Effect<void, CliError>
+/** Writes text (or bytes), waiting while the destination catches up. */
+export type Write = (text: string | Uint8Array) => Effect.Effect<void, CliError>
 
 /**
  * Whether a write failed because its reader has gone away: the pipe is closed (EPIPE), or the stream was destroyed
@@ -23,7 +23,7 @@ export const isClosedOutput = (error: unknown): boolean => {
 
 /** Writes to `stream`; a closed standard output (`closedInterrupts`) interrupts the caller instead of failing. */
 const writeTo = (stream: NodeJS.WritableStream, name: string, closedInterrupts: boolean): Write => (text) =>
-  text === "" ? Effect.void : Effect.callback<void, CliError>((resume) => {
+  text.length === 0 ? Effect.void : Effect.callback<void, CliError>((resume) => {
     stream.write(text, (error) =>
       resume(
         error === null || error === undefined

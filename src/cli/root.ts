@@ -6,6 +6,7 @@ import { PACKAGE_VERSION } from "../internal/version.js"
 import { backup } from "./backup.js"
 import { alignedWindows, deleteRange, insert, obliterate, plot, values, windows } from "./dataCommands.js"
 import { demo } from "./demo/command.js"
+import { exportCommand } from "./exportCommand.js"
 import { du, verify } from "./maintenanceCommands.js"
 import { collections, create, info, sql, streams } from "./metadataCommands.js"
 import { serve } from "./serve.js"
@@ -28,6 +29,7 @@ export const btrdb = Command.make("btrdb").pipe(
     values,
     windows,
     alignedWindows,
+    exportCommand,
     deleteRange,
     obliterate,
     plot
@@ -50,6 +52,7 @@ export const SUBCOMMANDS = [
   "values",
   "windows",
   "aligned-windows",
+  "export",
   "delete",
   "obliterate",
   "plot"

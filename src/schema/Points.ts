@@ -177,7 +177,7 @@ export interface ChangedRanges {
  *
  * @example
  * ```ts
- * const updates = stream.subscribe().pipe(EStream.map((p: Points.InsertedPoints) => p.times.length))
+ * const updates = stream.subscribe().pipe(Stream.map((p: Points.InsertedPoints) => p.times.length))
  * ```
  * @since 0.1.0
  * @category models
@@ -278,7 +278,7 @@ const lastVersion = (pages: ReadonlyArray<{ readonly version: bigint }>): bigint
  *
  * @example
  * ```ts
- * const pages = stream.values({ start: 0n, end: Time.now() }).pipe(EStream.runCollect)
+ * const pages = stream.values({ start: 0n, end: Time.now() }).pipe(Stream.runCollect)
  * const all = Effect.map(pages, Points.concatPoints) // one Points, the last page's version
  * ```
  * @since 0.1.0
@@ -298,7 +298,7 @@ export const concatPoints = (pages: Iterable<Points>): Points => {
  *
  * @example
  * ```ts
- * const pages = stream.windows({ start: 0n, end: Time.now(), width: "1 hour" }).pipe(EStream.runCollect)
+ * const pages = stream.windows({ start: 0n, end: Time.now(), width: "1 hour" }).pipe(Stream.runCollect)
  * const all = Effect.map(pages, Points.concatWindows)
  * ```
  * @since 0.1.0
@@ -322,7 +322,7 @@ export const concatWindows = (pages: Iterable<Windows>): Windows => {
  *
  * @example
  * ```ts
- * const pages = stream.changes({ from: 1n }).pipe(EStream.runCollect)
+ * const pages = stream.changes({ from: 1n }).pipe(Stream.runCollect)
  * const all = Effect.map(pages, Points.concatRanges)
  * ```
  * @since 0.1.0

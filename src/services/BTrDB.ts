@@ -2,7 +2,8 @@
  * The connection to a BTrDB server, as an Effect service. Provide it with a `Layer`:
  *
  * - {@link layer}: connect to an endpoint you name;
- * - {@link layerConfig}: connect as the Python client's `btrdb.connect()` would, from `BTRDB_ENDPOINTS`,
+ * - {@link layerConfig}: connect with options read from effect's `Config`;
+ * - {@link layerFromCredentials}: connect as the Python client's `btrdb.connect()` would, from `BTRDB_ENDPOINTS`,
  *   `BTRDB_API_KEY`, `BTRDB_PROFILE` and `~/.predictivegrid/credentials.yaml`;
  * - {@link layerMemory}: the whole service in memory, for your tests.
  *
@@ -20,11 +21,12 @@
  *
  * @since 0.1.0
  */
-import type * as Config from "effect/Config"
+import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -36,9 +38,10 @@ import type { ServerInfo } from "../schema/ServerInfo.js"
 import { type Uuid, UuidFromString } from "../schema/Uuid.js"
 import * as BTrDBConfig from "./Config.js"
 import type { Backend, KeyOptValue } from "./internal/Backend.js"
-import { type Client, run } from "./internal/Client.js"
+import { attempt, type Client, operation, run, streamOperation } from "./internal/Client.js"
 import * as GrpcBackend from "./internal/grpcBackend.js"
 import { memoryBackend, nodeFileSystem } from "./internal/lazy.js"
+import { traceRpcs } from "./internal/tracedBackend.js"
 import { validate, VersionSchema } from "./internal/validate.js"
 import * as Retry from "./Retry.js"
 import * as BTrDBStream from "./Stream.js"
@@ -331,7 +334,11 @@ const Versions = Schema.Array(VersionSchema)
  * @category constructors
  * @internal
  */
-export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.Policy | undefined } = {}): Service => {
+export const fromBackend = (
+  untraced: Backend,
+  options: { readonly retry?: Retry.Policy | undefined } = {}
+): Service => {
+  const backend = traceRpcs(untraced)
   const client: Client = { backend, retry: options.retry ?? Retry.never }
 
   const lookup = (
@@ -403,20 +410,24 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
     info: run(client, "info", backend.info),
 
     create: (params) =>
-      Effect.gen(function*() {
-        const uuid = yield* validate("create", "uuid", UuidFromString, params.uuid)
-        const collection = yield* validate("create", "collection", Collection, params.collection)
-        const tags = yield* validate("create", "tags", Tags, params.tags ?? {})
-        const annotations = yield* validate("create", "annotations", Annotations, params.annotations ?? {})
-        yield* run(client, "create", backend.create(uuid, collection, toPairs(tags), toPairs(annotations)), uuid)
-        const descriptor = yield* run(
-          client,
-          "create",
-          Effect.map(backend.streamInfo(uuid, { omitDescriptor: false, omitVersion: true }), (i) => i.descriptor!),
-          uuid
-        )
-        return BTrDBStream.make(client, uuid, descriptor)
-      }),
+      operation(
+        client,
+        "create",
+        Effect.gen(function*() {
+          const uuid = yield* validate("create", "uuid", UuidFromString, params.uuid)
+          yield* Effect.annotateCurrentSpan("btrdb.uuid", uuid)
+          const collection = yield* validate("create", "collection", Collection, params.collection)
+          const tags = yield* validate("create", "tags", Tags, params.tags ?? {})
+          const annotations = yield* validate("create", "annotations", Annotations, params.annotations ?? {})
+          yield* attempt(client, "create", backend.create(uuid, collection, toPairs(tags), toPairs(annotations)))
+          const info = yield* attempt(
+            client,
+            "create",
+            backend.streamInfo(uuid, { omitDescriptor: false, omitVersion: true })
+          )
+          return BTrDBStream.make(client, uuid, info.descriptor!)
+        })
+      ),
 
     collectionMetadata: (prefix) => run(client, "collectionMetadata", backend.metadataUsage(prefix)),
 
@@ -433,36 +444,40 @@ export const fromBackend = (backend: Backend, options: { readonly retry?: Retry.
     listUniqueUnits: (collection) => uniqueValues("listUniqueUnits", "unit", "unit", collection),
 
     query: (stmt, params) => run(client, "query", Stream.runCollect(queryStream(stmt, params))),
-    queryStream: (stmt, params) => queryStream(stmt, params).pipe(Stream.withSpan("BTrDB.queryStream")),
+    queryStream: (stmt, params) => streamOperation(client, "queryStream", queryStream(stmt, params)),
 
     streamFromUuid,
 
     stream: (identifier) => run(client, "stream", resolveIdentifier(identifier, false)),
 
     streams: (identifiers, options = {}) =>
-      Effect.gen(function*() {
-        const ids = toArray(identifiers)
-        const versions = options.versions === undefined
-          ? undefined
-          : yield* validate("streams", "versions", Versions, options.versions)
-        if (versions !== undefined && versions.length !== ids.length) {
-          return yield* new E.InvalidArgument({
-            method: "streams",
-            field: "versions",
-            detail: `${versions.length} versions for ${ids.length} identifiers`
+      operation(
+        client,
+        "streams",
+        Effect.gen(function*() {
+          const ids = toArray(identifiers)
+          const versions = options.versions === undefined
+            ? undefined
+            : yield* validate("streams", "versions", Versions, options.versions)
+          if (versions !== undefined && versions.length !== ids.length) {
+            return yield* new E.InvalidArgument({
+              method: "streams",
+              field: "versions",
+              detail: `${versions.length} versions for ${ids.length} identifiers`
+            })
+          }
+          const streams = yield* attempt(
+            client,
+            "streams",
+            Effect.forEach(ids, (id) => resolveIdentifier(id, options.isCollectionPrefix ?? false))
+          )
+          const pinned = new Map<Uuid, bigint>()
+          versions?.forEach((v, i) => {
+            if (BigInt(v) !== 0n) pinned.set(streams[i]!.uuid, BigInt(v))
           })
-        }
-        const streams = yield* run(
-          client,
-          "streams",
-          Effect.forEach(ids, (id) => resolveIdentifier(id, options.isCollectionPrefix ?? false))
-        )
-        const pinned = new Map<Uuid, bigint>()
-        versions?.forEach((v, i) => {
-          if (BigInt(v) !== 0n) pinned.set(streams[i]!.uuid, BigInt(v))
+          return StreamSet.make(streams, pinned)
         })
-        return StreamSet.make(streams, pinned)
-      }),
+      ),
 
     streamsInCollection: (collections, options = {}) => {
       const names = toArray(collections)
@@ -511,6 +526,16 @@ export interface Options {
   readonly retry?: Retry.Policy | undefined
   /** How long the first `Info` call may take before the connection fails. Default 10 seconds. */
   readonly connectTimeout?: Duration.Input | undefined
+  /**
+   * How soon the channel reconnects after losing the server: it waits `initial` (default 100 ms), then 1.6 times
+   * longer each attempt (with jitter), up to `max` (default 10 seconds). Calls made while it waits fail at once
+   * with `ConnectionError`, so after a server restart a retry policy succeeds only once the channel has
+   * reconnected: keep `initial` below the policy's spacing. gRPC's own default is 1 s growing to 120 s.
+   */
+  readonly reconnect?: {
+    readonly initial?: Duration.Input | undefined
+    readonly max?: Duration.Input | undefined
+  } | undefined
 }
 
 const asConfigurationError = (error: E.ConfigurationError | Config.ConfigError): E.ConfigurationError =>
@@ -547,7 +572,22 @@ export const make = (
         ? yield* BTrDBConfig.caBundle.pipe(Effect.provide(nodeFileSystem), Effect.mapError(asConfigurationError))
         : undefined)
     const apiKey = typeof options.apiKey === "string" ? Redacted.make(options.apiKey) : options.apiKey
-    const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey, caBundle, tls })
+    const millis = (field: string, input: Duration.Input | undefined, fallback: number) => {
+      if (input === undefined) return Effect.succeed(fallback)
+      const duration = Duration.fromInput(input)
+      return Option.isSome(duration) && Duration.isFinite(duration.value)
+        ? Effect.succeed(Duration.toMillis(duration.value))
+        : Effect.fail(new E.ConfigurationError({ reason: "Malformed", detail: `${field}: not a duration: ${input}` }))
+    }
+    const reconnectBackoff = {
+      initialMillis: yield* millis(
+        "reconnect.initial",
+        options.reconnect?.initial,
+        Connection.RECONNECT_BACKOFF.initialMillis
+      ),
+      maxMillis: yield* millis("reconnect.max", options.reconnect?.max, Connection.RECONNECT_BACKOFF.maxMillis)
+    }
+    const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey, caBundle, tls, reconnectBackoff })
     const service = fromBackend(GrpcBackend.make(connection), { retry: options.retry })
     yield* service.info.pipe(
       Effect.timeoutOrElse({
@@ -598,18 +638,44 @@ export const layer = (
   Layer.effect(BTrDB, make(options))
 
 /**
- * A layer connected as the Python client's `btrdb.connect()` would: the credentials-file profile
- * (`BTRDB_PROFILE`, else `default`) overridden by `BTRDB_ENDPOINTS` / `BTRDB_API_KEY`; or only the named
- * `profile`. See the `Config` module.
+ * A layer connected with options read from `Config`, as effect's own clients take theirs (`PgClient.layerConfig`):
+ * each option a `Config` of its value, or one `Config` of them all. For the Python client's resolution (its
+ * environment variables, profiles and credentials file) see {@link layerFromCredentials}.
  *
  * @example
  * ```ts
- * const live = BTrDB.layerConfig({ profile: "staging" })
+ * import { Config } from "effect"
+ *
+ * const live = BTrDB.layerConfig({
+ *   endpoint: Config.String("BTRDB_ENDPOINT"),
+ *   apiKey: Config.Redacted("BTRDB_API_KEY"),
+ *   connectTimeout: Config.Duration("BTRDB_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
+ * })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig = (
+  config: Config.Wrap<Options>
+): Layer.Layer<
+  BTrDB,
+  E.ConnectionError | E.Unauthenticated | E.PermissionDenied | E.ConfigurationError | Config.ConfigError
+> => Layer.effect(BTrDB, Effect.flatMap(Config.unwrap(config), make))
+
+/**
+ * A layer connected as the Python client's `btrdb.connect()` would: the credentials-file profile
+ * (`BTRDB_PROFILE`, else `default`) overridden by `BTRDB_ENDPOINTS` / `BTRDB_API_KEY`; or only the named
+ * `profile`. See the `Config` module. (Before 0.2 this was `layerConfig`.)
+ *
+ * @example
+ * ```ts
+ * const fromEnvironment = BTrDB.layerFromCredentials()
+ * const staging = BTrDB.layerFromCredentials({ profile: "staging" })
+ * ```
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerFromCredentials = (
   options: BTrDBConfig.ResolveOptions & Omit<Options, "endpoint" | "apiKey" | "caBundle"> = {}
 ): Layer.Layer<
   BTrDB,
@@ -672,7 +738,7 @@ export type TestMembers = Omit<Layer.PartialEffectful<Service>, typeof TypeId | 
  *
  * @example
  * ```ts
- * const site = Stream.makeTest("f98f4b4e-9fab-46b5-8a80-f282059d69b1", {
+ * const site = BTrDBStream.makeTest("f98f4b4e-9fab-46b5-8a80-f282059d69b1", {
  *   valuesCollected: () => Effect.succeed({ times: BigInt64Array.of(1n), values: Float64Array.of(230), version: 10n })
  * })
  * const double = BTrDB.layerTest({ streamFromUuid: () => Effect.succeed(site) })

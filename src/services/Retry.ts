@@ -89,7 +89,29 @@ export const python = (options: PythonOptions = {}): Schedule.Schedule<number> =
   )
 
 /**
- * A retry policy: a schedule and the errors it applies to.
+ * What a policy's schedule and predicates see: the error of the failed attempt, one of the SDK's errors. A schedule
+ * of your own can read it once its input is typed so (`Schedule.setInputType<Retry.Failure>()`).
+ *
+ * @example
+ * ```ts
+ * // wait longer when the server is out of resources (426) than when it is unreachable
+ * const patient = Schedule.exponential("100 millis").pipe(
+ *   Schedule.setInputType<Retry.Failure>(),
+ *   Schedule.modifyDelay(({ duration, input }) =>
+ *     Effect.succeed(input._tag === "BTrDBServerError" && input.code === 426 ? Duration.seconds(5) : duration)
+ *   ),
+ *   Schedule.upTo({ times: 5 })
+ * )
+ * const policy = Retry.policy(patient)
+ * ```
+ * @since 0.2.0
+ * @category models
+ */
+export type Failure = E.Any
+
+/**
+ * A retry policy: a schedule and the errors it applies to, both typed by the SDK's errors ({@link Failure}). Any
+ * `Schedule` fits, since one that reads no input accepts these too.
  *
  * @example
  * ```ts
@@ -99,10 +121,10 @@ export const python = (options: PythonOptions = {}): Schedule.Schedule<number> =
  * @category models
  */
 export interface Policy {
-  readonly schedule: Schedule.Schedule<unknown, unknown>
-  readonly while: (error: unknown) => boolean
+  readonly schedule: Schedule.Schedule<unknown, Failure>
+  readonly while: (error: Failure) => boolean
   /** Runs on every failed attempt, the last one included (see {@link tapFailures}). */
-  readonly onFailure?: ((error: unknown) => Effect.Effect<void>) | undefined
+  readonly onFailure?: ((error: Failure) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -116,8 +138,8 @@ export interface Policy {
  * @category constructors
  */
 export const policy = (
-  schedule: Schedule.Schedule<unknown, unknown>,
-  also?: (error: unknown) => boolean
+  schedule: Schedule.Schedule<unknown, Failure>,
+  also?: (error: Failure) => boolean
 ): Policy => ({ schedule, while: also === undefined ? isTransient : (e) => isTransient(e) || also(e) })
 
 /**
@@ -144,9 +166,9 @@ export const never: Policy = { schedule: Schedule.recurs(0), while: () => false 
  * @category combinators
  */
 export const tapFailures: {
-  (f: (error: unknown) => Effect.Effect<void>): (self: Policy) => Policy
-  (self: Policy, f: (error: unknown) => Effect.Effect<void>): Policy
-} = dual(2, (self: Policy, f: (error: unknown) => Effect.Effect<void>): Policy => {
+  (f: (error: Failure) => Effect.Effect<void>): (self: Policy) => Policy
+  (self: Policy, f: (error: Failure) => Effect.Effect<void>): Policy
+} = dual(2, (self: Policy, f: (error: Failure) => Effect.Effect<void>): Policy => {
   const before = self.onFailure
   return { ...self, onFailure: before === undefined ? f : (error) => Effect.andThen(before(error), f(error)) }
 })
@@ -197,12 +219,17 @@ export const withPolicy: {
  * @category combinators
  */
 export const transient: {
-  (schedule: Schedule.Schedule<unknown, unknown>): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  <A, E, R>(self: Effect.Effect<A, E, R>, schedule: Schedule.Schedule<unknown, unknown>): Effect.Effect<A, E, R>
+  <In>(
+    schedule: Schedule.Schedule<unknown, In>
+  ): <A, E extends In, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E extends In, R, In>(
+    self: Effect.Effect<A, E, R>,
+    schedule: Schedule.Schedule<unknown, In>
+  ): Effect.Effect<A, E, R>
 } = dual(
   2,
-  <A, E, R>(self: Effect.Effect<A, E, R>, schedule: Schedule.Schedule<unknown, unknown>) =>
-    apply(self, policy(schedule))
+  <A, E, R>(self: Effect.Effect<A, E, R>, schedule: Schedule.Schedule<unknown, E>) =>
+    Effect.retry(self, { schedule, while: isTransient })
 )
 
 /**
@@ -215,7 +242,7 @@ export const transient: {
  * @since 0.1.0
  * @category combinators
  */
-export const apply = <A, E, R>(self: Effect.Effect<A, E, R>, p: Policy): Effect.Effect<A, E, R> => {
+export const apply = <A, E extends Failure, R>(self: Effect.Effect<A, E, R>, p: Policy): Effect.Effect<A, E, R> => {
   const observed = p.onFailure === undefined ? self : Effect.tapError(self, p.onFailure)
   return p === never ? observed : Effect.retry(observed, { schedule: p.schedule, while: p.while })
 }
@@ -230,5 +257,7 @@ export const apply = <A, E, R>(self: Effect.Effect<A, E, R>, p: Policy): Effect.
  * @since 0.1.0
  * @category combinators
  */
-export const applyCurrent = <A, E, R>(self: Effect.Effect<A, E, R>, fallback: Policy): Effect.Effect<A, E, R> =>
-  Effect.flatMap(CurrentPolicy, (current) => apply(self, current ?? fallback))
+export const applyCurrent = <A, E extends Failure, R>(
+  self: Effect.Effect<A, E, R>,
+  fallback: Policy
+): Effect.Effect<A, E, R> => Effect.flatMap(CurrentPolicy, (current) => apply(self, current ?? fallback))

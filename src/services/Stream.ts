@@ -57,7 +57,7 @@ import * as Handle from "./internal/stream/handle.js"
 /**
  * @example
  * ```ts
- * const isHandle = (u: object) => Stream.TypeId in u
+ * const isHandle = (u: object) => BTrDBStream.TypeId in u
  * ```
  * @since 0.1.0
  * @category type ids
@@ -67,7 +67,7 @@ export const TypeId: unique symbol = Symbol.for("effect-btrdb/Stream")
 /**
  * @example
  * ```ts
- * const id: Stream.TypeId = Stream.TypeId
+ * const id: BTrDBStream.TypeId = BTrDBStream.TypeId
  * ```
  * @since 0.1.0
  * @category type ids
@@ -83,7 +83,7 @@ export type TypeId = typeof TypeId
  *
  * @example
  * ```ts
- * const recover = <A>(self: Effect.Effect<A, Stream.Unexpected>) => Effect.orDie(self)
+ * const recover = <A>(self: Effect.Effect<A, BTrDBStream.Unexpected>) => Effect.orDie(self)
  * ```
  * @since 0.1.0
  * @category errors
@@ -95,7 +95,7 @@ export type Unexpected = E.TransportErrors | E.BTrDBServerError | E.BTrDBError
  *
  * @example
  * ```ts
- * const name: Effect.Effect<string, Stream.MetadataErrors> = stream.name
+ * const name: Effect.Effect<string, BTrDBStream.MetadataErrors> = stream.name
  * ```
  * @since 0.1.0
  * @category errors
@@ -107,7 +107,7 @@ export type MetadataErrors = E.StreamNotFound | Unexpected
  *
  * @example
  * ```ts
- * const points: Effect.Effect<Points.Points, Stream.ReadErrors> = stream.valuesCollected()
+ * const points: Effect.Effect<Points.Points, BTrDBStream.ReadErrors> = stream.valuesCollected()
  * ```
  * @since 0.1.0
  * @category errors
@@ -119,7 +119,7 @@ export type ReadErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeRan
  *
  * @example
  * ```ts
- * const count: Effect.Effect<bigint, Stream.WindowsErrors> = stream.count()
+ * const count: Effect.Effect<bigint, BTrDBStream.WindowsErrors> = stream.count()
  * ```
  * @since 0.1.0
  * @category errors
@@ -131,7 +131,7 @@ export type WindowsErrors = ReadErrors | E.InvalidPointWidth
  *
  * @example
  * ```ts
- * const inserted: Effect.Effect<Stream.InsertResult, Stream.InsertErrors> = stream.insert([[1_000n, 1.5]])
+ * const inserted: Effect.Effect<BTrDBStream.InsertResult, BTrDBStream.InsertErrors> = stream.insert([[1_000n, 1.5]])
  * ```
  * @since 0.1.0
  * @category errors
@@ -143,7 +143,7 @@ export type InsertErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeR
  *
  * @example
  * ```ts
- * const deleted: Effect.Effect<bigint, Stream.DeleteErrors> = stream.delete({ start: 0n, end: 1_000n })
+ * const deleted: Effect.Effect<bigint, BTrDBStream.DeleteErrors> = stream.delete({ start: 0n, end: 1_000n })
  * ```
  * @since 0.1.0
  * @category errors
@@ -155,7 +155,7 @@ export type DeleteErrors = E.InvalidArgument | E.StreamNotFound | E.InvalidTimeR
  *
  * @example
  * ```ts
- * const changes: Effect.Effect<Points.ChangedRanges, Stream.ChangesErrors> = stream.changesCollected({ from: 1n })
+ * const changes: Effect.Effect<Points.ChangedRanges, BTrDBStream.ChangesErrors> = stream.changesCollected({ from: 1n })
  * ```
  * @since 0.1.0
  * @category errors
@@ -173,7 +173,7 @@ export type ChangesErrors =
  *
  * @example
  * ```ts
- * const updated: Effect.Effect<Stream.Stream, Stream.UpdateErrors> = stream.update({ tags: { unit: "amps" } })
+ * const updated: Effect.Effect<BTrDBStream.Stream, BTrDBStream.UpdateErrors> = stream.update({ tags: { unit: "amps" } })
  * ```
  * @since 0.1.0
  * @category errors
@@ -194,7 +194,7 @@ export type UpdateErrors =
  * @example
  * ```ts
  * stream.update({ annotations: { site: "north" } }).pipe(
- *   Effect.retry({ times: 3, while: Stream.isPropertyVersionMismatch })
+ *   Effect.retry({ times: 3, while: BTrDBStream.isPropertyVersionMismatch })
  * )
  * ```
  * @since 0.1.0
@@ -212,7 +212,7 @@ export const isPropertyVersionMismatch = (u: unknown): u is E.BTrDBServerError =
  * @example
  * ```ts
  * const program = Effect.gen(function*() {
- *   const version: Stream.VersionInput = 0 // the latest
+ *   const version: BTrDBStream.VersionInput = 0 // the latest
  *   const point = yield* stream.nearest("2024-01-01T00:00:00Z", { version })
  * })
  * ```
@@ -223,7 +223,8 @@ export type VersionInput = bigint | number
 
 /**
  * A half-open time range `[start, end)` read at a version. `start` defaults to `Time.MINIMUM_TIME`, `end` to
- * `Time.MAXIMUM_TIME`, `version` to 0 (the latest).
+ * `Time.MAXIMUM_TIME`, `version` to 0 (the latest). Window reads default differently: to the data (see
+ * {@link WindowsOptions}).
  *
  * @example
  * ```ts
@@ -243,6 +244,10 @@ export interface RangeOptions {
 /**
  * Options of `alignedWindows`: windows of 2^`pointwidth` ns aligned to the epoch (0 ≤ pointwidth ≤ 63).
  *
+ * Without `start`, the read starts at the stream's first point (at the read's version); without `end`, it ends
+ * with the window holding the last point: a read without a range covers the data. A stream with no points there
+ * has no windows.
+ *
  * @example
  * ```ts
  * const program = Effect.gen(function*() {
@@ -259,6 +264,11 @@ export interface AlignedWindowsOptions extends RangeOptions {
 /**
  * Options of `windows`: windows of `width` starting at `start`; a partial last window is dropped. `depth` (0 to
  * 63, default 0) lets a server answer less precisely; v5 servers accept only 0.
+ *
+ * Without `start`, the windows start at the stream's first point (at the read's version); without `end`, they end
+ * with the window holding the last point, so a read without a range covers the data and nothing more (not the
+ * 10^8 windows of a minute between `Time.MINIMUM_TIME` and `Time.MAXIMUM_TIME`). A stream with no points there has
+ * no windows. The Python client requires both bounds; give them to read a fixed grid.
  *
  * A window without points comes as BTrDB sends it, with count 0 and every statistic 0 (`empty: "zeros"`, the
  * default), which a chart shows as real zeros. `empty: "nan"` reads its min, mean, max and stddev as NaN (count
@@ -421,7 +431,7 @@ export interface ArrowValuesOptions extends RangeOptions {
  *
  * @example
  * ```ts
- * const updates: EStream.Stream<Points.InsertedPoints, Stream.SubscribeErrors> = stream.subscribe()
+ * const updates: Stream.Stream<Points.InsertedPoints, BTrDBStream.SubscribeErrors> = stream.subscribe()
  * ```
  * @since 0.1.0
  * @category errors
@@ -433,7 +443,7 @@ export type SubscribeErrors = E.InvalidArgument | E.StreamNotFound | Unexpected
  *
  * @example
  * ```ts
- * const calls = Math.ceil(1_000_000 / Stream.INSERT_CHUNK_POINTS) // InsertRequests for a million points
+ * const calls = Math.ceil(1_000_000 / BTrDBStream.INSERT_CHUNK_POINTS) // InsertRequests for a million points
  * ```
  * @since 0.1.0
  * @category constants
@@ -450,7 +460,7 @@ export const INSERT_CHUNK_POINTS: number = Arguments.INSERT_CHUNK_POINTS
  * ```ts
  * const program = Effect.gen(function*() {
  *   const db = yield* BTrDB.BTrDB
- *   const stream: Stream.Stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
+ *   const stream: BTrDBStream.Stream = yield* db.streamFromUuid("f98f4b4e-9fab-46b5-8a80-f282059d69b1")
  *   const points = yield* stream.valuesCollected({ start: 0n, end: Time.now() })
  * })
  * ```
@@ -589,8 +599,8 @@ export interface Stream {
  * @example
  * ```ts
  * // `client` is the connection's internal client; SDK users get handles from `BTrDB.Service`
- * declare const client: Parameters<typeof Stream.make>[0]
- * const stream = Stream.make(client, Uuid.random())
+ * declare const client: Parameters<typeof BTrDBStream.make>[0]
+ * const stream = BTrDBStream.make(client, Uuid.random())
  * ```
  * @since 0.1.0
  * @category constructors
@@ -603,7 +613,7 @@ export const make: typeof Handle.make = Handle.make
  *
  * @example
  * ```ts
- * const uuidOf = (u: unknown) => Stream.isStream(u) ? u.uuid : undefined
+ * const uuidOf = (u: unknown) => BTrDBStream.isStream(u) ? u.uuid : undefined
  * ```
  * @since 0.1.0
  * @category guards
@@ -619,14 +629,14 @@ export const isStream = (u: unknown): u is Stream => typeof u === "object" && u 
  *
  * @example
  * ```ts
- * const updates = Stream.subscribe(set).pipe(EStream.take(10), EStream.runCollect) // the next 10 inserts into the set
+ * const updates = BTrDBStream.subscribe(set).pipe(Stream.take(10), Stream.runCollect) // the next 10 inserts into the set
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const subscribe: (streams: Iterable<Stream>) => EStream.Stream<InsertedPoints, SubscribeErrors> =
-  Handle.subscribe
+export const subscribe = (streams: Iterable<Stream>): EStream.Stream<InsertedPoints, SubscribeErrors> =>
+  Handle.subscribe(streams)
 
 /**
  * One ArrowMultiValues call over `streams` (the raw mode of `StreamSet.arrowValues`): one row per distinct time, or
@@ -635,7 +645,7 @@ export const subscribe: (streams: Iterable<Stream>) => EStream.Stream<InsertedPo
  * @example
  * ```ts
  * const program = Effect.gen(function*() {
- *   const table = yield* Stream.arrowMultiValues(set.streams, {
+ *   const table = yield* BTrDBStream.arrowMultiValues(set.streams, {
  *     versions: [0n, 0n], start: 0n, end: Time.now(), snapPeriodNs: 1_000_000_000n
  *   })
  * })
@@ -652,7 +662,7 @@ export const arrowMultiValues: typeof Handle.arrowMultiValues = Handle.arrowMult
  *
  * @example
  * ```ts
- * const members: Stream.TestMembers = { exists: Effect.succeed(true) }
+ * const members: BTrDBStream.TestMembers = { exists: Effect.succeed(true) }
  * ```
  * @since 0.2.0
  * @category testing
@@ -670,7 +680,7 @@ class TestDouble extends Context.Service<TestDouble, Stream>()("effect-btrdb/Str
  *
  * @example
  * ```ts
- * const stream = Stream.makeTest(Uuid.random(), {
+ * const stream = BTrDBStream.makeTest(Uuid.random(), {
  *   latest: () => Effect.succeed(Option.some({ time: 1_500_000_000_000_000_000n, value: 230.1, version: 10n }))
  * })
  * ```

@@ -60,6 +60,9 @@ const expected: Record<Name, { readonly args?: ReadonlyArray<string>; readonly f
     args: ["stream"],
     flags: [...CONNECTION, "--start", "--end", "--pointwidth", "--width", "--format", "--output, -o"]
   },
+  export: {
+    flags: [...CONNECTION, "--collection", "--start", "--end", "--window", "--stat", "--format", "--out, -o"]
+  },
   delete: { args: ["stream"], flags: [...CONNECTION, "--start", "--end"] },
   obliterate: { args: ["stream"], flags: [...CONNECTION, "--yes, -y"] },
   plot: { args: ["stream"], flags: [...CONNECTION, "--start", "--end", "--output, -o"] }

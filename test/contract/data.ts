@@ -350,7 +350,7 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           // StreamSet.windows passes the choice on
           const db = yield* BTrDB
           const set = yield* (yield* db.streams([s.uuid])).filter({ start: range.start, end: range.end })
-          const [fromSet] = yield* set.windows({ width: SECOND, empty: "drop" })
+          const fromSet = (yield* set.windows({ width: SECOND, empty: "drop" })).get(s.uuid)
           assert.deepStrictEqual(fromSet, dropped)
           const bad = yield* flipTag(s.windowsCollected({ ...range, empty: "skip" as "drop" }))
           assertInvalid(bad, "empty")
@@ -397,6 +397,88 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
             (yield* s.windowsCollected({ start: BASE, end: BASE + SECOND, width: SECOND })).times.length,
             1
           )
+        }))
+    })
+
+    describe("window reads without a range", () => {
+      // points at 10 s, 10.5 s and 130 s after BASE: minute windows from the first point are [10 s, 70 s) with two,
+      // [70 s, 130 s) empty, [130 s, 190 s) with the last
+      const points: ReadonlyArray<Ref.Pair> = [[BASE + 10n * SECOND, 1], [BASE + 10_500_000_000n, 3], [
+        BASE + 130n * SECOND,
+        5
+      ]]
+      const MINUTE = 60n * SECOND
+
+      it.effect("windows cover the data: from the first point to the window holding the last", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("wdef")
+          yield* s.insert(points)
+          const first = BASE + 10n * SECOND
+          const want = Ref.windows(points, first, first + 3n * MINUTE, MINUTE)
+          assert.deepStrictEqual(want.map((w) => w.count), [2, 0, 1])
+          assertWindows(yield* s.windowsCollected({ width: "1 minute" }), want)
+          const table = yield* s.arrowWindows({ width: "1 minute" })
+          assert.deepStrictEqual([...table.getChild("count")!.toArray()], [2n, 0n, 1n])
+          // only one bound given: the other is found in the data
+          const fromZero = yield* s.windowsCollected({ width: MINUTE, start: BASE })
+          assertWindows(fromZero, Ref.windows(points, BASE, BASE + 3n * MINUTE, MINUTE))
+          const toEnd = yield* s.windowsCollected({ width: MINUTE, end: BASE + 70n * SECOND })
+          assertWindows(toEnd, Ref.windows(points, first, BASE + 70n * SECOND, MINUTE))
+        }))
+
+      it.effect("aligned windows cover the data, at a pinned version too", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("adef")
+          yield* s.insert(points)
+          const pinned = yield* s.version
+          yield* s.insert([[BASE + 3600n * SECOND, 7]])
+          const want = Ref.alignedWindows(points, BASE, BASE + 200n * SECOND, 30)
+          assertWindows(yield* s.alignedWindowsCollected({ pointwidth: 30, version: pinned }), want)
+          const table = yield* s.arrowAlignedWindows({ pointwidth: 30, version: pinned })
+          assert.deepStrictEqual([...table.getChild("time")!.toArray()], want.map((w) => w.time))
+          const latest = yield* s.alignedWindowsCollected({ pointwidth: 30 })
+          assert.deepStrictEqual([...latest.count], [...want.map((w) => BigInt(w.count)), 1n])
+        }))
+
+      it.effect("a stream without points has no windows; an empty Arrow table keeps its columns", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("wnone")
+          assert.strictEqual((yield* s.windowsCollected({ width: "1 minute" })).times.length, 0)
+          assert.strictEqual((yield* s.alignedWindowsCollected({ pointwidth: 30 })).times.length, 0)
+          const table = yield* s.arrowWindows({ width: "1 minute" })
+          assert.strictEqual(table.numRows, 0)
+          assert.deepStrictEqual(table.schema.fields.map((f) => f.name), [
+            "time",
+            "min",
+            "mean",
+            "max",
+            "count",
+            "stddev"
+          ])
+        }))
+
+      it.effect("a set's windows share one grid: from the set's first point to the window of its last", () =>
+        Effect.gen(function*() {
+          const a = yield* newStream("sdef", { name: "a" })
+          const b = yield* newStream("sdef", { name: "b" })
+          yield* a.insert([[BASE + 10n * SECOND, 1]])
+          yield* b.insert([[BASE + 100n * SECOND, 2]])
+          const db = yield* BTrDB
+          const set = yield* db.streams([a.uuid, b.uuid])
+          const windows = yield* set.windows({ width: "1 minute" })
+          const [wa, wb] = [windows.get(a.uuid), windows.get(b.uuid)]
+          const grid = [BASE + 10n * SECOND, BASE + 70n * SECOND]
+          assert.deepStrictEqual([...wa!.times], grid)
+          assert.deepStrictEqual([...wb!.times], grid)
+          assert.deepStrictEqual([...wa!.count, ...wb!.count], [1n, 0n, 0n, 1n])
+          const rows = yield* set.rows({ window: { width: "1 minute" }, stat: "count" })
+          assert.deepStrictEqual([...rows.times], grid)
+          const table = yield* set.arrowValues({ window: { width: "1 minute" } })
+          assert.deepStrictEqual([...table.getChild("time")!.toArray()], grid)
+          // a filter ending before the data: no windows
+          const before = yield* set.filter({ end: BASE })
+          const none = yield* before.windows({ width: "1 minute" })
+          assert.deepStrictEqual(Array.from(none.values(), (w) => w.times.length), [0, 0])
         }))
     })
 
@@ -735,42 +817,48 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
         Effect.gen(function*() {
           const { s1, s2, set } = yield* twoStreams
           const filtered = yield* set.filter({ start: 103n, end: 116n })
+          // results are keyed by stream, in the set's order
           const values = yield* filtered.values({ concurrency: 1 })
-          assert.deepStrictEqual(values.map(pairs), [
-            [[105n, 1], [110n, 2], [115n, 3]],
-            [[106n, 6], [110n, 7], [114n, 8]]
-          ])
+          assert.deepStrictEqual([...values.keys()], [s1.uuid, s2.uuid])
+          assert.deepStrictEqual(pairs(values.get(s1.uuid)!), [[105n, 1], [110n, 2], [115n, 3]])
+          assert.deepStrictEqual(pairs(values.get(s2.uuid)!), [[106n, 6], [110n, 7], [114n, 8]])
+          // a stream named twice is in the set once
+          const db = yield* BTrDB
+          const twice = yield* db.streams([s1.uuid, s1.uuid, s2.uuid])
+          assert.deepStrictEqual(twice.streams.map((s) => s.uuid), [s1.uuid, s2.uuid])
           assert.strictEqual(yield* filtered.count({ precise: true }), 6n)
           assert.strictEqual(yield* set.count(), 10n)
+          const timeValue = Option.map((p: Points.VersionedPoint) => [p.time, p.value])
           const first = yield* filtered.earliest()
-          assert.deepStrictEqual(first.map(Option.map((p) => [p.time, p.value])), [
-            Option.some([105n, 1]),
-            Option.some([106n, 6])
+          assert.deepStrictEqual(Array.from(first, ([uuid, p]) => [uuid, timeValue(p)]), [
+            [s1.uuid, Option.some([105n, 1])],
+            [s2.uuid, Option.some([106n, 6])]
           ])
           const last = yield* filtered.latest()
-          assert.deepStrictEqual(last.map(Option.map((p) => [p.time, p.value])), [
-            Option.some([115n, 3]),
-            Option.some([114n, 8])
+          assert.deepStrictEqual(Array.from(last, ([uuid, p]) => [uuid, timeValue(p)]), [
+            [s1.uuid, Option.some([115n, 3])],
+            [s2.uuid, Option.some([114n, 8])]
           ])
           const none = yield* (yield* set.filter({ start: 0n, end: 50n })).latest()
-          assert.deepStrictEqual(none, [Option.none(), Option.none()])
+          assert.deepStrictEqual([...none.values()], [Option.none(), Option.none()])
           const current = yield* set.current()
-          assert.deepStrictEqual(current.map(Option.map((p) => p.value)), [Option.some(4), Option.some(9)])
+          assert.deepStrictEqual(current.get(s2.uuid)!.pipe(Option.map((p) => p.value)), Option.some(9))
+          assert.deepStrictEqual(current.get(s1.uuid)!.pipe(Option.map((p) => p.value)), Option.some(4))
 
           const windows = yield* filtered.windows({ width: 5n })
           assertWindows(
-            windows[0]!,
+            windows.get(s1.uuid)!,
             Ref.windows([[100n, 0], [105n, 1], [110n, 2], [115n, 3], [120n, 4]], 103n, 116n, 5n)
           )
           assertWindows(
-            windows[1]!,
+            windows.get(s2.uuid)!,
             Ref.windows([[101n, 5], [106n, 6], [110n, 7], [114n, 8], [119n, 9]], 103n, 116n, 5n)
           )
           const aligned = yield* set.filter({ start: 96n, end: 128n }).pipe(
             Effect.flatMap((f) => f.alignedWindows({ pointwidth: 3 }))
           )
           assertWindows(
-            aligned[1]!,
+            aligned.get(s2.uuid)!,
             Ref.alignedWindows([[101n, 5], [106n, 6], [110n, 7], [114n, 8], [119n, 9]], 96n, 128n, 3)
           )
           assert.deepStrictEqual([s1.uuid, s2.uuid], set.streams.map((s) => s.uuid))
@@ -821,13 +909,15 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assert.deepStrictEqual([...inserted].sort(), [[s1.uuid, 12n], [s2.uuid, 12n]].sort())
           assert.deepStrictEqual([...(yield* set.versions({ concurrency: 1 }))], [[s1.uuid, 12n], [s2.uuid, 12n]])
           // the pinned set still reads version 11
-          assert.deepStrictEqual((yield* pinned.values()).map((p) => p.times.length), [5, 5])
-          assert.deepStrictEqual((yield* set.values()).map((p) => p.times.length), [6, 6])
+          const lengths = (pages: ReadonlyMap<string, Points.Points>) =>
+            Array.from(pages.values(), (p) => p.times.length)
+          assert.deepStrictEqual(lengths(yield* pinned.values()), [5, 5])
+          assert.deepStrictEqual(lengths(yield* set.values()), [6, 6])
           assert.strictEqual(yield* pinned.count({ precise: true }), 10n)
           const mixed = yield* set.pinVersions(new Map<string, bigint | number>([[s1.uuid, 11n], [s2.uuid, 0]]))
           assert.deepStrictEqual([...mixed.pinned], [[s1.uuid, 11n]])
           assert.deepStrictEqual([...(yield* mixed.versions())], [[s1.uuid, 11n], [s2.uuid, 12n]])
-          assert.deepStrictEqual((yield* mixed.values()).map((p) => p.times.length), [5, 6])
+          assert.deepStrictEqual(lengths(yield* mixed.values()), [5, 6])
 
           assertInvalid(yield* flipTag(set.pinVersions({ [Uuid.random()]: 3 })), "versions")
           assertInvalid(yield* flipTag(set.pinVersions({ nope: 3 })), "versions")

@@ -2,7 +2,9 @@ import { BTrDB } from "../../src/index.js"
 import { arrowContractSuite } from "./arrow.js"
 import { contractSuite } from "./contract.js"
 import { dataContractSuite } from "./data.js"
+import { transformersContractSuite } from "./transformers.js"
 
 contractSuite("memory", () => BTrDB.layerMemory())
 dataContractSuite("memory", () => BTrDB.layerMemory())
 arrowContractSuite("memory", () => BTrDB.layerMemory())
+transformersContractSuite("memory", () => BTrDB.layerMemory())

@@ -91,7 +91,7 @@ describe("TLS", () => {
         ]))
         const info = yield* Effect.provide(
           Effect.flatMap(BTrDB.BTrDB, (db) => db.info),
-          BTrDB.layerConfig().pipe(Layer.provide(ConfigProvider.layer(provider)))
+          BTrDB.layerFromCredentials().pipe(Layer.provide(ConfigProvider.layer(provider)))
         )
         assert.deepStrictEqual(info.proxy.proxyEndpoints, ["127.0.0.1:4411"])
       }))

@@ -22,7 +22,21 @@ export interface ConnectionOptions {
   readonly caBundle?: Buffer | undefined
   /** Use TLS (true) or plaintext (false) whatever the port says. */
   readonly tls?: boolean | undefined
+  /** How soon the channel tries to reconnect after losing the server (see {@link RECONNECT_BACKOFF}). */
+  readonly reconnectBackoff?: ReconnectBackoff | undefined
 }
+
+/** The channel's reconnect backoff: the first wait, growing 1.6 times (with jitter) per attempt up to `maxMillis`. */
+export interface ReconnectBackoff {
+  readonly initialMillis: number
+  readonly maxMillis: number
+}
+
+/**
+ * The default reconnect backoff: 100 ms, growing to at most 10 s. gRPC's own (1 s, growing to 120 s) leaves a
+ * channel refusing calls for seconds after a restarted server is back, which a retry policy cannot shorten.
+ */
+export const RECONNECT_BACKOFF: ReconnectBackoff = { initialMillis: 100, maxMillis: 10_000 }
 
 /** Where a call is made, for error reports. */
 export interface CallContext {
@@ -108,6 +122,16 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.keepalive_time_ms": 60_000
 }
 
+/** The options of a channel to `options.endpoint`: {@link CHANNEL_OPTIONS} and its reconnect backoff. */
+export const channelOptions = (options: Pick<ConnectionOptions, "reconnectBackoff">): grpc.ChannelOptions => {
+  const backoff = options.reconnectBackoff ?? RECONNECT_BACKOFF
+  return {
+    ...CHANNEL_OPTIONS,
+    "grpc.initial_reconnect_backoff_ms": backoff.initialMillis,
+    "grpc.max_reconnect_backoff_ms": backoff.maxMillis
+  }
+}
+
 /** True when the endpoint's port says TLS (4411). */
 export const isTlsEndpoint = (endpoint: string): boolean => endpoint.slice(endpoint.lastIndexOf(":") + 1) === "4411"
 
@@ -156,7 +180,7 @@ export const open = (options: ConnectionOptions): Effect.Effect<Connection, neve
     Effect.acquireRelease(
       Effect.sync(() => {
         const Client = loadServiceClient()
-        return new Client(options.endpoint, credentialsFor(options), CHANNEL_OPTIONS)
+        return new Client(options.endpoint, credentialsFor(options), channelOptions(options))
       }),
       (client) => Effect.sync(() => client.close())
     ),

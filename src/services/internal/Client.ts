@@ -2,9 +2,12 @@
  * What every handle of a connection shares: the backend and how each public operation is run (its span and its
  * retry policy).
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as EStream from "effect/Stream"
 import * as Retry from "../Retry.js"
 import type { Backend } from "./Backend.js"
+import { serverAttributes } from "./tracedBackend.js"
 
 /** The shared state of one connection. */
 export interface Client {
@@ -20,7 +23,11 @@ const toldNotRetried = new WeakSet<Client>()
  * The first time on `client` that a non-retryable operation fails with an error the policy in effect would have
  * retried, a warning says so and why: the rule is right (a retry could store points twice) but must not be silent.
  */
-const tellNotRetried = <A, E, R>(client: Client, operation: string, effect: Effect.Effect<A, E, R>) =>
+const tellNotRetried = <A, E extends Retry.Failure, R>(
+  client: Client,
+  operation: string,
+  effect: Effect.Effect<A, E, R>
+) =>
   Effect.tapError(effect, (error) =>
     Effect.flatMap(currentPolicy(client), (policy) => {
       if (policy === Retry.never || toldNotRetried.has(client) || !policy.while(error)) return Effect.void
@@ -35,23 +42,78 @@ const tellNotRetried = <A, E, R>(client: Client, operation: string, effect: Effe
 const describeError = (error: unknown): string =>
   typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : String(error)
 
+/** True inside a public operation: an operation another one calls opens no span of its own. */
+const InOperation = Context.Reference<boolean>("effect-btrdb/InOperation", { defaultValue: () => false })
+
 /**
- * Runs a public operation: in a span `BTrDB.<operation>` carrying the stream uuid, retried by the policy in effect
- * unless `retryable` is false (an operation a retry could repeat, such as an insert with merge policy `never`; its
- * first failure that would have been retried is logged as a warning, see {@link tellNotRetried}).
+ * The span of public operation `operation` (`Stream.insert`, `create` …): named `BTrDB.<operation>`, with the
+ * OpenTelemetry database attributes, and the stream's uuid (`btrdb.uuid`) or a set's size (`btrdb.streams`). Its children are the RPC spans (see
+ * `tracedBackend.ts`); an operation called from inside another (a set's `count` calling each stream's) is part
+ * of the caller's span and opens none.
  */
-export const run = <A, E, R>(
+const spanOptions = (client: Client | undefined, operation: string, target: Target) => ({
+  attributes: {
+    "db.system.name": "btrdb",
+    "db.operation.name": operation,
+    ...(client === undefined ? {} : serverAttributes(client.backend.endpoint)),
+    ...(target === undefined ? {} : typeof target === "string" ? { "btrdb.uuid": target } : { "btrdb.streams": target })
+  }
+})
+
+/** What an operation works on: a stream's uuid, or the number of streams of a set. */
+type Target = string | number | undefined
+
+/** Runs `effect` as public operation `operation` (see {@link spanOptions}). */
+export const operation = <A, E, R>(
+  client: Client | undefined,
+  operation: string,
+  effect: Effect.Effect<A, E, R>,
+  target?: Target
+): Effect.Effect<A, E, R> =>
+  Effect.flatMap(InOperation, (inside) =>
+    inside
+      ? effect
+      : effect.pipe(
+        Effect.provideService(InOperation, true),
+        Effect.withSpan(`BTrDB.${operation}`, spanOptions(client, operation, target))
+      ))
+
+/** Runs the streamed public operation `operation` (see {@link spanOptions}). */
+export const streamOperation = <A, E, R>(
+  client: Client | undefined,
+  operation: string,
+  stream: EStream.Stream<A, E, R>,
+  target?: Target
+): EStream.Stream<A, E, R> =>
+  EStream.unwrap(Effect.map(InOperation, (inside) =>
+    inside
+      ? stream
+      : stream.pipe(
+        EStream.provideService(InOperation, true),
+        EStream.withSpan(`BTrDB.${operation}`, spanOptions(client, operation, target))
+      )))
+
+/**
+ * One call of an operation, retried by the policy in effect unless `retryable` is false (a call a retry could
+ * repeat, such as an insert with merge policy `never`; its first failure that would have been retried is logged
+ * as a warning, see {@link tellNotRetried}).
+ */
+export const attempt = <A, E extends Retry.Failure, R>(
   client: Client,
   operation: string,
   effect: Effect.Effect<A, E, R>,
-  uuid?: string,
   retryable = true
 ): Effect.Effect<A, E, R> =>
-  (retryable ? Retry.applyCurrent(effect, client.retry) : tellNotRetried(client, operation, effect)).pipe(
-    Effect.withSpan(`BTrDB.${operation}`, {
-      attributes: uuid === undefined ? { "db.system.name": "btrdb" } : { "db.system.name": "btrdb", "btrdb.uuid": uuid }
-    })
-  )
+  retryable ? Retry.applyCurrent(effect, client.retry) : tellNotRetried(client, operation, effect)
+
+/** A public operation of one call: {@link attempt} in the operation's span. */
+export const run = <A, E extends Retry.Failure, R>(
+  client: Client,
+  name: string,
+  effect: Effect.Effect<A, E, R>,
+  uuid?: string,
+  retryable = true
+): Effect.Effect<A, E, R> => operation(client, name, attempt(client, name, effect, retryable), uuid)
 
 /** The retry policy in effect for a call on `client`: the per-call one, else the connection's default. */
 export const currentPolicy = (client: Client): Effect.Effect<Retry.Policy> =>

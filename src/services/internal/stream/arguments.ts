@@ -67,6 +67,18 @@ export const checkAlignedWindows = (rpc: string, uuid: string, r: Range, pw: num
     : Effect.void
 }
 
+/** The end of the window of `width` from `start` that holds `last`, at most the end of time. */
+export const windowEnd = (width: bigint) => (start: bigint, last: bigint): bigint => {
+  const end = start + ((last - start) / width + 1n) * width
+  return end < MAXIMUM_TIME ? end : MAXIMUM_TIME
+}
+
+/** The end of the aligned window of 2^`pw` ns that holds `last`, at most the end of time. */
+export const alignedWindowEnd = (pw: number) => (_start: bigint, last: bigint): bigint => {
+  const end = ((last >> BigInt(pw)) + 1n) << BigInt(pw)
+  return end < MAXIMUM_TIME ? end : MAXIMUM_TIME
+}
+
 export const invalid = (method: string, field: string, detail: string) =>
   new E.InvalidArgument({ method, field, detail })
 

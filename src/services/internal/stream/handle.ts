@@ -57,10 +57,11 @@ import type {
   WindowsErrors,
   WindowsOptions
 } from "../../Stream.js"
-import { type Client, currentPolicy, run } from "../Client.js"
+import { attempt, type Client, currentPolicy, operation, run, streamOperation } from "../Client.js"
 import { treatEmptyWindows } from "../emptyWindows.js"
 import { validate } from "../validate.js"
 import {
+  alignedWindowEnd,
   checkAlignedWindows,
   checkWindows,
   columns,
@@ -71,7 +72,8 @@ import {
   range,
   SmallInt,
   toPairs,
-  version
+  version,
+  windowEnd
 } from "./arguments.js"
 import { arrowTable, badAnswer, FULL_RANGE, templateOf, treatEmptyWindowsInTable } from "./arrow.js"
 import { dropPoints, dropWindows, resumable, retryStream } from "./resumable.js"
@@ -84,12 +86,14 @@ class StreamImpl implements Stream {
     readonly descriptor: Option.Option<StreamDescriptor>
   ) {}
 
-  /** The span of a streamed read (the other operations get theirs from `run`). */
-  private traced<A, Err>(operation: string) {
-    return (stream: EStream.Stream<A, Err>) =>
-      EStream.withSpan(stream, `BTrDB.Stream.${operation}`, {
-        attributes: { "db.system.name": "btrdb", "btrdb.uuid": this.uuid }
-      })
+  /** Runs `effect` as the public operation `Stream.<name>` (its span, see `Client.operation`). */
+  private operation<A, Err>(name: string, effect: Effect.Effect<A, Err>) {
+    return operation(this.client, `Stream.${name}`, effect, this.uuid)
+  }
+
+  /** The span of a streamed read. */
+  private traced<A, Err>(name: string) {
+    return (stream: EStream.Stream<A, Err>) => streamOperation(this.client, `Stream.${name}`, stream, this.uuid)
   }
 
   private fetch(operation: string): Effect.Effect<StreamDescriptor, MetadataErrors> {
@@ -163,20 +167,23 @@ class StreamImpl implements Stream {
     const { backend } = this.client
     const uuid = this.uuid
     const client = this.client
-    return Effect.gen(function*() {
-      const merge = yield* validate("Stream.insert", "merge", MergePolicy, options.merge ?? "never")
-      const { times, values } = yield* columns("Stream.insert", data)
-      const versions: Array<bigint> = []
-      let offset = 0
-      do {
-        const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
-        const chunk = backend.insert(uuid, times.subarray(offset, end), values.subarray(offset, end), merge)
-        // a retry of a "never" insert whose first attempt was stored would store the points twice
-        versions.push(yield* run(client, "Stream.insert", chunk, uuid, merge !== "never"))
-        offset = end
-      } while (offset < times.length)
-      return { version: versions[versions.length - 1]!, versions }
-    })
+    return this.operation(
+      "insert",
+      Effect.gen(function*() {
+        const merge = yield* validate("Stream.insert", "merge", MergePolicy, options.merge ?? "never")
+        const { times, values } = yield* columns("Stream.insert", data)
+        const versions: Array<bigint> = []
+        let offset = 0
+        do {
+          const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
+          const chunk = backend.insert(uuid, times.subarray(offset, end), values.subarray(offset, end), merge)
+          // a retry of a "never" insert whose first attempt was stored would store the points twice
+          versions.push(yield* attempt(client, "Stream.insert", chunk, merge !== "never"))
+          offset = end
+        } while (offset < times.length)
+        return { version: versions[versions.length - 1]!, versions }
+      })
+    )
   }
 
   delete(options: { readonly start: TimeInput; readonly end: TimeInput }): Effect.Effect<bigint, DeleteErrors> {
@@ -197,47 +204,48 @@ class StreamImpl implements Stream {
 
   update(options: UpdateOptions): Effect.Effect<Stream, UpdateErrors> {
     const method = "Stream.update"
-    return Effect.gen({ self: this }, function*() {
-      if (options.tags === undefined && options.annotations === undefined && options.collection === undefined) {
-        return yield* invalid(method, "options", "give tags, annotations or a collection")
-      }
-      const tags = options.tags === undefined ? undefined : yield* validate(method, "tags", Tags, options.tags)
-      const annotations = options.annotations === undefined
-        ? undefined
-        : yield* validate(method, "annotations", Annotations, options.annotations)
-      const collection = options.collection === undefined
-        ? undefined
-        : yield* validate(method, "collection", Collection, options.collection)
-      let current = Option.isSome(this.descriptor) ? this.descriptor.value : yield* this.fetch(method)
-      if (tags !== undefined || collection !== undefined) {
-        yield* run(
-          this.client,
-          method,
-          this.client.backend.setStreamTags(
-            this.uuid,
-            current.propertyVersion,
-            toPairs((tags ?? current.tags) as Record<string, string>),
-            collection ?? current.collection,
-            []
-          ),
-          this.uuid
-        )
-        current = yield* this.fetch(method)
-      }
-      if (annotations !== undefined) {
-        const removals = options.replace === true
-          ? Object.keys(current.annotations).filter((key) => !Object.hasOwn(annotations, key))
-          : []
-        yield* run(
-          this.client,
-          method,
-          this.client.backend.setStreamAnnotations(this.uuid, current.propertyVersion, toPairs(annotations), removals),
-          this.uuid
-        )
-        current = yield* this.fetch(method)
-      }
-      return new StreamImpl(this.client, this.uuid, Option.some(current)) as Stream
-    })
+    return this.operation(
+      "update",
+      Effect.gen({ self: this }, function*() {
+        if (options.tags === undefined && options.annotations === undefined && options.collection === undefined) {
+          return yield* invalid(method, "options", "give tags, annotations or a collection")
+        }
+        const tags = options.tags === undefined ? undefined : yield* validate(method, "tags", Tags, options.tags)
+        const annotations = options.annotations === undefined
+          ? undefined
+          : yield* validate(method, "annotations", Annotations, options.annotations)
+        const collection = options.collection === undefined
+          ? undefined
+          : yield* validate(method, "collection", Collection, options.collection)
+        let current = Option.isSome(this.descriptor) ? this.descriptor.value : yield* this.fetch(method)
+        if (tags !== undefined || collection !== undefined) {
+          yield* attempt(
+            this.client,
+            method,
+            this.client.backend.setStreamTags(
+              this.uuid,
+              current.propertyVersion,
+              toPairs((tags ?? current.tags) as Record<string, string>),
+              collection ?? current.collection,
+              []
+            )
+          )
+          current = yield* this.fetch(method)
+        }
+        if (annotations !== undefined) {
+          const removals = options.replace === true
+            ? Object.keys(current.annotations).filter((key) => !Object.hasOwn(annotations, key))
+            : []
+          yield* attempt(
+            this.client,
+            method,
+            this.client.backend.setStreamAnnotations(this.uuid, current.propertyVersion, toPairs(annotations), removals)
+          )
+          current = yield* this.fetch(method)
+        }
+        return new StreamImpl(this.client, this.uuid, Option.some(current)) as Stream
+      })
+    )
   }
 
   // -- reads
@@ -259,13 +267,40 @@ class StreamImpl implements Stream {
     return Effect.map(EStream.runCollect(this.values(options)), concatPoints)
   }
 
+  /**
+   * The range of a window read: as given; a missing start is the stream's first point at the read's version, a
+   * missing end the end of the window holding its last point (`endOf`), so that a read without a range covers the
+   * data, not all of time. None when the stream has no points in the half-open range.
+   */
+  private windowRange(method: string, options: RangeOptions, endOf: (start: bigint, last: bigint) => bigint) {
+    return Effect.gen({ self: this }, function*() {
+      const given = yield* range(method, options)
+      if (options.start !== undefined && options.end !== undefined) return Option.some(given)
+      let start = given.start
+      if (options.start === undefined) {
+        const first = yield* this.nearestAt(MIN_TIME, given.version, false, method)
+        if (Option.isNone(first) || first.value.time >= given.end) return Option.none()
+        start = first.value.time
+      }
+      let end = given.end
+      if (options.end === undefined) {
+        const last = yield* this.nearestAt(MAX_TIME - 1n, given.version, true, method)
+        if (Option.isNone(last) || last.value.time < start) return Option.none()
+        end = endOf(start, last.value.time)
+      }
+      return Option.some({ start, end, version: given.version })
+    })
+  }
+
   alignedWindows(options: AlignedWindowsOptions): EStream.Stream<Windows, WindowsErrors> {
     const { backend } = this.client
     const method = "Stream.alignedWindows"
     return EStream.unwrap(
       Effect.gen({ self: this }, function*() {
-        const r = yield* range(method, options ?? {})
         const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
+        const found = yield* this.windowRange(method, options ?? {}, alignedWindowEnd(pw))
+        if (Option.isNone(found)) return EStream.empty
+        const r = found.value
         const width = 1n << BigInt(pw)
         const alignedEnd = r.end & ~(width - 1n)
         yield* checkAlignedWindows("AlignedWindows", this.uuid, r, pw)
@@ -290,10 +325,12 @@ class StreamImpl implements Stream {
     const method = "Stream.windows"
     return EStream.unwrap(
       Effect.gen({ self: this }, function*() {
-        const r = yield* range(method, options ?? {})
         const width = yield* validate(method, "width", NanosFromDuration, options?.width)
         const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
         const empty = yield* validate(method, "empty", EmptyWindowsSchema, options?.empty ?? "zeros")
+        const found = yield* this.windowRange(method, options ?? {}, windowEnd(width))
+        if (Option.isNone(found)) return EStream.empty
+        const r = found.value
         const lastEnd = r.end - ((r.end - r.start) % width)
         yield* checkWindows("Windows", this.uuid, r, width)
         return resumable(
@@ -356,23 +393,26 @@ class StreamImpl implements Stream {
 
   count(options: CountOptions = {}): Effect.Effect<bigint, WindowsErrors> {
     const method = "Stream.count"
-    return Effect.gen({ self: this }, function*() {
-      const r = yield* range(method, options)
-      const pointwidth = yield* validate(method, "pointwidth", PointWidthSchema, options.pointwidth ?? 62)
-      const windows = options.precise === true
-        ? this.windows({ start: r.start, end: r.end, width: r.end - r.start, version: r.version })
-        : this.alignedWindows({
-          start: r.start,
-          end: r.end,
-          version: r.version,
-          pointwidth: Math.max(0, Math.min(pointwidth, pointwidthFromNanos(r.end - r.start) - 1))
+    return this.operation(
+      "count",
+      Effect.gen({ self: this }, function*() {
+        const r = yield* range(method, options)
+        const pointwidth = yield* validate(method, "pointwidth", PointWidthSchema, options.pointwidth ?? 62)
+        const windows = options.precise === true
+          ? this.windows({ start: r.start, end: r.end, width: r.end - r.start, version: r.version })
+          : this.alignedWindows({
+            start: r.start,
+            end: r.end,
+            version: r.version,
+            pointwidth: Math.max(0, Math.min(pointwidth, pointwidthFromNanos(r.end - r.start) - 1))
+          })
+        return yield* EStream.runFold(windows, () => 0n, (sum, page) => {
+          let total = sum
+          for (const c of page.count) total += c
+          return total
         })
-      return yield* EStream.runFold(windows, () => 0n, (sum, page) => {
-        let total = sum
-        for (const c of page.count) total += c
-        return total
       })
-    })
+    )
   }
 
   changes(options: ChangesOptions = {}): EStream.Stream<ChangedRanges, ChangesErrors> {
@@ -422,38 +462,46 @@ class StreamImpl implements Stream {
   arrowWindows(options: WindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
     const method = "Stream.arrowWindows"
     const { backend } = this.client
-    return Effect.gen({ self: this }, function*() {
-      const r = yield* range(method, options ?? {})
-      const width = yield* validate(method, "width", NanosFromDuration, options?.width)
-      const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
-      const empty = yield* validate(method, "empty", EmptyWindowsSchema, options?.empty ?? "zeros")
-      yield* checkWindows("ArrowWindows", this.uuid, r, width)
-      const messages = yield* run(
-        this.client,
-        method,
-        EStream.runCollect(backend.arrowWindows(this.uuid, r.start, r.end, width, depth, r.version)),
-        this.uuid
-      )
-      const table = yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
-      return empty === "zeros" ? table : treatEmptyWindowsInTable(table, empty)
-    })
+    return this.operation(
+      "arrowWindows",
+      Effect.gen({ self: this }, function*() {
+        const width = yield* validate(method, "width", NanosFromDuration, options?.width)
+        const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
+        const empty = yield* validate(method, "empty", EmptyWindowsSchema, options?.empty ?? "zeros")
+        const found = yield* this.windowRange(method, options ?? {}, windowEnd(width))
+        if (Option.isNone(found)) return yield* arrowTable(method, this.uuid, [], WINDOWS_SCHEMA, false)
+        const r = found.value
+        yield* checkWindows("ArrowWindows", this.uuid, r, width)
+        const messages = yield* attempt(
+          this.client,
+          method,
+          EStream.runCollect(backend.arrowWindows(this.uuid, r.start, r.end, width, depth, r.version))
+        )
+        const table = yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
+        return empty === "zeros" ? table : treatEmptyWindowsInTable(table, empty)
+      })
+    )
   }
 
   arrowAlignedWindows(options: AlignedWindowsOptions): Effect.Effect<arrow.Table, WindowsErrors> {
     const method = "Stream.arrowAlignedWindows"
     const { backend } = this.client
-    return Effect.gen({ self: this }, function*() {
-      const r = yield* range(method, options ?? {})
-      const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
-      yield* checkAlignedWindows("ArrowAlignedWindows", this.uuid, r, pw)
-      const messages = yield* run(
-        this.client,
-        method,
-        EStream.runCollect(backend.arrowAlignedWindows(this.uuid, r.start, r.end, pw, r.version)),
-        this.uuid
-      )
-      return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
-    })
+    return this.operation(
+      "arrowAlignedWindows",
+      Effect.gen({ self: this }, function*() {
+        const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
+        const found = yield* this.windowRange(method, options ?? {}, alignedWindowEnd(pw))
+        if (Option.isNone(found)) return yield* arrowTable(method, this.uuid, [], WINDOWS_SCHEMA, false)
+        const r = found.value
+        yield* checkAlignedWindows("ArrowAlignedWindows", this.uuid, r, pw)
+        const messages = yield* attempt(
+          this.client,
+          method,
+          EStream.runCollect(backend.arrowAlignedWindows(this.uuid, r.start, r.end, pw, r.version))
+        )
+        return yield* arrowTable(method, this.uuid, messages, WINDOWS_SCHEMA, true)
+      })
+    )
   }
 
   arrowInsert(table: arrow.Table, options: InsertOptions = {}): Effect.Effect<InsertResult, InsertErrors> {
@@ -461,25 +509,28 @@ class StreamImpl implements Stream {
     const { backend } = this.client
     const uuid = this.uuid
     const client = this.client
-    return Effect.gen(function*() {
-      const merge = yield* validate(method, "merge", MergePolicy, options.merge ?? "never")
-      if (!isTable(table)) return yield* invalid(method, "data", "expected an apache-arrow Table")
-      const points = yield* Effect.try({
-        try: () => pointsFromTable(table, FULL_RANGE),
-        catch: (error) => invalid(method, "data", error instanceof ArrowDataError ? error.message : String(error))
+    return this.operation(
+      "arrowInsert",
+      Effect.gen(function*() {
+        const merge = yield* validate(method, "merge", MergePolicy, options.merge ?? "never")
+        if (!isTable(table)) return yield* invalid(method, "data", "expected an apache-arrow Table")
+        const points = yield* Effect.try({
+          try: () => pointsFromTable(table, FULL_RANGE),
+          catch: (error) => invalid(method, "data", error instanceof ArrowDataError ? error.message : String(error))
+        })
+        const { times, values } = yield* columns(method, points)
+        const versions: Array<bigint> = []
+        let offset = 0
+        do {
+          const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
+          const bytes = encodePoints(POINTS_SCHEMA, times.subarray(offset, end), [values.subarray(offset, end)])
+          // a retry of a "never" insert whose first attempt was stored would store the points twice
+          versions.push(yield* attempt(client, method, backend.arrowInsert(uuid, bytes, merge), merge !== "never"))
+          offset = end
+        } while (offset < times.length)
+        return { version: versions.reduce((a, b) => (b > a ? b : a)), versions }
       })
-      const { times, values } = yield* columns(method, points)
-      const versions: Array<bigint> = []
-      let offset = 0
-      do {
-        const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
-        const bytes = encodePoints(POINTS_SCHEMA, times.subarray(offset, end), [values.subarray(offset, end)])
-        // a retry of a "never" insert whose first attempt was stored would store the points twice
-        versions.push(yield* run(client, method, backend.arrowInsert(uuid, bytes, merge), uuid, merge !== "never"))
-        offset = end
-      } while (offset < times.length)
-      return { version: versions.reduce((a, b) => (b > a ? b : a)), versions }
-    })
+    )
   }
 
   subscribe(): EStream.Stream<InsertedPoints, SubscribeErrors> {
@@ -514,15 +565,21 @@ const clientOf = (method: string, streams: ReadonlyArray<Stream>): Effect.Effect
   return Effect.succeed(client)
 }
 
+/** The connection of a set's handles, for its spans; none when they are test doubles. */
+export const connectionOf = (streams: ReadonlyArray<Stream>): Client | undefined =>
+  streams.find((s): s is StreamImpl => s instanceof StreamImpl)?.client
+
 export const make = (client: Client, uuid: Uuid, descriptor?: StreamDescriptor): Stream =>
   new StreamImpl(client, uuid, Option.fromUndefinedOr(descriptor))
 
-export const subscribe = (streams: Iterable<Stream>): EStream.Stream<InsertedPoints, SubscribeErrors> => {
-  const method = "Stream.subscribe"
+export const subscribe = (
+  streams: Iterable<Stream>,
+  method = "Stream.subscribe"
+): EStream.Stream<InsertedPoints, SubscribeErrors> => {
   const handles = Array.from(streams)
   return EStream.unwrap(Effect.map(clientOf(method, handles), (client) => {
     const uuids = handles.map((s) => s.uuid)
-    return client.backend.subscribe(uuids).pipe(
+    const messages = client.backend.subscribe(uuids).pipe(
       EStream.mapEffect((message) =>
         Effect.try({
           try: (): InsertedPoints => ({
@@ -531,9 +588,9 @@ export const subscribe = (streams: Iterable<Stream>): EStream.Stream<InsertedPoi
           }),
           catch: (error) => badAnswer(method, message.uuid, error)
         })
-      ),
-      EStream.withSpan("BTrDB.Stream.subscribe", { attributes: { "db.system.name": "btrdb" } })
+      )
     )
+    return streamOperation(client, method, messages, uuids.length === 1 ? uuids[0] : undefined)
   }))
 }
 

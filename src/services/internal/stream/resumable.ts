@@ -19,7 +19,7 @@ interface Page {
  * opens the read; `resumeAt(lastTime)` is where to reopen (undefined: nothing is left); with `skipSeen`, the points
  * at the reopening time that were already given are skipped (raw values, where several points may share a time).
  */
-export const resumable = <P extends Page, Err>(
+export const resumable = <P extends Page, Err extends Retry.Failure>(
   client: Client,
   open: (start: bigint, version: bigint) => EStream.Stream<P, Err>,
   initial: { readonly start: bigint; readonly version: bigint },
@@ -71,10 +71,10 @@ export const resumable = <P extends Page, Err>(
   }))
 
 /** A read retried by `policy` while `retryWhile` holds, `policy.onFailure` seeing every failed attempt. */
-export const retryStream = <A, Err>(
+export const retryStream = <A, Err extends Retry.Failure>(
   read: EStream.Stream<A, Err>,
   policy: Retry.Policy,
-  retryWhile: (error: unknown) => boolean
+  retryWhile: (error: Retry.Failure) => boolean
 ): EStream.Stream<A, Err> => {
   const onFailure = policy.onFailure
   const observed = onFailure === undefined ? read : EStream.tapError(read, (error) => onFailure(error))

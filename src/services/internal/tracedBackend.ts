@@ -1,0 +1,78 @@
+/**
+ * The RPC spans: every call a backend makes is a child span of the public operation that made it, named as
+ * OpenTelemetry names RPC spans (`v5api.BTrDB/<RPC>`), so a trace shows each attempt, resumption and page call.
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { RpcName } from "../../internal/grpc/proto.js"
+import type { Backend } from "./Backend.js"
+
+/** The RPC behind each backend operation. */
+const RPC_OF = {
+  info: "Info",
+  create: "Create",
+  streamInfo: "StreamInfo",
+  setStreamAnnotations: "SetStreamAnnotations",
+  setStreamTags: "SetStreamTags",
+  listCollections: "ListCollections",
+  lookupStreams: "LookupStreams",
+  metadataUsage: "GetMetadataUsage",
+  sqlQuery: "SQLQuery",
+  obliterate: "Obliterate",
+  insert: "Insert",
+  rawValues: "RawValues",
+  alignedWindows: "AlignedWindows",
+  windows: "Windows",
+  nearest: "Nearest",
+  changes: "Changes",
+  delete: "Delete",
+  flush: "Flush",
+  arrowValues: "ArrowRawValues",
+  arrowMultiValues: "ArrowMultiValues",
+  arrowWindows: "ArrowWindows",
+  arrowAlignedWindows: "ArrowAlignedWindows",
+  arrowInsert: "ArrowInsert",
+  subscribe: "Subscribe"
+} as const satisfies { readonly [K in Exclude<keyof Backend, "endpoint">]: RpcName }
+
+/**
+ * The OpenTelemetry attributes naming the server of `endpoint` (`host:port`, `[v6]:port`); none for an endpoint
+ * that is not a network address, such as the memory layer's.
+ */
+export const serverAttributes = (endpoint: string): Record<string, string | number> => {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(endpoint)
+  return match === null ? {} : { "server.address": match[1]!, "server.port": Number(match[2]) }
+}
+
+const spanOptions = (rpc: RpcName, server: Record<string, string | number>) => ({
+  kind: "client" as const,
+  attributes: {
+    "db.system.name": "btrdb",
+    "db.operation.name": rpc,
+    "rpc.system": "grpc",
+    "rpc.service": "v5api.BTrDB",
+    "rpc.method": rpc,
+    ...server
+  }
+})
+
+/** `backend` with every call in a span `v5api.BTrDB/<RPC>`. */
+export const traceRpcs = (backend: Backend): Backend => {
+  const server = serverAttributes(backend.endpoint)
+  const traced: Record<string, unknown> = { endpoint: backend.endpoint }
+  for (const [operation, rpc] of Object.entries(RPC_OF) as Array<[keyof typeof RPC_OF, RpcName]>) {
+    const name = `v5api.BTrDB/${rpc}`
+    const options = spanOptions(rpc, server)
+    const member: unknown = backend[operation]
+    traced[operation] = Effect.isEffect(member)
+      ? Effect.withSpan(member, name, options)
+      : (...args: ReadonlyArray<unknown>) => {
+        const call: unknown = (member as (...a: ReadonlyArray<unknown>) => unknown)(...args)
+        return Stream.isStream(call)
+          ? Stream.withSpan(call, name, options)
+          : Effect.withSpan(call as Effect.Effect<unknown, unknown>, name, options)
+      }
+  }
+  // every member of Backend is set above (RPC_OF names them all, checked by its `satisfies`)
+  return traced as unknown as Backend
+}
