@@ -33,6 +33,11 @@ export * as StreamSet from "./services/StreamSet.js"
 export * as Retry from "./services/Retry.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as Writer from "./services/Writer.js"
+
+/**
  * @since 0.1.0
  */
 export * as Config from "./services/Config.js"

@@ -34,7 +34,8 @@ const preamble: ReadonlyArray<{ readonly name: string; readonly line: string }> 
     "ServerInfo",
     "StreamSet",
     "Time",
-    "Uuid"
+    "Uuid",
+    "Writer"
   ]
     .map((name) => ({ name, line: `import { ${name} } from "effect-btrdb"` })),
   ...["EmbeddedServer", "Server"].map((name) => ({ name, line: `import { ${name} } from "effect-btrdb/server"` })),

@@ -12,10 +12,12 @@ import { arrowContractSuite } from "./arrow.js"
 import { contractSuite } from "./contract.js"
 import { dataContractSuite } from "./data.js"
 import { transformersContractSuite } from "./transformers.js"
+import { writerContractSuite } from "./writer.js"
 
 contractSuite("gRPC to the embedded server", () => grpcLayer())
 dataContractSuite("gRPC to the embedded server", () => grpcLayer())
 arrowContractSuite("gRPC to the embedded server", () => grpcLayer())
+writerContractSuite("gRPC to the embedded server", () => grpcLayer())
 transformersContractSuite("gRPC to the embedded server", () => grpcLayer())
 
 /** Waits (up to 3 s) until `check` holds: a cancel reaches the server asynchronously. */

@@ -3,8 +3,10 @@ import { arrowContractSuite } from "./arrow.js"
 import { contractSuite } from "./contract.js"
 import { dataContractSuite } from "./data.js"
 import { transformersContractSuite } from "./transformers.js"
+import { writerContractSuite } from "./writer.js"
 
 contractSuite("memory", () => BTrDB.layerMemory())
 dataContractSuite("memory", () => BTrDB.layerMemory())
 arrowContractSuite("memory", () => BTrDB.layerMemory())
+writerContractSuite("memory", () => BTrDB.layerMemory())
 transformersContractSuite("memory", () => BTrDB.layerMemory())
