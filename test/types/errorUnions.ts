@@ -135,6 +135,14 @@ pin<TagsOf<Group["rows"]>, Windows>(true)
 pin<TagsOf<Group["arrowValues"]>, Windows>(true)
 pin<TagsOf<Group["subscribe"]>, Unexpected | "InvalidArgument" | "StreamNotFound">(true)
 pin<TagsOf<Group["insert"]>, Insert>(true)
+pin<TagsOf<Group["toArrow"]>, Windows>(true)
+pin<TagsOf<Group["toArrowBatches"]>, Windows>(true)
+pin<TagsOf<Group["toArrowIpc"]>, Windows>(true)
+pin<TagsOf<Group["toRecords"]>, Windows>(true)
+pin<TagsOf<Group["toColumns"]>, Windows>(true)
+pin<TagsOf<Group["toCsvStream"]>, Windows>(true)
+pin<TagsOf<Group["toText"]>, Windows>(true)
+pin<TagsOf<Group["toCsvFile"]>, Windows | "PlatformError">(true)
 
 // the pins bite: one tag too many, or one too few, does not type-check
 // @ts-expect-error listCollections cannot fail with NoSuchPoint
