@@ -38,6 +38,16 @@ export * as Retry from "./services/Retry.js"
 export * as Writer from "./services/Writer.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as Copy from "./services/Copy.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as Cluster from "./services/Cluster.js"
+
+/**
  * @since 0.1.0
  */
 export * as Config from "./services/Config.js"

@@ -27,6 +27,7 @@ const preamble: ReadonlyArray<{ readonly name: string; readonly line: string }> 
     "BTrDB",
     "BTrDBStream",
     "Config",
+    "Copy",
     "Errors",
     "Metadata",
     "Points",

@@ -4,6 +4,7 @@
 import * as Command from "effect/cli/Command"
 import { PACKAGE_VERSION } from "../internal/version.js"
 import { backup } from "./backup.js"
+import { copy } from "./copy.js"
 import { alignedWindows, deleteRange, insert, obliterate, plot, values, windows } from "./dataCommands.js"
 import { demo } from "./demo/command.js"
 import { exportCommand } from "./exportCommand.js"
@@ -20,6 +21,7 @@ export const btrdb = Command.make("btrdb").pipe(
     verify,
     du,
     backup,
+    copy,
     info,
     collections,
     streams,
@@ -43,6 +45,7 @@ export const SUBCOMMANDS = [
   "verify",
   "du",
   "backup",
+  "copy",
   "info",
   "collections",
   "streams",

@@ -504,6 +504,40 @@ export class ConfigurationError extends Schema.TaggedError<ConfigurationError>("
 }
 
 /**
+ * A copy (`Copy.copyStreams`, `btrdb copy`) found a stream on the target, with the source's uuid, whose collection,
+ * tags or annotations differ from the source's; `fields` names which, `detail` shows both sides. Nothing was written
+ * into any stream. Copy with `merge: true` (`--merge`) to copy into it anyway.
+ *
+ * @example
+ * ```ts
+ * const error = new Errors.CopyMismatch({
+ *   method: "Copy.copyStreams",
+ *   uuid: "f98f4b4e-9fab-46b5-8a80-f282059d69b1",
+ *   fields: ["tags"],
+ *   detail: "tags: source {\"name\":\"v\"}, target {\"name\":\"w\"}"
+ * })
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class CopyMismatch extends Schema.TaggedError<CopyMismatch>("effect-btrdb/CopyMismatch")(
+  "CopyMismatch",
+  {
+    ...Where,
+    /** What differs. */
+    fields: Schema.Array(Schema.Literals(["collection", "tags", "annotations"])),
+    /** Both sides of each difference (and how many other streams differ too). */
+    detail: Schema.String
+  }
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return `${where(this)}: the target stream's ${this.fields.join(", ")} differ from the source's (${this.detail}); ` +
+      `copy with merge (--merge) to copy into it anyway`
+  }
+}
+
+/**
  * An error the server reports in-band with a BTrDB status code.
  *
  * @example
@@ -564,7 +598,7 @@ export type CallErrors = StatusErrors | TransportErrors
  * @since 0.1.0
  * @category models
  */
-export type Any = CallErrors | InvalidArgument | ConfigurationError
+export type Any = CallErrors | InvalidArgument | ConfigurationError | CopyMismatch
 
 /**
  * True for any error of effect-btrdb.

@@ -6,7 +6,8 @@
 import * as Schema from "effect/Schema"
 
 /**
- * The answer of `BTrDB.info`: protocol version, build and the endpoints of the proxy serving the call.
+ * The answer of `BTrDB.info`: protocol version, build and the endpoints of the proxy serving the call (against a
+ * cluster the SDK routes by its map, the first address of each usable member).
  *
  * @example
  * ```ts

@@ -36,9 +36,12 @@ import * as Connection from "../internal/grpc/Connection.js"
 import { Annotations, Collection, type MetadataUsage, Tags } from "../schema/Metadata.js"
 import type { ServerInfo } from "../schema/ServerInfo.js"
 import { type Uuid, UuidFromString } from "../schema/Uuid.js"
+import type * as Cluster from "./Cluster.js"
+import { defaultResync } from "./Cluster.js"
 import * as BTrDBConfig from "./Config.js"
 import type { Backend, KeyOptValue } from "./internal/Backend.js"
 import { attempt, type Client, operation, run, streamOperation } from "./internal/Client.js"
+import * as RoutingBackend from "./internal/cluster/routingBackend.js"
 import * as GrpcBackend from "./internal/grpcBackend.js"
 import { memoryBackend, nodeFileSystem } from "./internal/lazy.js"
 import { traceRpcs } from "./internal/tracedBackend.js"
@@ -246,6 +249,19 @@ export interface Service {
   readonly endpoint: string
   /** What the server says about itself. */
   readonly info: Effect.Effect<ServerInfo, InfoErrors>
+  /**
+   * The cluster map this connection routes by, its revision and the channel to each node (see the `Cluster`
+   * module); `None` when every call goes to one endpoint (one server, a proxy, the memory layer).
+   *
+   * @example
+   * ```ts
+   * const nodes = db.cluster.pipe(Effect.map(Option.match({
+   *   onNone: () => "one endpoint",
+   *   onSome: (state) => state.members.map((m) => `${m.nodename}: ${m.channel?.calls ?? 0} calls`).join(", ")
+   * })))
+   * ```
+   */
+  readonly cluster: Effect.Effect<Option.Option<Cluster.ClusterState>>
   /** Creates a stream and returns its handle. Fails with `StreamExists` (417), `AmbiguousStream` (418) … */
   readonly create: (params: CreateParams) => Effect.Effect<BTrDBStream.Stream, CreateErrors>
   /** Per-key counts of the tags and annotations used by the streams whose collection starts with `prefix`. */
@@ -408,6 +424,7 @@ export const fromBackend = (
     [TypeId]: TypeId,
     endpoint: backend.endpoint,
     info: run(client, "info", backend.info),
+    cluster: untraced.cluster ?? Effect.succeed(Option.none()),
 
     create: (params) =>
       operation(
@@ -536,6 +553,11 @@ export interface Options {
     readonly initial?: Duration.Input | undefined
     readonly max?: Duration.Input | undefined
   } | undefined
+  /**
+   * How calls to a cluster recover when its map changes (see the `Cluster` module); used only when the server
+   * hands out a MASH rather than reporting a proxy.
+   */
+  readonly cluster?: Cluster.Options | undefined
 }
 
 const asConfigurationError = (error: E.ConfigurationError | Config.ConfigError): E.ConfigurationError =>
@@ -545,7 +567,9 @@ const asConfigurationError = (error: E.ConfigurationError | Config.ConfigError):
 
 /**
  * Connects to `options.endpoint` in the current scope: opens one gRPC channel, calls `Info` once, and closes the
- * channel when the scope closes. A failing `Info` fails with `ConnectionError` ("could not connect to <endpoint>:
+ * channel when the scope closes. A server that hands out a cluster map (a MASH) rather than reporting a proxy makes
+ * the connection route each stream's calls to the node that owns it, over one channel per node (see the `Cluster`
+ * module). A failing `Info` fails with `ConnectionError` ("could not connect to <endpoint>:
  * <reason>"), except a refused API key, which keeps its own tag (`Unauthenticated` or `PermissionDenied`).
  *
  * @example
@@ -588,8 +612,8 @@ export const make = (
       maxMillis: yield* millis("reconnect.max", options.reconnect?.max, Connection.RECONNECT_BACKOFF.maxMillis)
     }
     const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey, caBundle, tls, reconnectBackoff })
-    const service = fromBackend(GrpcBackend.make(connection), { retry: options.retry })
-    yield* service.info.pipe(
+    const probe = fromBackend(GrpcBackend.make(connection), { retry: options.retry })
+    yield* probe.info.pipe(
       Effect.timeoutOrElse({
         duration: options.connectTimeout ?? "10 seconds",
         orElse: () =>
@@ -618,7 +642,15 @@ export const make = (
           )
       )
     )
-    return service
+    // a server reporting a proxy, or no map, is the one endpoint of every call (PROTOCOL.md §11)
+    const mash = yield* RoutingBackend.readMash(connection).pipe(Effect.orElseSucceed(() => undefined))
+    if (mash === undefined) return probe
+    const backend = yield* RoutingBackend.make({
+      bootstrap: connection,
+      open: (endpoint) => Connection.open({ endpoint, apiKey, caBundle, tls, reconnectBackoff }),
+      resync: options.cluster?.resync ?? defaultResync
+    }, mash)
+    return fromBackend(backend, { retry: options.retry })
   })
 
 /**

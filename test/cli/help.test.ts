@@ -45,6 +45,19 @@ const expected: Record<Name, { readonly args?: ReadonlyArray<string>; readonly f
   verify: { flags: ["--data"] },
   du: { flags: ["--data", "--format"] },
   backup: { flags: [...CONNECTION, "--data", "--to"] },
+  copy: {
+    flags: [
+      "--from",
+      "--from-api-key",
+      "--to",
+      "--to-api-key",
+      "--collection",
+      "--streams",
+      "--concurrency",
+      "--merge",
+      "--quiet"
+    ]
+  },
   info: { flags: CONNECTION },
   collections: { args: ["prefix"], flags: CONNECTION },
   streams: { args: ["collection"], flags: [...CONNECTION, "--prefix", "--tag", "--annotation"] },
@@ -74,6 +87,7 @@ const phrases: Partial<Record<Name, ReadonlyArray<string>>> = {
   verify: ["Refused while a server has the directory open", "must not be in use"],
   du: ["(choices: table, json)", "Refused while a server has the directory open"],
   backup: ["a new or empty directory (refused otherwise)", "while a server may be serving it"],
+  copy: ["without duplicating a point", "refused unless --merge", "comma-separated or repeated"],
   insert: ["never (keep both, BTrDB's default)", "(choices: never, equal, retain, replace)", "- for stdin"],
   values: ["(choices: csv, json)"],
   obliterate: ["Obliterate <uuid>? [y/N]"],

@@ -6,6 +6,7 @@
 import type * as Effect from "effect/Effect"
 import type * as EStream from "effect/Stream"
 import type * as BTrDB from "../../src/services/BTrDB.js"
+import type * as Copy from "../../src/services/Copy.js"
 import type * as Stream from "../../src/services/Stream.js"
 import type * as StreamSet from "../../src/services/StreamSet.js"
 
@@ -143,6 +144,21 @@ pin<TagsOf<Group["toColumns"]>, Windows>(true)
 pin<TagsOf<Group["toCsvStream"]>, Windows>(true)
 pin<TagsOf<Group["toText"]>, Windows>(true)
 pin<TagsOf<Group["toCsvFile"]>, Windows | "PlatformError">(true)
+
+// copying: a target whose metadata differs, the lookups of the sources, the target's create, both sides' reads
+// and windows, the target's inserts
+pin<
+  TagsOf<typeof Copy.copyStreams>,
+  | Windows
+  | "CopyMismatch"
+  | "InvalidCollection"
+  | "InvalidTagKey"
+  | "InvalidTagValue"
+  | "StreamExists"
+  | "AmbiguousStream"
+  | "RecycledUUID"
+  | "BadValue"
+>(true)
 
 // the pins bite: one tag too many, or one too few, does not type-check
 // @ts-expect-error listCollections cannot fail with NoSuchPoint

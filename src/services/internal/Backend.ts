@@ -4,12 +4,14 @@
  * logic above them is written once, so both behave the same.
  */
 import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import type { RpcErrors } from "../../errors/internal/rpcErrors.js"
 import type { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
 import type { ChangedRanges, MergePolicy, Points, VersionedPoint, Windows } from "../../schema/Points.js"
 import type { ServerInfo } from "../../schema/ServerInfo.js"
 import type { Uuid } from "../../schema/Uuid.js"
+import type { ClusterState } from "../Cluster.js"
 
 /** A key with an optional value: in filters "key present"; in changes "delete the key". */
 export interface KeyOptValue {
@@ -48,6 +50,8 @@ export interface SubscriptionMessage {
 export interface Backend {
   /** What the backend is connected to, for messages. */
   readonly endpoint: string
+  /** The map a routing backend routes by (`cluster/routingBackend.ts`); absent for one endpoint. */
+  readonly cluster?: Effect.Effect<Option.Option<ClusterState>> | undefined
   readonly info: Effect.Effect<ServerInfo, RpcErrors<"Info">>
   readonly create: (
     uuid: Uuid,

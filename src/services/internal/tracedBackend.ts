@@ -33,7 +33,7 @@ const RPC_OF = {
   arrowAlignedWindows: "ArrowAlignedWindows",
   arrowInsert: "ArrowInsert",
   subscribe: "Subscribe"
-} as const satisfies { readonly [K in Exclude<keyof Backend, "endpoint">]: RpcName }
+} as const satisfies { readonly [K in Exclude<keyof Backend, "endpoint" | "cluster">]: RpcName }
 
 /**
  * The OpenTelemetry attributes naming the server of `endpoint` (`host:port`, `[v6]:port`); none for an endpoint
@@ -59,7 +59,7 @@ const spanOptions = (rpc: RpcName, server: Record<string, string | number>) => (
 /** `backend` with every call in a span `v5api.BTrDB/<RPC>`. */
 export const traceRpcs = (backend: Backend): Backend => {
   const server = serverAttributes(backend.endpoint)
-  const traced: Record<string, unknown> = { endpoint: backend.endpoint }
+  const traced: Record<string, unknown> = { endpoint: backend.endpoint, cluster: backend.cluster }
   for (const [operation, rpc] of Object.entries(RPC_OF) as Array<[keyof typeof RPC_OF, RpcName]>) {
     const name = `v5api.BTrDB/${rpc}`
     const options = spanOptions(rpc, server)
