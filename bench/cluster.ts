@@ -16,7 +16,7 @@ import * as EStream from "effect/Stream"
 import { BTrDB, Uuid } from "../src/index.js"
 import { start } from "../src/server/Server.js"
 import { startCluster } from "../test/support/cluster.js"
-import { emit, figures, round } from "./figures.js"
+import { emit, round, runBench } from "./figures.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -108,15 +108,6 @@ const main = async () => {
       ...ratio("lookup")
     })
   }
-  console.log("")
-  console.log("| target | figure | value | vs | ratio (cluster rate / single rate) |")
-  console.log("|---|---|---|---|---|")
-  for (const f of figures) {
-    console.log(`| ${f.bench} | ${f.figure} | ${f.value} ${f.unit} | ${f.vs ?? ""} | ${f.ratio ?? ""} |`)
-  }
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})
+runBench(main, "ratio (cluster rate / single rate)")

@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as EStream from "effect/Stream"
 import { BTrDB, Copy, Uuid } from "../src/index.js"
 import * as EmbeddedServer from "../src/server/EmbeddedServer.js"
-import { emit, figures, round } from "./figures.js"
+import { emit, round, runBench } from "./figures.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -84,15 +84,6 @@ const main = async () => {
       `Node ${process.version}`
   )
   await Effect.runPromise(program)
-  console.log("")
-  console.log("| bench | figure | value | vs | ratio |")
-  console.log("|---|---|---|---|---|")
-  for (const f of figures) {
-    console.log(`| ${f.bench} | ${f.figure} | ${f.value} ${f.unit} | ${f.vs ?? ""} | ${f.ratio ?? ""} |`)
-  }
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})
+runBench(main)

@@ -24,7 +24,7 @@ import * as path from "node:path"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import { BTrDB, StreamSet, Uuid } from "../src/index.js"
-import { emit, figures, round } from "./figures.js"
+import { emit, round, runBench } from "./figures.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -142,15 +142,6 @@ const program = Effect.gen(function*() {
 const main = async () => {
   console.log(`export of ${K} streams × ${N} points (${K * N} points), memory layer, Node ${process.version}`)
   await Effect.runPromise(program.pipe(Effect.provide(BTrDB.layerMemory())))
-  console.log("")
-  console.log("| bench | figure | value | vs | ratio |")
-  console.log("|---|---|---|---|---|")
-  for (const f of figures) {
-    console.log(`| ${f.bench} | ${f.figure} | ${f.value} ${f.unit} | ${f.vs ?? ""} | ${f.ratio ?? ""} |`)
-  }
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})
+runBench(main)

@@ -24,3 +24,21 @@ export const emit = (f: Figure) => {
 
 /** `x` with at most `digits` decimals. */
 export const round = (x: number, digits = 2) => Number(x.toFixed(digits))
+
+/**
+ * Runs a benchmark's `main`, then prints the figures as a table (`ratioHeading` names the ratio column); a failure
+ * is printed and exits 1.
+ */
+export const runBench = (main: () => Promise<void>, ratioHeading = "ratio") => {
+  main().then(() => {
+    console.log("")
+    console.log(`| bench | figure | value | vs | ${ratioHeading} |`)
+    console.log("|---|---|---|---|---|")
+    for (const f of figures) {
+      console.log(`| ${f.bench} | ${f.figure} | ${f.value} ${f.unit} | ${f.vs ?? ""} | ${f.ratio ?? ""} |`)
+    }
+  }).catch((error) => {
+    console.error(error)
+    process.exit(1)
+  })
+}
