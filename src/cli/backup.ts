@@ -17,12 +17,12 @@ import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as EStream from "effect/Stream"
 import { backupDirectory, openTarget } from "../engine/backup.js"
 import { Database } from "../engine/Database.js"
 import type { KeyOptValue } from "../engine/metadata/MetadataStore.js"
 import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
 import { BTrDB } from "../services/BTrDB.js"
+import { rebatch } from "../services/internal/rebatch.js"
 import { connect, connectionFlags } from "./connection.js"
 import { CliError } from "./inputs.js"
 import { type Progress, progress } from "./output.js"
@@ -73,8 +73,6 @@ export const backupEndpoint = (
         Effect.tryPromise({ try: () => Database.open({ dir: target.dir }), catch: failure }),
         (opened) => Effect.promise(() => opened.close())
       )
-      const times = new BigInt64Array(BATCH)
-      const values = new Float64Array(BATCH)
       let copied = 0
       for (const { stream, version } of sources) {
         const uuid = stream.uuid
@@ -87,38 +85,20 @@ export const backupEndpoint = (
           try: () => backup.create(uuid, collection, pairs(tags), pairs(annotations)),
           catch: failure
         })
-        let held = 0
-        const insert = Effect.suspend(() => {
-          const n = held
-          held = 0
-          return n === 0 ? Effect.void : Effect.tryPromise({
-            try: () =>
-              backup.insert(uuid, { times: times.subarray(0, n), values: values.subarray(0, n) }, {
-                policy: "never"
-              }),
-            catch: failure
-          }).pipe(Effect.tap(() =>
-            Effect.sync(() => {
-              copied += n
-              onProgress?.(copied, total)
-            })
-          ))
-        })
-        yield* stream.values({ start: MIN_TIME, end: MAX_TIME - 1n, version }).pipe(
-          EStream.runForEach((page) =>
-            Effect.gen(function*() {
-              for (let at = 0; at < page.times.length;) {
-                const n = Math.min(BATCH - held, page.times.length - at)
-                times.set(page.times.subarray(at, at + n), held)
-                values.set(page.values.subarray(at, at + n), held)
-                held += n
-                at += n
-                if (held === BATCH) yield* insert
-              }
-            })
-          )
+        yield* rebatch(
+          stream.values({ start: MIN_TIME, end: MAX_TIME - 1n, version }),
+          BATCH,
+          (batch) =>
+            Effect.tryPromise({
+              try: () => backup.insert(uuid, batch, { policy: "never" }),
+              catch: failure
+            }).pipe(Effect.tap(() =>
+              Effect.sync(() => {
+                copied += batch.times.length
+                onProgress?.(copied, total)
+              })
+            ))
         )
-        yield* insert
       }
       return copied
     }).pipe(Effect.scoped)

@@ -34,6 +34,7 @@ import { CopyMismatch } from "../errors/BTrDBError.js"
 import type { StreamDescriptor } from "../schema/Metadata.js"
 import type { Uuid } from "../schema/Uuid.js"
 import type * as BTrDB from "./BTrDB.js"
+import { rebatch } from "./internal/rebatch.js"
 import * as BTrDBStream from "./Stream.js"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -400,39 +401,19 @@ export const copyStreams = (options: Options): Effect.Effect<ReadonlyArray<Strea
           // created meanwhile, by another copy of the same source
           Effect.catchTag("StreamExists", () => options.to.streamFromUuid(source.uuid))
         )
-        const times = new BigInt64Array(BATCH)
-        const values = new Float64Array(BATCH)
-        let held = 0
         let copied = 0
-        const flush = Effect.suspend(() => {
-          const n = held
-          held = 0
-          if (n === 0) return Effect.void
-          return target.insert({ times: times.subarray(0, n), values: values.subarray(0, n) }, { merge: "retain" })
-            .pipe(
+        yield* rebatch(
+          source.values({ start: p.start, version }).pipe(EStream.buffer({ capacity: 4 })),
+          BATCH,
+          (batch) =>
+            target.insert(batch, { merge: "retain" }).pipe(
               Effect.andThen(Effect.sync(() => {
-                copied += n
-                state.points += n
+                copied += batch.times.length
+                state.points += batch.times.length
               })),
               Effect.andThen(report)
             )
-        })
-        yield* source.values({ start: p.start, version }).pipe(
-          EStream.buffer({ capacity: 4 }),
-          EStream.runForEach((page) =>
-            Effect.gen(function*() {
-              for (let at = 0; at < page.times.length;) {
-                const n = Math.min(BATCH - held, page.times.length - at)
-                times.set(page.times.subarray(at, at + n), held)
-                values.set(page.values.subarray(at, at + n), held)
-                held += n
-                at += n
-                if (held === BATCH) yield* flush
-              }
-            })
-          )
         )
-        yield* flush
         const sourceSummary = yield* summarize(source, version)
         const targetSummary = yield* summarize(target, 0n)
         const differences = compareSummaries(sourceSummary, targetSummary)
