@@ -137,6 +137,11 @@ const main = async () => {
       const insert = yield* timed(1, stream.insert(data))
       const fast = yield* timed(3, EStream.runFold(stream.values(range), () => 0, (n, p) => n + p.times.length))
       if (fast.result !== N) throw new Error(`the fast path read ${fast.result} points`)
+      const parallel = yield* timed(
+        3,
+        EStream.runFold(stream.values({ ...range, parallel: 4 }), () => 0, (n, p) => n + p.times.length)
+      )
+      if (parallel.result !== N) throw new Error(`the parallel read read ${parallel.result} points`)
       const m = loadServiceDefinition()["RawValues"]!
       const generic = yield* timed(
         1,
@@ -160,6 +165,7 @@ const main = async () => {
       return {
         insert: insert.seconds,
         fast: fast.seconds,
+        parallel: parallel.seconds,
         generic: generic.seconds,
         bytesOnly: bytesOnly.seconds,
         arrow: arrowValues.seconds,
@@ -173,6 +179,14 @@ const main = async () => {
     const genericRate = N / r.generic
     const limitRate = N / r.bytesOnly
     emit({ bench: "read", figure: "values (SDK fast path)", value: round(fastRate / 1e6), unit: "M points/s" })
+    emit({
+      bench: "read",
+      figure: "values with 4 calls at once (parallel: 4)",
+      value: round(N / r.parallel / 1e6),
+      unit: "M points/s",
+      vs: "values (SDK fast path)",
+      ratio: round((N / r.parallel) / fastRate)
+    })
     emit({
       bench: "read",
       figure: "proto-loader generic decoding",

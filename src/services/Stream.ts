@@ -242,6 +242,26 @@ export interface RangeOptions {
 }
 
 /**
+ * Options of `values`: a range, and how many calls may read it at once. With `parallel` n (1 to 64, default 1), the
+ * points between the range's first and last are split by time into n parts read by n calls at once, all at one
+ * version (the one given, else the latest when the read starts); the pages still come in time order, and each
+ * part runs at most a few pages ahead of the one being given, so memory stays bounded. For long reads over a fast
+ * link where one call cannot fill it.
+ *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const year = yield* stream.valuesCollected({ start: "2024-01-01", end: "2025-01-01", parallel: 4 })
+ * })
+ * ```
+ * @since 0.2.0
+ * @category models
+ */
+export interface ValuesOptions extends RangeOptions {
+  readonly parallel?: number | undefined
+}
+
+/**
  * Options of `alignedWindows`: windows of 2^`pointwidth` ns aligned to the epoch (0 ≤ pointwidth ≤ 63).
  *
  * Without `start`, the read starts at the stream's first point (at the read's version); without `end`, it ends
@@ -508,10 +528,13 @@ export interface Stream {
    * ```
    */
   readonly insert: (data: InsertData, options?: InsertOptions) => Effect.Effect<InsertResult, InsertErrors>
-  /** The points of `[start, end)`, ascending, as a `Stream` of pages (one per server message). */
-  readonly values: (options?: RangeOptions) => EStream.Stream<Points, ReadErrors>
+  /**
+   * The points of `[start, end)`, ascending, as a `Stream` of pages (one per server message); with `parallel`,
+   * read by several calls at once (see {@link ValuesOptions}).
+   */
+  readonly values: (options?: ValuesOptions) => EStream.Stream<Points, ReadErrors>
   /** The points of `[start, end)` as one page. */
-  readonly valuesCollected: (options?: RangeOptions) => Effect.Effect<Points, ReadErrors>
+  readonly valuesCollected: (options?: ValuesOptions) => Effect.Effect<Points, ReadErrors>
   /** Statistics of aligned windows (windows without points are left out), as a `Stream` of pages. */
   readonly alignedWindows: (options: AlignedWindowsOptions) => EStream.Stream<Windows, WindowsErrors>
   /** Statistics of aligned windows as one page. */

@@ -400,6 +400,40 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
         }))
     })
 
+    describe("parallel reads", () => {
+      it.effect("values with parallel calls: the same points, in time order, at one version", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("par")
+          // duplicates at shared times, some of them on the parts' boundaries
+          const points = randomPoints(30_000, 40n * SECOND, 11)
+          points.push([BASE, 1], [BASE, 2], [BASE + 20n * SECOND, 3], [BASE + 20n * SECOND, 4])
+          yield* s.insert(points)
+          const pinned = yield* s.version
+          yield* s.insert([[BASE + 5n * SECOND, 99]])
+          const want = pairs(yield* s.valuesCollected({ version: pinned }))
+          assert.strictEqual(want.length, 30_004)
+          for (const parallel of [2, 4, 7]) {
+            const pages = yield* EStream.runCollect(s.values({ version: pinned, parallel }))
+            const got = pairs(Points.concatPoints(pages))
+            assert.deepStrictEqual(got, want, `parallel ${parallel}`)
+            const times = got.map(([t]) => t)
+            assert.isTrue(times.every((t, i) => i === 0 || times[i - 1]! <= t), "ascending")
+          }
+          // the latest version, and a range
+          const latest = yield* s.valuesCollected({ parallel: 3 })
+          assert.strictEqual(latest.times.length, 30_005)
+          const start = BASE + 10n * SECOND
+          const end = BASE + 30n * SECOND
+          assert.deepStrictEqual(
+            pairs(yield* s.valuesCollected({ start, end, parallel: 5 })),
+            pairs(yield* s.valuesCollected({ start, end }))
+          )
+          assertInvalid(yield* flipTag(s.valuesCollected({ parallel: 0 })), "parallel")
+          const empty = yield* newStream("par0")
+          assert.strictEqual((yield* empty.valuesCollected({ parallel: 4 })).times.length, 0)
+        }))
+    })
+
     describe("window reads without a range", () => {
       // points at 10 s, 10.5 s and 130 s after BASE: minute windows from the first point are [10 s, 70 s) with two,
       // [70 s, 130 s) empty, [130 s, 190 s) with the last

@@ -11,6 +11,7 @@ import { grpcLayer, uniquePrefix } from "../support/layers.js"
 import { arrowContractSuite } from "./arrow.js"
 import { contractSuite } from "./contract.js"
 import { dataContractSuite } from "./data.js"
+import { distilContractSuite } from "./distil.js"
 import { transformersContractSuite } from "./transformers.js"
 import { writerContractSuite } from "./writer.js"
 
@@ -19,6 +20,7 @@ dataContractSuite("gRPC to the embedded server", () => grpcLayer())
 arrowContractSuite("gRPC to the embedded server", () => grpcLayer())
 writerContractSuite("gRPC to the embedded server", () => grpcLayer())
 transformersContractSuite("gRPC to the embedded server", () => grpcLayer())
+distilContractSuite("gRPC to the embedded server", () => grpcLayer())
 
 /** Waits (up to 3 s) until `check` holds: a cancel reaches the server asynchronously. */
 const eventually = (check: () => boolean) =>
@@ -45,6 +47,19 @@ layer(grpcLayer(), { excludeTestServices: true })("reads over gRPC are cancelled
       assert.strictEqual(first[0]!.times.length, 5000)
       yield* eventually(() => server.stats.cancelled === before + 1)
       assert.strictEqual(server.stats.cancelled, before + 1)
+      yield* eventually(() => server.stats.activeStreams === 0)
+      assert.strictEqual(server.stats.activeStreams, 0)
+    }))
+
+  it.effect("a parallel read taken in part cancels every one of its calls", () =>
+    Effect.gen(function*() {
+      const server = yield* EmbeddedServer
+      const db = yield* BTrDB
+      const s = yield* db.create({ uuid: Uuid.random(), collection: uniquePrefix("cancelpar"), tags: { name: "p" } })
+      const n = 200_000
+      yield* s.insert({ times: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), values: new Float64Array(n) })
+      const first = yield* s.values({ parallel: 4 }).pipe(EStream.take(1), EStream.runCollect)
+      assert.strictEqual(first[0]!.times[0], 0n)
       yield* eventually(() => server.stats.activeStreams === 0)
       assert.strictEqual(server.stats.activeStreams, 0)
     }))

@@ -5,6 +5,7 @@
 import type * as arrow from "apache-arrow"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as EStream from "effect/Stream"
 import * as E from "../../../errors/BTrDBError.js"
 import {
@@ -53,6 +54,7 @@ import type {
   TypeId,
   UpdateErrors,
   UpdateOptions,
+  ValuesOptions,
   VersionInput,
   WindowsErrors,
   WindowsOptions
@@ -77,6 +79,21 @@ import {
 } from "./arguments.js"
 import { arrowTable, badAnswer, FULL_RANGE, templateOf, treatEmptyWindowsInTable } from "./arrow.js"
 import { dropPoints, dropWindows, resumable, retryStream } from "./resumable.js"
+
+/** How many calls a read may make at once. */
+const ParallelSchema = SmallInt(64).check(Schema.isGreaterThanOrEqualTo(1))
+
+/** The pages each part of a parallel read may run ahead of the one being given. */
+const PAGES_AHEAD = 4
+
+/** `[lo, hi)` in `n` parts of (nearly) equal width, none empty. */
+const splitRange = (lo: bigint, hi: bigint, n: number): Array<readonly [bigint, bigint]> => {
+  const count = BigInt(n)
+  const width = (hi - lo + count - 1n) / count
+  const parts: Array<readonly [bigint, bigint]> = []
+  for (let start = lo; start < hi; start += width) parts.push([start, start + width < hi ? start + width : hi])
+  return parts
+}
 
 class StreamImpl implements Stream {
   declare readonly [TypeId]: TypeId
@@ -250,20 +267,43 @@ class StreamImpl implements Stream {
 
   // -- reads
 
-  values(options: RangeOptions = {}): EStream.Stream<Points, ReadErrors> {
-    const { backend } = this.client
-    return EStream.unwrap(Effect.map(range("Stream.values", options), (r) =>
-      resumable(
-        this.client,
-        (start, version) => backend.rawValues(this.uuid, start, r.end, version),
-        r,
-        (last) => last,
-        dropPoints,
-        true
-      ))).pipe(this.traced("values"))
+  values(options: ValuesOptions = {}): EStream.Stream<Points, ReadErrors> {
+    const method = "Stream.values"
+    return EStream.unwrap(
+      Effect.gen({ self: this }, function*() {
+        const r = yield* range(method, options)
+        const parallel = yield* validate(method, "parallel", ParallelSchema, options.parallel ?? 1)
+        if (parallel === 1) return this.rawValues(r.start, r.end, r.version)
+        // one version for every part: the one asked for, else the latest now
+        const version = r.version !== 0n ? r.version : yield* this.version
+        const first = yield* this.nearestAt(r.start, version, false, method)
+        const last = yield* this.nearestAt(r.end, version, true, method)
+        if (Option.isNone(first) || Option.isNone(last) || first.value.time >= r.end) return EStream.empty
+        const parts = splitRange(first.value.time, last.value.time + 1n, parallel)
+        // every part's call starts now and runs ahead by at most a few pages; the pages come out in time order
+        const queues = yield* Effect.forEach(
+          parts,
+          ([start, end]) => EStream.toQueue(this.rawValues(start, end, version), { capacity: PAGES_AHEAD })
+        )
+        return EStream.flatMap(EStream.fromIterable(queues), EStream.fromQueue)
+      })
+    ).pipe(this.traced("values"))
   }
 
-  valuesCollected(options: RangeOptions = {}) {
+  /** The points of `[start, end)` at `version` as resumable pages. */
+  private rawValues(start: bigint, end: bigint, version: bigint): EStream.Stream<Points, ReadErrors> {
+    const { backend } = this.client
+    return resumable(
+      this.client,
+      (from, served) => backend.rawValues(this.uuid, from, end, served),
+      { start, version },
+      (last) => last,
+      dropPoints,
+      true
+    )
+  }
+
+  valuesCollected(options: ValuesOptions = {}) {
     return Effect.map(EStream.runCollect(this.values(options)), concatPoints)
   }
 
