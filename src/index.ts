@@ -45,6 +45,11 @@ export * as Copy from "./services/Copy.js"
 /**
  * @since 0.2.0
  */
+export * as Distiller from "./services/Distiller.js"
+
+/**
+ * @since 0.2.0
+ */
 export * as Cluster from "./services/Cluster.js"
 
 /**

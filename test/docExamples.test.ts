@@ -28,6 +28,7 @@ const preamble: ReadonlyArray<{ readonly name: string; readonly line: string }> 
     "BTrDBStream",
     "Config",
     "Copy",
+    "Distiller",
     "Errors",
     "Metadata",
     "Points",

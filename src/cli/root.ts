@@ -7,6 +7,7 @@ import { backup } from "./backup.js"
 import { copy } from "./copy.js"
 import { alignedWindows, deleteRange, insert, obliterate, plot, values, windows } from "./dataCommands.js"
 import { demo } from "./demo/command.js"
+import { distil } from "./distil.js"
 import { exportCommand } from "./exportCommand.js"
 import { du, verify } from "./maintenanceCommands.js"
 import { collections, create, info, sql, streams } from "./metadataCommands.js"
@@ -22,6 +23,7 @@ export const btrdb = Command.make("btrdb").pipe(
     du,
     backup,
     copy,
+    distil,
     info,
     collections,
     streams,
@@ -46,6 +48,7 @@ export const SUBCOMMANDS = [
   "du",
   "backup",
   "copy",
+  "distil",
   "info",
   "collections",
   "streams",

@@ -68,6 +68,8 @@ describe.concurrent("btrdb demo --minutes 1", { timeout: 180_000 }, () => {
     expect(out).not.toMatch(/^windows +15 min/m)
     expect(out).toMatch(/^aligned_windows +2\^30 ns \(1\.07 s\) +57 +7,200 /m)
     expect(out).toMatch(/^the event: 2 windows of 1 s, from 2024-05-01T12:00:36Z to 2024-05-01T12:00:38Z/m)
+    expect(out).toContain("Distiller.runOnce: 7,200 points of L1MAG read, 60 means of 1 s written to distil/demo/pmu1")
+    expect(out).toMatch(/L1MAG in \d+ ms; run again, it found nothing new \(0 points read\)$/m)
     expect(out).toMatch(/^insert \(12 streams\) +86,400 /m)
 
     // the chart: an overview from aligned windows of 2^26 ns (60 s / 1000 ≈ 2^25.8), one mean point for each, no

@@ -58,6 +58,7 @@ const expected: Record<Name, { readonly args?: ReadonlyArray<string>; readonly f
       "--quiet"
     ]
   },
+  distil: { flags: [] },
   info: { flags: CONNECTION },
   collections: { args: ["prefix"], flags: CONNECTION },
   streams: { args: ["collection"], flags: [...CONNECTION, "--prefix", "--tag", "--annotation"] },
@@ -109,7 +110,7 @@ describe("--help", () => {
       const { args = [], flags } = expected[name]
       expect(section(text, "DESCRIPTION")).toHaveLength(1)
       const [usage] = section(text, "USAGE")
-      expect(usage).toMatch(new RegExp(`^  btrdb ${name} \\[flags\\]`))
+      expect(usage).toMatch(new RegExp(`^  btrdb ${name} (<subcommand> )?\\[flags\\]`))
       for (const arg of args) {
         expect(usage).toContain(`<${arg}>`)
         expect(section(text, "ARGUMENTS").some((line) => line.startsWith(`  ${arg} `))).toBe(true)

@@ -2,6 +2,7 @@ import { BTrDB } from "../../src/index.js"
 import { arrowContractSuite } from "./arrow.js"
 import { contractSuite } from "./contract.js"
 import { dataContractSuite } from "./data.js"
+import { distilContractSuite } from "./distil.js"
 import { transformersContractSuite } from "./transformers.js"
 import { writerContractSuite } from "./writer.js"
 
@@ -10,3 +11,4 @@ dataContractSuite("memory", () => BTrDB.layerMemory())
 arrowContractSuite("memory", () => BTrDB.layerMemory())
 writerContractSuite("memory", () => BTrDB.layerMemory())
 transformersContractSuite("memory", () => BTrDB.layerMemory())
+distilContractSuite("memory", () => BTrDB.layerMemory())

@@ -7,6 +7,7 @@ import type * as Effect from "effect/Effect"
 import type * as EStream from "effect/Stream"
 import type * as BTrDB from "../../src/services/BTrDB.js"
 import type * as Copy from "../../src/services/Copy.js"
+import type * as Distiller from "../../src/services/Distiller.js"
 import type * as Stream from "../../src/services/Stream.js"
 import type * as StreamSet from "../../src/services/StreamSet.js"
 
@@ -159,6 +160,12 @@ pin<
   | "RecycledUUID"
   | "BadValue"
 >(true)
+
+// distillers: reads, changes, deletes, inserts and the record's metadata update (a transform's own errors come on top)
+type Distil = Windows | "BadValue" | "InvalidCollection" | "InvalidTagKey" | "InvalidTagValue" | "AmbiguousStream"
+pin<TagsOf<typeof Distiller.make<never>>, "InvalidArgument">(true)
+pin<TagsOf<typeof Distiller.runOnce<never>>, Distil>(true)
+pin<TagsOf<typeof Distiller.follow<never>>, Distil>(true)
 
 // the pins bite: one tag too many, or one too few, does not type-check
 // @ts-expect-error listCollections cannot fail with NoSuchPoint

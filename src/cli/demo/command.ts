@@ -20,6 +20,7 @@ import { pointwidthFromNanos } from "../../schema/Time.js"
 import * as Uuid from "../../schema/Uuid.js"
 import * as EmbeddedServer from "../../server/EmbeddedServer.js"
 import * as BTrDB from "../../services/BTrDB.js"
+import * as Distiller from "../../services/Distiller.js"
 import type { DeleteErrors, Stream } from "../../services/Stream.js"
 import { bandChart, isoTime as iso, type Span, zoomSpan } from "../bandChart.js"
 import { alignedRange, denseWindows, PLOT_WINDOWS } from "../dataCommands.js"
@@ -115,6 +116,33 @@ const demoStreams = (db: BTrDB.Service, options: PmuOptions, start: bigint, end:
       }
     )
     return { streams, reused }
+  })
+
+/** Where the demo's distiller writes L1MAG's 1 s means (outside `demo`, which the demo lists). */
+export const DISTILLED = "distil/demo/pmu1"
+
+/** Keeps `DISTILLED/L1MAG` up to date with `l1`'s 1 s means: a catch-up run, then one that finds nothing new. */
+const distilDemo = (db: BTrDB.Service, l1: Stream) =>
+  Effect.gen(function*() {
+    const existing = yield* db.streamsInCollection(DISTILLED, { isCollectionPrefix: false })
+    const output = existing.streams[0] ?? (yield* db.create({
+      uuid: Uuid.random(),
+      collection: DISTILLED,
+      tags: { name: "L1MAG", unit: "volts", distiller: "L1MAG-1s" }
+    }))
+    const distiller = yield* Distiller.make({
+      name: "L1MAG-1s",
+      inputs: [l1],
+      outputs: [output],
+      transform: Distiller.downsample({ width: "1 second", stat: "mean" })
+    }).pipe(Effect.provideService(BTrDB.BTrDB, db))
+    const [time, first] = yield* Effect.timed(Distiller.runOnce(distiller))
+    const again = yield* Distiller.runOnce(distiller)
+    yield* Console.log(
+      `Distiller.runOnce: ${int(first.pointsRead)} points of L1MAG read, ${int(first.pointsWritten)} means of 1 s ` +
+        `written to ${DISTILLED}/L1MAG in ${num(ms(time), 0)} ms; run again, it found nothing new ` +
+        `(${int(again.pointsRead)} points read)`
+    )
   })
 
 /** Dense aligned windows of 2^`pointwidth` ns covering `span`. */
@@ -366,6 +394,9 @@ const run = (options: {
           `${num(sag.min)} volts (the mean is ${num(l1Mean)} volts)`
       )
     }
+
+    yield* section("A distiller: L1MAG's 1 s means, recomputed only where L1MAG changed")
+    yield* distilDemo(db, l1)
 
     // -- the chart
     yield* section("Chart")
