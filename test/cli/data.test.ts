@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { BTrDB, Uuid } from "../../src/index.js"
 import { type RunningServer, start } from "../../src/server/Server.js"
-import { runCli as runCliNow, twoAtATime } from "../support/cli.js"
+import { pointsAt, runCli as runCliNow, sdkAt, twoAtATime } from "../support/cli.js"
 import { checkWellFormed } from "../support/svg.js"
 
 const T0 = 1_700_000_000_000_000_000n
@@ -23,8 +23,7 @@ let server: RunningServer
 let dir: string
 const at = () => ["--endpoint", server.endpoint]
 
-const sdk = <A, E>(effect: Effect.Effect<A, E, BTrDB.BTrDB>): Promise<A> =>
-  Effect.runPromise(effect.pipe(Effect.provide(BTrDB.layer({ endpoint: server.endpoint }))))
+const sdk = <A, E>(effect: Effect.Effect<A, E, BTrDB.BTrDB>): Promise<A> => sdkAt(server.endpoint)(effect)
 
 /** Creates `collection/name` holding the test's minute of points (unless `empty`); returns its uuid. */
 const fixture = (collection: string, name: string, empty = false) =>
@@ -40,13 +39,7 @@ const fixture = (collection: string, name: string, empty = false) =>
     return s.uuid
   }))
 
-const pointsOf = (identifier: string) =>
-  sdk(Effect.gen(function*() {
-    const db = yield* BTrDB.BTrDB
-    const set = yield* db.streams(identifier)
-    const p = yield* set.streams[0]!.valuesCollected()
-    return Array.from(p.times, (t, i) => [t, p.values[i]!] as const)
-  }))
+const pointsOf = (identifier: string) => pointsAt(server.endpoint, identifier)
 
 const existsNow = (uuid: string) =>
   sdk(Effect.flatMap(Effect.flatMap(BTrDB.BTrDB, (db) => db.streamFromUuid(uuid)), (s) => s.exists))

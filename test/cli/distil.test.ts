@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { progressText, summaryText } from "../../src/cli/distil.js"
 import { BTrDB, Uuid } from "../../src/index.js"
 import { type RunningServer, start } from "../../src/server/Server.js"
-import { runCli as runCliNow, twoAtATime } from "../support/cli.js"
+import { pointsAt, runCli as runCliNow, sdkAt, twoAtATime } from "../support/cli.js"
 
 const T0 = 1_700_000_000_000_000_000n
 const STEP = 100_000_000n // 10 Hz
@@ -24,16 +24,9 @@ const runCli = (args: ReadonlyArray<string>) => limited(() => runCliNow(args))
 let server: RunningServer
 const at = () => ["--endpoint", server.endpoint]
 
-const sdk = <A, E>(effect: Effect.Effect<A, E, BTrDB.BTrDB>): Promise<A> =>
-  Effect.runPromise(effect.pipe(Effect.provide(BTrDB.layer({ endpoint: server.endpoint }))))
+const sdk = <A, E>(effect: Effect.Effect<A, E, BTrDB.BTrDB>): Promise<A> => sdkAt(server.endpoint)(effect)
 
-const pointsOf = (identifier: string) =>
-  sdk(Effect.gen(function*() {
-    const db = yield* BTrDB.BTrDB
-    const set = yield* db.streams(identifier)
-    const p = yield* set.streams[0]!.valuesCollected()
-    return Array.from(p.times, (t, i) => [t, p.values[i]!] as const)
-  }))
+const pointsOf = (identifier: string) => pointsAt(server.endpoint, identifier)
 
 const meanOfSecond = (s: number, values: (i: number) => number) => {
   let sum = 0

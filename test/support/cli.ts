@@ -1,4 +1,6 @@
+import { Effect } from "effect"
 import { spawn } from "node:child_process"
+import { BTrDB } from "../../src/index.js"
 
 /**
  * Runs the `btrdb` command (from source) to completion, with `env` added to the environment (`undefined` removes)
@@ -40,3 +42,16 @@ export const twoAtATime = () => {
     }
   }
 }
+
+/** Runs `effect` with the SDK connected to `endpoint`. */
+export const sdkAt = (endpoint: string) => <A, E>(effect: Effect.Effect<A, E, BTrDB.BTrDB>): Promise<A> =>
+  Effect.runPromise(effect.pipe(Effect.provide(BTrDB.layer({ endpoint }))))
+
+/** The points of the stream named by `identifier` (a uuid or `collection/name`) at `endpoint`, as pairs. */
+export const pointsAt = (endpoint: string, identifier: string) =>
+  sdkAt(endpoint)(Effect.gen(function*() {
+    const db = yield* BTrDB.BTrDB
+    const set = yield* db.streams(identifier)
+    const p = yield* set.streams[0]!.valuesCollected()
+    return Array.from(p.times, (t, i) => [t, p.values[i]!] as const)
+  }))
