@@ -67,6 +67,12 @@ const traced = <A, E>(
   return body(recorded).pipe(Effect.withTracer(recorded.tracer), Effect.provide(layer))
 }
 
+/** A new stream of its own for a test. */
+const newStream = Effect.flatMap(
+  BTrDB.BTrDB,
+  (db) => db.create({ uuid: Uuid.random(), collection: uniquePrefix("traced"), tags: { name: "t" } })
+)
+
 const spanSuite = (label: string, makeLayer: () => Layer.Layer<BTrDB.BTrDB, unknown>, server: boolean) =>
   describe(`spans (${label})`, () => {
     it.live("create: one span, its two RPCs as children, the database attributes", () =>
@@ -97,12 +103,7 @@ const spanSuite = (label: string, makeLayer: () => Layer.Layer<BTrDB.BTrDB, unkn
     it.live("an insert of two chunks: one span, one Insert call per chunk", () =>
       traced(makeLayer(), ({ find }) =>
         Effect.gen(function*() {
-          const db = yield* BTrDB.BTrDB
-          const stream = yield* db.create({
-            uuid: Uuid.random(),
-            collection: uniquePrefix("traced"),
-            tags: { name: "t" }
-          })
+          const stream = yield* newStream
           const n = 50_001
           const times = BigInt64Array.from({ length: n }, (_, i) => BigInt(i + 1))
           yield* stream.insert({ times, values: new Float64Array(n) })
@@ -134,11 +135,7 @@ const spanSuite = (label: string, makeLayer: () => Layer.Layer<BTrDB.BTrDB, unkn
       traced(makeLayer(), ({ find }) =>
         Effect.gen(function*() {
           const db = yield* BTrDB.BTrDB
-          const stream = yield* db.create({
-            uuid: Uuid.random(),
-            collection: uniquePrefix("traced"),
-            tags: { name: "t" }
-          })
+          const stream = yield* newStream
           yield* stream.insert([[1n, 1], [2n, 2]])
           yield* stream.values().pipe(EStream.mapEffect(() => db.info), EStream.runDrain)
           const [values] = find("BTrDB.Stream.values")
@@ -151,12 +148,7 @@ const spanSuite = (label: string, makeLayer: () => Layer.Layer<BTrDB.BTrDB, unkn
     it.live("errors name what the spans name: a validation error its operation, a server error its RPC", () =>
       traced(makeLayer(), ({ find }) =>
         Effect.gen(function*() {
-          const db = yield* BTrDB.BTrDB
-          const stream = yield* db.create({
-            uuid: Uuid.random(),
-            collection: uniquePrefix("traced"),
-            tags: { name: "t" }
-          })
+          const stream = yield* newStream
           const invalid = yield* Effect.flip(stream.insert([[1n, Number.NaN]]))
           assert.strictEqual(invalid.method, "Stream.insert")
           yield* stream.obliterate
