@@ -28,12 +28,15 @@ import { CHANNEL_OPTIONS } from "../src/internal/grpc/Connection.js"
 import { loadServiceClient, loadServiceDefinition } from "../src/internal/grpc/proto.js"
 import { serveProcess } from "../test/support/serveProcess.js"
 import { emit, figures, round } from "./figures.js"
+import { compareRatio, PREVIOUS, previousFigures } from "./previous.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 ? Number(process.argv[i + 1]) : fallback
 }
 const N = arg("points", 10_000_000)
+/** The name of the SDK's `values` figure in bench/README.md's tables. */
+const FAST = "values (SDK fast path)"
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
 
@@ -241,6 +244,21 @@ const main = async () => {
     )
     console.log("| figure | value | vs | ratio |\n|---|---|---|---|")
     for (const f of figures) console.log(`| ${f.figure} | ${f.value} ${f.unit} | ${f.vs ?? ""} | ${f.ratio ?? ""} |`)
+
+    // ratio to ratio against the previous release's run recorded in bench/README.md
+    const previous = previousFigures()
+    const arrowRate = N / r.arrow
+    const insertRate = N / r.insert
+    console.log(`\nagainst ${PREVIOUS.release} (${PREVIOUS.section.replace("### ", "")}, bench/README.md):`)
+    for (
+      const [label, now, numerator, denominator] of [
+        ["values ÷ bytes-only client", fastRate / limitRate, FAST, "bytes-only client (the limit)"],
+        ["values ÷ generic decoding", fastRate / genericRate, FAST, "proto-loader generic decoding"],
+        ["arrowValues ÷ values", arrowRate / fastRate, "arrowValues (one Table)", FAST],
+        ["insert ÷ values", insertRate / fastRate, "insert from columns, end to end", FAST],
+        ["InsertParams encode ÷ values", encode / fastRate, "InsertParams encode, in-process", FAST]
+      ] as const
+    ) console.log(`- ${compareRatio(previous, label, now, numerator, denominator)}`)
   } finally {
     server.child.kill("SIGTERM")
     await new Promise((resolve) => server.child.on("exit", resolve))
