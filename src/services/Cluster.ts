@@ -26,6 +26,7 @@
  * @since 0.2.0
  */
 import * as Schedule from "effect/Schedule"
+import type * as Retry from "./Retry.js"
 
 /**
  * How routed calls recover from a map that changed under them.
@@ -46,7 +47,7 @@ export interface Options {
    * their call's start: a failure in the middle of an answer reaches the caller (a read resumes as it does
    * against one server when its retry policy allows).
    */
-  readonly resync?: Schedule.Schedule<unknown, unknown> | undefined
+  readonly resync?: Schedule.Schedule<unknown, Retry.Failure> | undefined
 }
 
 /**
@@ -61,7 +62,7 @@ export interface Options {
  * @since 0.2.0
  * @category constants
  */
-export const defaultResync: Schedule.Schedule<unknown, unknown> = Schedule.spaced("300 millis").pipe(
+export const defaultResync: Schedule.Schedule<unknown, Retry.Failure> = Schedule.spaced("300 millis").pipe(
   Schedule.upTo({ times: 10 })
 )
 

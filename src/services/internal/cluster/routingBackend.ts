@@ -38,6 +38,7 @@ import type { MergePolicy } from "../../../schema/Points.js"
 import { ServerInfo } from "../../../schema/ServerInfo.js"
 import { toBytes, type Uuid } from "../../../schema/Uuid.js"
 import type { ClusterState } from "../../Cluster.js"
+import type * as Retry from "../../Retry.js"
 import type { Backend } from "../Backend.js"
 import * as GrpcBackend from "../grpcBackend.js"
 import { serverAttributes } from "../tracedBackend.js"
@@ -50,7 +51,7 @@ export interface RoutingOptions {
   /** Opens a channel to one address, with the bootstrap's TLS and API key. */
   readonly open: (endpoint: string) => Effect.Effect<Connection, never, Scope.Scope>
   /** The retries of a call after a routing failure. */
-  readonly resync: Schedule.Schedule<unknown, unknown>
+  readonly resync: Schedule.Schedule<unknown, Retry.Failure>
   /** How long one read of the map may take on one address. Default 2 seconds. */
   readonly readTimeout?: number | undefined
 }
@@ -263,7 +264,7 @@ export const make = (
      * `attempt` on the node `route` picks, retried on a fresh map after a routing failure while `retryWhile` allows
      * (each failure reads the map again first, unless it has been read since the attempt began).
      */
-    const routed = <A, Err, R>(
+    const routed = <A, Err extends Retry.Failure, R>(
       route: Effect.Effect<Node, Err>,
       attempt: (channel: Channel, node: Node, seen: number) => Effect.Effect<A, Err, R>,
       retryWhile: (e: unknown) => boolean = isRoutingFailure
@@ -279,7 +280,7 @@ export const make = (
       }).pipe(Effect.retry({ schedule: options.resync, while: retryWhile }))
 
     /** One unary call, {@link routed}. */
-    const unary = <A, Err>(
+    const unary = <A, Err extends Retry.Failure>(
       route: Effect.Effect<Node, Err>,
       call: (backend: Backend) => Effect.Effect<A, Err>,
       retryWhile?: (e: unknown) => boolean
@@ -289,7 +290,7 @@ export const make = (
      * One streamed call: its start (up to its first page) is {@link routed}; a routing failure after that reads the
      * map again and reaches the caller.
      */
-    const streamed = <A, Err>(
+    const streamed = <A, Err extends Retry.Failure>(
       route: Effect.Effect<Node, Err>,
       call: (backend: Backend) => Stream.Stream<A, Err>
     ): Stream.Stream<A, Err> =>
