@@ -27,7 +27,7 @@ import { alignedRange, denseWindows, PLOT_WINDOWS } from "../dataCommands.js"
 import { CliError, formatDuration, parseTime, pointwidthFor } from "../inputs.js"
 import { progress } from "../output.js"
 import { renderTable } from "../table.js"
-import { CHANNELS, chunk, type PmuOptions } from "./pmu.js"
+import { CHANNELS, chunk, NOMINAL_VOLTS, type PmuOptions } from "./pmu.js"
 
 /** The demo's collection. */
 export const COLLECTION = "demo/pmu1"
@@ -121,29 +121,54 @@ const demoStreams = (db: BTrDB.Service, options: PmuOptions, start: bigint, end:
 /** Where the demo's distiller writes L1MAG's 1 s means (outside `demo`, which the demo lists). */
 export const DISTILLED = "distil/demo/pmu1"
 
-/** Keeps `DISTILLED/L1MAG` up to date with `l1`'s 1 s means: a catch-up run, then one that finds nothing new. */
-const distilDemo = (db: BTrDB.Service, l1: Stream) =>
+/** The stream `DISTILLED/name`, created on the first run. */
+const distilledStream = (db: BTrDB.Service, name: string, unit: string, distiller: string) =>
   Effect.gen(function*() {
-    const existing = yield* db.streamsInCollection(DISTILLED, { isCollectionPrefix: false })
-    const output = existing.streams[0] ?? (yield* db.create({
+    const existing = yield* db.streamsInCollection(DISTILLED, { isCollectionPrefix: false, tags: { name } })
+    return existing.streams[0] ?? (yield* db.create({
       uuid: Uuid.random(),
       collection: DISTILLED,
-      tags: { name: "L1MAG", unit: "volts", distiller: "L1MAG-1s" }
+      tags: { name, unit, distiller }
     }))
-    const distiller = yield* Distiller.make({
+  })
+
+/**
+ * Keeps two distillates of `l1` up to date: `DISTILLED/L1MAG`, its 1 s means (a catch-up run, then one that finds
+ * nothing new), and `DISTILLED/L1MAG-sag`, 1 for each second whose minimum falls 10 % below nominal: the sag.
+ */
+const distilDemo = (db: BTrDB.Service, l1: Stream, nominal: number) =>
+  Effect.gen(function*() {
+    const means = yield* Distiller.make({
       name: "L1MAG-1s",
       inputs: [l1],
-      outputs: [output],
+      outputs: [yield* distilledStream(db, "L1MAG", "volts", "L1MAG-1s")],
       transform: Distiller.downsample({ width: "1 second", stat: "mean" })
-    }).pipe(Effect.provideService(BTrDB.BTrDB, db))
-    const [time, first] = yield* Effect.timed(Distiller.runOnce(distiller))
-    const again = yield* Distiller.runOnce(distiller)
+    })
+    const [time, first] = yield* Effect.timed(Distiller.runOnce(means))
+    const again = yield* Distiller.runOnce(means)
     yield* Console.log(
       `Distiller.runOnce: ${int(first.pointsRead)} points of L1MAG read, ${int(first.pointsWritten)} means of 1 s ` +
         `written to ${DISTILLED}/L1MAG in ${num(ms(time), 0)} ms; run again, it found nothing new ` +
         `(${int(again.pointsRead)} points read)`
     )
-  })
+    const sagStream = yield* distilledStream(db, "L1MAG-sag", "event", "L1MAG-sag")
+    yield* Distiller.runOnce(
+      yield* Distiller.make({
+        name: "L1MAG-sag",
+        inputs: [l1],
+        outputs: [sagStream],
+        transform: Distiller.events({ nominal, threshold: 0.1, width: "1 second" })
+      })
+    )
+    const flags = yield* sagStream.valuesCollected()
+    const flagged = flags.times.filter((_, i) => flags.values[i] === 1)
+    yield* Console.log(
+      flagged.length === 0
+        ? `Distiller.events: no second of L1MAG below 90 % of ${int(nominal)} V`
+        : `Distiller.events: ${flagged.length} seconds of L1MAG below 90 % of ${int(nominal)} V, from ` +
+          `${iso(flagged[0]!)} to ${iso(flagged[flagged.length - 1]! + 1_000_000_000n)}, in ${DISTILLED}/L1MAG-sag`
+    )
+  }).pipe(Effect.provideService(BTrDB.BTrDB, db))
 
 /** Dense aligned windows of 2^`pointwidth` ns covering `span`. */
 const windowsOver = (stream: Stream, span: Span, pointwidth: number) =>
@@ -395,8 +420,8 @@ const run = (options: {
       )
     }
 
-    yield* section("A distiller: L1MAG's 1 s means, recomputed only where L1MAG changed")
-    yield* distilDemo(db, l1)
+    yield* section("Distillers: L1MAG's 1 s means and its sag, recomputed only where L1MAG changed")
+    yield* distilDemo(db, l1, NOMINAL_VOLTS)
 
     // -- the chart
     yield* section("Chart")

@@ -46,7 +46,7 @@ export interface PmuOptions {
   readonly event: Event
 }
 
-const NOMINAL_VOLTS = 7200
+export const NOMINAL_VOLTS = 7200
 const NOMINAL_AMPS = 120
 
 /** A deterministic hash of (channel, index) to a uniform number in [0, 1). */
