@@ -70,6 +70,12 @@ describe.concurrent("btrdb demo --minutes 1", { timeout: 180_000 }, () => {
     expect(out).toMatch(/^the event: 2 windows of 1 s, from 2024-05-01T12:00:36Z to 2024-05-01T12:00:38Z/m)
     expect(out).toContain("Distiller.runOnce: 7,200 points of L1MAG read, 60 means of 1 s written to distil/demo/pmu1")
     expect(out).toMatch(/L1MAG in \d+ ms; run again, it found nothing new \(0 points read\)$/m)
+    // the RMS of the minute, as computed here
+    const rms =
+      /^Distiller\.rms: 1 RMS value of 1 min written to distil\/demo\/pmu1\/L1MAG-rms, the last ([\d,.]+) volts$/m
+        .exec(out)
+    expect(rms).not.toBeNull()
+    expect(parse(rms![1]!)).toBeCloseTo(Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length), 1)
     // the event detector flags the seconds of the sag the windows found above
     expect(out).toContain(
       "Distiller.events: 2 seconds of L1MAG below 90 % of 7,200 V, from 2024-05-01T12:00:36Z to " +

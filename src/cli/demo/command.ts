@@ -133,8 +133,9 @@ const distilledStream = (db: BTrDB.Service, name: string, unit: string, distille
   })
 
 /**
- * Keeps two distillates of `l1` up to date: `DISTILLED/L1MAG`, its 1 s means (a catch-up run, then one that finds
- * nothing new), and `DISTILLED/L1MAG-sag`, 1 for each second whose minimum falls 10 % below nominal: the sag.
+ * Keeps three distillates of `l1` up to date: `DISTILLED/L1MAG`, its 1 s means (a catch-up run, then one that finds
+ * nothing new), `DISTILLED/L1MAG-rms`, its RMS per minute, and `DISTILLED/L1MAG-sag`, 1 for each second whose
+ * minimum falls 10 % below nominal: the sag.
  */
 const distilDemo = (db: BTrDB.Service, l1: Stream, nominal: number) =>
   Effect.gen(function*() {
@@ -150,6 +151,21 @@ const distilDemo = (db: BTrDB.Service, l1: Stream, nominal: number) =>
       `Distiller.runOnce: ${int(first.pointsRead)} points of L1MAG read, ${int(first.pointsWritten)} means of 1 s ` +
         `written to ${DISTILLED}/L1MAG in ${num(ms(time), 0)} ms; run again, it found nothing new ` +
         `(${int(again.pointsRead)} points read)`
+    )
+    const rmsStream = yield* distilledStream(db, "L1MAG-rms", "volts", "L1MAG-rms")
+    const rms = yield* Distiller.runOnce(
+      yield* Distiller.make({
+        name: "L1MAG-rms",
+        inputs: [l1],
+        outputs: [rmsStream],
+        transform: Distiller.rms({ width: "1 minute" })
+      })
+    )
+    const lastRms = yield* rmsStream.latest()
+    yield* Console.log(
+      `Distiller.rms: ${int(rms.pointsWritten)} RMS value${rms.pointsWritten === 1 ? "" : "s"} of 1 min written to ` +
+        `${DISTILLED}/L1MAG-rms` +
+        Option.match(lastRms, { onNone: () => "", onSome: (p) => `, the last ${num(p.value)} volts` })
     )
     const sagStream = yield* distilledStream(db, "L1MAG-sag", "event", "L1MAG-sag")
     yield* Distiller.runOnce(
@@ -420,7 +436,7 @@ const run = (options: {
       )
     }
 
-    yield* section("Distillers: L1MAG's 1 s means and its sag, recomputed only where L1MAG changed")
+    yield* section("Distillers: L1MAG's 1 s means, RMS and sag, recomputed only where L1MAG changed")
     yield* distilDemo(db, l1, NOMINAL_VOLTS)
 
     // -- the chart
