@@ -7,6 +7,7 @@
  * Each panel is a `<g class="panel">` whose `data-panel` (`overview` or `zoom`), `data-x-start`/`data-x-end`
  * (ns) and `data-y-min`/`data-y-max` attributes give what it shows; its time ticks carry `data-time` (ns).
  */
+import { ceilDiv, floorDiv } from "../internal/bigints.js"
 
 /** Window statistics to draw (time = window start, ns). */
 export interface BandSeries {
@@ -83,13 +84,6 @@ const escape = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
 const fmt = (n: number): string => (Math.round(n * 10) / 10).toString()
-
-const floorDiv = (a: bigint, b: bigint): bigint => {
-  const q = a / b
-  return a % b !== 0n && a < 0n ? q - 1n : q
-}
-
-const ceilDiv = (a: bigint, b: bigint): bigint => -floorDiv(-a, b)
 
 /** `t` (ns) as ISO-8601 UTC, to the millisecond when it has a fraction of a second. */
 export const isoTime = (t: bigint): string =>

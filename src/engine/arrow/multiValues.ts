@@ -9,17 +9,13 @@
  *
  * A stream without a point at a row's time gets NaN; no row is made for a time where every stream is empty.
  */
+import { ceilTo, floorDiv } from "../../internal/bigints.js"
 import type { Columns } from "../data/DataStore.js"
 
 /** A page of rows: `times[i]` and, per stream `j`, `columns[j][i]` (NaN where stream `j` has no point). */
 export interface RowPage {
   readonly times: BigInt64Array
   readonly columns: ReadonlyArray<Float64Array>
-}
-
-const floorDiv = (a: bigint, b: bigint): bigint => {
-  const q = a / b
-  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q
 }
 
 /** The grid time a point at `t` snaps to with period `p` > 0. */
@@ -30,9 +26,8 @@ export const snapTime = (t: bigint, p: bigint): bigint => floorDiv(2n * t + p, 2
  * `lo ≤ t < hi` (the snap is monotonic). With `start` and `end` multiples of `p`, that is `[start - p/2, end - p/2)`.
  */
 export const snapReadRange = (start: bigint, end: bigint, p: bigint): { lo: bigint; hi: bigint } => {
-  const ceilTo = (x: bigint) => -floorDiv(-x, p) * p
   const half = p / 2n
-  return { lo: ceilTo(start) - half, hi: ceilTo(end) - half }
+  return { lo: ceilTo(start, p) - half, hi: ceilTo(end, p) - half }
 }
 
 /** One stream's points, deduplicated per key (the time, or the grid time), in ascending key order. */

@@ -4,6 +4,7 @@
  */
 import * as arrow from "apache-arrow"
 import { timeType, WINDOW_STATS } from "../../internal/arrow.js"
+import { floorDiv } from "../../internal/bigints.js"
 import { statColumn, type StatName, type Windows } from "../../schema/Points.js"
 import type { Uuid } from "../../schema/Uuid.js"
 
@@ -50,11 +51,6 @@ export const windowColumn = (windows: Windows, stat: StatName): Float64Array => 
     for (let i = 0; i < column.length; i++) if (windows.count[i] === 0n) column[i] = NaN
   }
   return column
-}
-
-const floorDiv = (a: bigint, b: bigint): bigint => {
-  const q = a / b
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q
 }
 
 /**

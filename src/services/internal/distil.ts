@@ -3,22 +3,13 @@
  * (widened by the margin, expanded to whole windows, merged, split into pieces of bounded width), and the record of
  * the input versions processed, as it is kept in an output's annotations.
  */
+import { ceilTo, floorTo } from "../../internal/bigints.js"
 import { MAXIMUM_TIME, MINIMUM_TIME } from "../../schema/Time.js"
 
 /** A half-open range `[start, end)` of nanoseconds. */
 export interface Range {
   readonly start: bigint
   readonly end: bigint
-}
-
-const floorTo = (t: bigint, step: bigint): bigint => {
-  const r = t % step
-  return r === 0n ? t : t < 0n ? t - r - step : t - r
-}
-
-const ceilTo = (t: bigint, step: bigint): bigint => {
-  const f = floorTo(t, step)
-  return f === t ? t : f + step
 }
 
 const clamp = (t: bigint): bigint => t < MINIMUM_TIME ? MINIMUM_TIME : t > MAXIMUM_TIME ? MAXIMUM_TIME : t

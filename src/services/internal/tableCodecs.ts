@@ -9,6 +9,7 @@
  */
 import * as arrow from "apache-arrow"
 import { encodeSchema, encodeStream, timeType } from "../../internal/arrow.js"
+import { floorDiv } from "../../internal/bigints.js"
 import { align, snap } from "./columns.js"
 
 /** Times and columns of equal length: a page of one stream, or an aligned batch of several. */
@@ -345,8 +346,6 @@ export class HeadTail {
     }
   }
 }
-
-const floorDiv = (a: bigint, b: bigint) => a / b - (a % b < 0n ? 1n : 0n)
 
 /** A time in ns as ISO-8601 UTC with nine decimals: `2017-07-14T02:40:00.000000001Z`. */
 export const isoNanos = (t: bigint): string => {
