@@ -707,13 +707,12 @@ class StreamSetImpl implements StreamSet {
     return this.traced(
       "windows",
       Effect.gen({ self: this }, function*() {
-        const width = yield* validate(method, "width", NanosFromDuration, options?.width)
-        const range = yield* this.windowRange(options, windowEnd(width))
+        const range = yield* this.windowRangeOf(method, { width: options?.width }, options)
         return yield* this.eachStream(method, options, (s) =>
           s.windowsCollected({
             ...range,
             version: this.versionOf(s),
-            width,
+            width: options?.width,
             depth: options?.depth,
             empty: options?.empty
           }))
@@ -726,12 +725,11 @@ class StreamSetImpl implements StreamSet {
     return this.traced(
       "alignedWindows",
       Effect.gen({ self: this }, function*() {
-        const pointwidth = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
-        const range = yield* this.windowRange(options, alignedWindowEnd(pointwidth))
+        const range = yield* this.windowRangeOf(method, { pointwidth: options?.pointwidth }, options)
         return yield* this.eachStream(
           method,
           options,
-          (s) => s.alignedWindowsCollected({ ...range, version: this.versionOf(s), pointwidth })
+          (s) => s.alignedWindowsCollected({ ...range, version: this.versionOf(s), pointwidth: options?.pointwidth })
         )
       })
     )
