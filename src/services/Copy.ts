@@ -168,8 +168,9 @@ export interface StreamReport {
 }
 
 /**
- * The errors of {@link copyStreams}: a target whose metadata differs (`CopyMismatch`), a stream named in
- * `streams` that does not exist or a bad name, and what the reads, creates and inserts of either side may meet.
+ * The errors of {@link copyStreams}: a target whose metadata differs (`CopyMismatch`), and what finding the streams
+ * named in `streams`, creating the targets, reading either side and inserting may meet (the lookups' errors are
+ * among `create`'s).
  *
  * @example
  * ```ts
@@ -183,19 +184,9 @@ export interface StreamReport {
  */
 export type CopyErrors =
   | E.CopyMismatch
-  | E.InvalidArgument
-  | E.StreamNotFound
-  | E.InvalidCollection
-  | E.InvalidTagKey
-  | E.InvalidTagValue
-  | E.StreamExists
-  | E.AmbiguousStream
-  | E.RecycledUUID
-  | E.InvalidTimeRange
-  | E.VersionNotAvailable
-  | E.InvalidPointWidth
-  | E.BadValue
-  | BTrDBStream.Unexpected
+  | BTrDB.CreateErrors
+  | BTrDBStream.WindowsErrors
+  | BTrDBStream.InsertErrors
 
 // ---------------------------------------------------------------------------------------------------------------
 // The copy
