@@ -612,8 +612,14 @@ export const make = (
       maxMillis: yield* millis("reconnect.max", options.reconnect?.max, Connection.RECONNECT_BACKOFF.maxMillis)
     }
     const connection = yield* Connection.open({ endpoint: options.endpoint, apiKey, caBundle, tls, reconnectBackoff })
-    const probe = fromBackend(GrpcBackend.make(connection), { retry: options.retry })
-    yield* probe.info.pipe(
+    const single = GrpcBackend.make(connection)
+    // one Info call checks the connection and reads the cluster's map, when the server hands one out rather than
+    // reporting a proxy (PROTOCOL.md §11)
+    const mash = yield* run(
+      { backend: single, retry: options.retry ?? Retry.never },
+      "connect",
+      RoutingBackend.readMash(connection)
+    ).pipe(
       Effect.timeoutOrElse({
         duration: options.connectTimeout ?? "10 seconds",
         orElse: () =>
@@ -642,9 +648,7 @@ export const make = (
           )
       )
     )
-    // a server reporting a proxy, or no map, is the one endpoint of every call (PROTOCOL.md §11)
-    const mash = yield* RoutingBackend.readMash(connection).pipe(Effect.orElseSucceed(() => undefined))
-    if (mash === undefined) return probe
+    if (mash === undefined) return fromBackend(single, { retry: options.retry })
     const backend = yield* RoutingBackend.make({
       bootstrap: connection,
       open: (endpoint) => Connection.open({ endpoint, apiKey, caBundle, tls, reconnectBackoff }),
