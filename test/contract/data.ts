@@ -412,6 +412,10 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           yield* s.insert([[BASE + 5n * SECOND, 99]])
           const want = pairs(yield* s.valuesCollected({ version: pinned }))
           assert.strictEqual(want.length, 30_004)
+          // the very points inserted (points at one time may come in any order: compare them sorted by value too)
+          const byTimeValue = (list: ReadonlyArray<Ref.Pair>) =>
+            [...list].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]))
+          assert.deepStrictEqual(byTimeValue(want), byTimeValue(points))
           for (const parallel of [2, 4, 7]) {
             const pages = yield* EStream.runCollect(s.values({ version: pinned, parallel }))
             const got = pairs(Points.concatPoints(pages))
