@@ -18,6 +18,7 @@ import { withCodecs } from "./codecs.js"
 import { dataRpcs } from "./dataRpcs.js"
 import { Faults } from "./faults.js"
 import { metadataRpcs } from "./metadataRpcs.js"
+import { widenCallWindows, widenConnectionWindows } from "./receiveWindows.js"
 import { type CallStats, type Logger, type RpcEnv, serverStream, type ServiceHandlers, unary } from "./rpc.js"
 import { SubscriptionHub } from "./subscribe.js"
 
@@ -130,9 +131,9 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   let endpoint = options.listen ?? "127.0.0.1:4410"
 
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": options.maxRequestBytes ?? 64 * 1024 * 1024,
-    "grpc-node.flow_control_window": 16 * 1024 * 1024
+    "grpc.max_receive_message_length": options.maxRequestBytes ?? 64 * 1024 * 1024
   })
+  widenCallWindows(server)
   const subscriptions = new SubscriptionHub(db, env, options.subscriberBacklogBytes)
   const implemented: Partial<Record<string, grpc.UntypedHandleCall>> = {
     ...metadataRpcs({ db, env, advertisedEndpoint: () => endpoint }),
@@ -159,6 +160,7 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
       )
     )
     endpoint = `${host}:${port}`
+    widenConnectionWindows(server)
   } catch (error) {
     subscriptions.close()
     await db.close()

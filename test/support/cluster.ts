@@ -34,6 +34,7 @@ import { withCodecs } from "../../src/server/codecs.js"
 import { dataRpcs } from "../../src/server/dataRpcs.js"
 import { Faults } from "../../src/server/faults.js"
 import { metadataRpcs } from "../../src/server/metadataRpcs.js"
+import { widenCallWindows, widenConnectionWindows } from "../../src/server/receiveWindows.js"
 import { type CallStats, type RpcEnv, serverStream, unary } from "../../src/server/rpc.js"
 import { SubscriptionHub } from "../../src/server/subscribe.js"
 import * as BTrDB from "../../src/services/BTrDB.js"
@@ -246,7 +247,8 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<TestCl
     const stats: CallStats = { started: 0, cancelled: 0, activeStreams: 0 }
     const env: RpcEnv = { authenticate, log, stats, faults: new Faults(false) }
     const nodename = `node${index}`
-    const server = new grpc.Server({ "grpc-node.flow_control_window": 16 * 1024 * 1024 })
+    const server = new grpc.Server()
+    widenCallWindows(server)
     const node: NodeState = {
       index,
       nodename,
@@ -297,6 +299,7 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<TestCl
       )
     )
     node.endpoint = `127.0.0.1:${port}`
+    widenConnectionWindows(server)
     return node
   }
 
