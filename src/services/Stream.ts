@@ -372,12 +372,27 @@ export interface ChangesOptions {
 }
 
 /**
- * Options of `insert`: the merge policy, `"never"` by default (see `Points.MergePolicy`).
+ * Options of `insert` and `arrowInsert`:
+ * - `merge`: the merge policy, `"never"` by default (see `Points.MergePolicy`);
+ * - `maxInFlight`: how many of the insert's Insert calls ({@link INSERT_CHUNK_POINTS} points each) may wait for
+ *   their answers at once, 1 to 64, default 4.
+ *
+ * Calls in flight together may be applied by the server in any order. That cannot change what is stored when
+ * their times are apart, so a chunk whose times may meet an earlier chunk's (points not in time order) is sent
+ * only once every earlier chunk is answered: a merge policy sees the points in the order given. Points in time
+ * order have no such wait.
+ *
+ * When a call fails, no later chunk is sent, the calls in flight are answered, and the insert fails with the
+ * earliest failed chunk's error: the points of every chunk before it are stored, and so may be those of up to
+ * `maxInFlight - 1` chunks after it. With `maxInFlight: 1` the chunks go one at a time, and a failed insert has
+ * stored exactly the chunks before the failed one.
  *
  * @example
  * ```ts
  * const program = Effect.gen(function*() {
  *   yield* stream.insert([[1_000n, 1.5]], { merge: "replace" })
+ *   const columns = { times: BigInt64Array.of(2_000n, 1_000n), values: Float64Array.of(0.5, 0.7) }
+ *   yield* stream.insert(columns, { maxInFlight: 1 })
  * })
  * ```
  * @since 0.1.0
@@ -385,10 +400,14 @@ export interface ChangesOptions {
  */
 export interface InsertOptions {
   readonly merge?: MergePolicy | undefined
+  /** @since 0.2.0 */
+  readonly maxInFlight?: number | undefined
 }
 
 /**
- * The answer of `insert`: the version after the last chunk, and the version after each chunk.
+ * The answer of `insert`: `versions`, the version each chunk (each Insert call) made, in chunk order; `version`, the
+ * largest of them. The server may apply chunks in flight together in another order (see {@link InsertOptions}), so
+ * `versions` need not rise.
  *
  * @example
  * ```ts

@@ -345,13 +345,18 @@ export const arrowContractSuite = (label: string, makeLayer: () => Layer.Layer<B
           )
         }))
 
-      it.effect("more than 50 000 rows go in several calls; the largest version comes back", () =>
+      it.effect("more than 50 000 rows go in several calls (one at a time with maxInFlight: 1), each one's version", () =>
         Effect.gen(function*() {
           const s = yield* newStream("abig")
           const n = 120_001
           const times = Array.from({ length: n }, (_, i) => BASE + BigInt(n - i))
-          const result = yield* s.arrowInsert(pointsTable(times, times.map((_, i) => i)))
+          const result = yield* s.arrowInsert(pointsTable(times, times.map((_, i) => i)), { maxInFlight: 1 })
           assert.deepStrictEqual(result, { version: 13n, versions: [11n, 12n, 13n] })
+          for (const maxInFlight of [0, 65]) {
+            const bad = yield* Effect.flip(s.arrowInsert(pointsTable(times, times.map((_, i) => i)), { maxInFlight }))
+            assert.strictEqual(bad._tag, "InvalidArgument")
+            assert.strictEqual((bad as { field?: string }).field, "maxInFlight")
+          }
           assert.strictEqual(yield* s.count({ start: BASE, end: BASE + SECOND, precise: true }), BigInt(n))
           assert.deepStrictEqual(yield* s.arrowInsert(pointsTable([], [])), { version: 13n, versions: [13n] })
         }))

@@ -26,6 +26,8 @@ const SECOND = 1_000_000_000n
 const newStream = (label: string, tags: Record<string, string> = { name: "s" }) =>
   Effect.flatMap(BTrDB, (db) => db.create({ uuid: Uuid.random(), collection: uniquePrefix(label), tags }))
 
+/** Ascending order of bigints (versions). */
+const byValue = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0)
 const pairs = (page: Pick<Points.Points, "times" | "values">) => Points.toPairs(page)
 
 /** Random points over [BASE, BASE + span), some sharing a time. */
@@ -71,7 +73,8 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
             values[i] = i / 4
           }
           const result = yield* s.insert({ times, values })
-          assert.deepStrictEqual(result.versions, [11n, 12n, 13n])
+          // chunks in flight together may be applied in any order: each made one version, the largest is `version`
+          assert.deepStrictEqual([...result.versions].sort(byValue), [11n, 12n, 13n])
           assert.strictEqual(result.version, 13n)
           assert.strictEqual(yield* s.version, 13n)
 
@@ -111,6 +114,54 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
             end: new Date("2017-07-14T02:40:03Z")
           })
           assert.deepStrictEqual(pairs(byDate), [[BASE + SECOND, 2], [BASE + 2n * SECOND + 7n, 3]])
+        }))
+
+      it.effect("with maxInFlight: 1 the chunks go one at a time, their versions in order", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("inorder")
+          const n = 2 * Stream.INSERT_CHUNK_POINTS + 1
+          const times = BigInt64Array.from({ length: n }, (_, i) => BASE + BigInt(i) * 1000n)
+          const result = yield* s.insert({ times, values: Float64Array.from(times, (t) => Number(t - BASE)) }, {
+            maxInFlight: 1
+          })
+          assert.deepStrictEqual(result, { version: 13n, versions: [11n, 12n, 13n] })
+          assert.strictEqual(yield* s.count({ start: BASE, end: BASE + SECOND, precise: true }), BigInt(n))
+        }))
+
+      it.effect("points in flight together are all stored; a chunk meeting an earlier one's times is applied after it", () =>
+        Effect.gen(function*() {
+          const chunk = Stream.INSERT_CHUNK_POINTS
+          // chunks 0..5 apart in time (6 calls in flight at once), then chunk 6 over chunk 0's times again
+          const n = 7 * chunk
+          const times = new BigInt64Array(n)
+          const values = new Float64Array(n)
+          for (let i = 0; i < n; i++) {
+            times[i] = BASE + BigInt(i < 6 * chunk ? i : i - 6 * chunk) * 1000n
+            values[i] = i < 6 * chunk ? i : -1
+          }
+          for (const [merge, kept] of [["replace", -1], ["retain", 0]] as const) {
+            const s = yield* newStream(`flight-${merge}`)
+            const result = yield* s.insert({ times, values }, { merge, maxInFlight: 8 })
+            assert.deepStrictEqual([...result.versions].sort(byValue), [11n, 12n, 13n, 14n, 15n, 16n, 17n])
+            assert.strictEqual(result.versions[6], 17n, "the barrier chunk came last")
+            const all = yield* s.valuesCollected({ start: BASE, end: BASE + SECOND })
+            assert.strictEqual(all.times.length, 6 * chunk)
+            for (let i = 0; i < 6 * chunk; i++) {
+              assert.strictEqual(all.times[i], BASE + BigInt(i) * 1000n)
+              // the later chunk replaced (or left) the first chunk's points; the others are as inserted
+              const expected = i < chunk && kept === -1 ? -1 : i
+              if (all.values[i] !== expected) assert.fail(`${merge}: point ${i} is ${all.values[i]}, not ${expected}`)
+            }
+          }
+        }))
+
+      it.effect("maxInFlight is 1 to 64", () =>
+        Effect.gen(function*() {
+          const s = yield* newStream("inflight-bad")
+          for (const maxInFlight of [0, 65, 1.5]) {
+            assertInvalid(yield* flipTag(s.insert([[BASE, 1]], { maxInFlight })), "maxInFlight")
+          }
+          assert.strictEqual(yield* s.count({ start: BASE, end: BASE + SECOND, precise: true }), 0n)
         }))
 
       it.effect("an empty insert returns the current version", () =>

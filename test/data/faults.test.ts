@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { BTrDB, Retry, Uuid } from "../../src/index.js"
+import { BTrDB, BTrDBStream, Retry, Uuid } from "../../src/index.js"
 import * as EmbeddedServer from "../../src/server/EmbeddedServer.js"
 import { planFault } from "../support/rawClient.js"
 
@@ -67,6 +67,38 @@ describe("faults the SDK survives", () => {
       const once = yield* other.valuesCollected(range)
       assert.strictEqual(once.times.length, N)
       assert.deepStrictEqual([...once.times], [...times])
+    })))
+
+  it.live("a chunk that fails fails the insert and is not sent again: one at a time, nothing after it is sent; four in flight, the others are stored whole", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { db, server } = yield* setup
+      const chunk = BTrDBStream.INSERT_CHUNK_POINTS
+      const n = 4 * chunk
+      const big = {
+        times: BigInt64Array.from({ length: n }, (_, i) => 1_000_000n + BigInt(i) * 1000n),
+        values: Float64Array.from({ length: n }, (_, i) => i)
+      }
+      const range = { start: 0n, end: 1n << 40n }
+
+      // one call at a time: the first chunk's call fails and nothing else is sent
+      const single = yield* db.create({ uuid: Uuid.random(), collection: "faults", tags: { name: "one" } })
+      yield* inject(server.endpoint, 1, { calls: 1 })
+      assert.strictEqual((yield* Effect.flip(single.insert(big, { maxInFlight: 1 })))._tag, "ConnectionError")
+      assert.strictEqual((yield* single.valuesCollected(range)).times.length, 0)
+
+      // four in flight: the call that fails is not sent again, the others are answered and stored whole
+      const several = yield* db.create({ uuid: Uuid.random(), collection: "faults", tags: { name: "four" } })
+      yield* inject(server.endpoint, 1, { calls: 1 })
+      assert.strictEqual((yield* Effect.flip(several.insert(big, { maxInFlight: 4 })))._tag, "ConnectionError")
+      const stored = yield* several.valuesCollected(range)
+      assert.strictEqual(stored.times.length, 3 * chunk, "three of the four chunks")
+      const missing = new Set(Array.from({ length: 4 }, (_, c) => c))
+      for (let i = 0; i < stored.times.length; i++) {
+        const at = Number((stored.times[i]! - 1_000_000n) / 1000n)
+        assert.strictEqual(stored.values[i], at)
+        missing.delete(Math.floor(at / chunk))
+      }
+      assert.strictEqual(missing.size, 1, "one chunk, the failed one, is missing, and not in part")
     })))
 
   it.live("a server killed and restarted on the same port is reconnected to, with its data", () =>

@@ -78,10 +78,17 @@ import {
   windowEnd
 } from "./arguments.js"
 import { arrowTable, badAnswer, FULL_RANGE, templateOf, treatEmptyWindowsInTable } from "./arrow.js"
+import { chunksOf, sendChunks } from "./insertChunks.js"
 import { dropPoints, dropWindows, resumable, retryStream } from "./resumable.js"
 
-/** How many calls a read may make at once. */
-const ParallelSchema = SmallInt(64).check(Schema.isGreaterThanOrEqualTo(1))
+/** How many calls one operation may have in flight at once: a parallel read's, an insert's chunks. */
+const CallsAtOnce = SmallInt(64).check(Schema.isGreaterThanOrEqualTo(1))
+
+/** An insert's answer from its chunks' versions, in chunk order: `version` is the largest of them. */
+const inserted = (versions: Array<bigint>): InsertResult => ({
+  version: versions.reduce((a, b) => (b > a ? b : a)),
+  versions
+})
 
 /** The pages each part of a parallel read may run ahead of the one being given. */
 const PAGES_AHEAD = 4
@@ -188,17 +195,21 @@ class StreamImpl implements Stream {
       "insert",
       Effect.gen(function*() {
         const merge = yield* validate("Stream.insert", "merge", MergePolicy, options.merge ?? "never")
+        const maxInFlight = yield* validate("Stream.insert", "maxInFlight", CallsAtOnce, options.maxInFlight ?? 4)
         const { times, values } = yield* columns("Stream.insert", data)
-        const versions: Array<bigint> = []
-        let offset = 0
-        do {
-          const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
-          const chunk = backend.insert(uuid, times.subarray(offset, end), values.subarray(offset, end), merge)
-          // a retry of a "never" insert whose first attempt was stored would store the points twice
-          versions.push(yield* attempt(client, "Stream.insert", chunk, merge !== "never"))
-          offset = end
-        } while (offset < times.length)
-        return { version: versions[versions.length - 1]!, versions }
+        const versions = yield* sendChunks(
+          chunksOf(times, INSERT_CHUNK_POINTS),
+          maxInFlight,
+          ({ end, offset }) =>
+            // a retry of a "never" insert whose first attempt was stored would store the points twice
+            attempt(
+              client,
+              "Stream.insert",
+              backend.insert(uuid, times.subarray(offset, end), values.subarray(offset, end), merge),
+              merge !== "never"
+            )
+        )
+        return inserted(versions)
       })
     )
   }
@@ -272,7 +283,7 @@ class StreamImpl implements Stream {
     return EStream.unwrap(
       Effect.gen({ self: this }, function*() {
         const r = yield* range(method, options)
-        const parallel = yield* validate(method, "parallel", ParallelSchema, options.parallel ?? 1)
+        const parallel = yield* validate(method, "parallel", CallsAtOnce, options.parallel ?? 1)
         if (parallel === 1) return this.rawValues(r.start, r.end, r.version)
         // one version for every part: the one asked for, else the latest now
         const version = r.version !== 0n ? r.version : yield* this.version
@@ -558,17 +569,14 @@ class StreamImpl implements Stream {
           try: () => pointsFromTable(table, FULL_RANGE),
           catch: (error) => invalid(method, "data", error instanceof ArrowDataError ? error.message : String(error))
         })
+        const maxInFlight = yield* validate(method, "maxInFlight", CallsAtOnce, options.maxInFlight ?? 4)
         const { times, values } = yield* columns(method, points)
-        const versions: Array<bigint> = []
-        let offset = 0
-        do {
-          const end = Math.min(times.length, offset + INSERT_CHUNK_POINTS)
+        const versions = yield* sendChunks(chunksOf(times, INSERT_CHUNK_POINTS), maxInFlight, ({ end, offset }) => {
           const bytes = encodePoints(POINTS_SCHEMA, times.subarray(offset, end), [values.subarray(offset, end)])
           // a retry of a "never" insert whose first attempt was stored would store the points twice
-          versions.push(yield* attempt(client, method, backend.arrowInsert(uuid, bytes, merge), merge !== "never"))
-          offset = end
-        } while (offset < times.length)
-        return { version: versions.reduce((a, b) => (b > a ? b : a)), versions }
+          return attempt(client, method, backend.arrowInsert(uuid, bytes, merge), merge !== "never")
+        })
+        return inserted(versions)
       })
     )
   }
