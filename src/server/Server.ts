@@ -21,6 +21,7 @@ import { metadataRpcs } from "./metadataRpcs.js"
 import { widenCallWindows, widenConnectionWindows } from "./receiveWindows.js"
 import { type CallStats, type Logger, type RpcEnv, serverStream, type ServiceHandlers, unary } from "./rpc.js"
 import { SubscriptionHub } from "./subscribe.js"
+import { WriteTurns } from "./writeTurns.js"
 
 /**
  * Options of {@link start}.
@@ -125,7 +126,7 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   const authenticate = makeAuthenticator(options.apiKey)
   const stats: CallStats = { started: 0, cancelled: 0, activeStreams: 0 }
   const faults = new Faults(options.faultInjection ?? false)
-  const env: RpcEnv = { authenticate, log, stats, faults }
+  const env: RpcEnv = { authenticate, log, stats, faults, writes: new WriteTurns() }
   const db = await Database.open({ dir: options.dataDir, ...(faults.enabled ? { faults: faults.disk } : {}) })
   const { host } = splitHostPort(options.listen ?? "127.0.0.1:4410")
   let endpoint = options.listen ?? "127.0.0.1:4410"

@@ -82,10 +82,9 @@ export const arrowRpcs = ({ db, env }: ArrowRpcContext) =>
     ArrowInsert: unary(env, async (r) => {
       const roundBits = r.rounding?.spec === "bits" ? r.rounding.bits : undefined
       const policy = mergePolicyFromWire(r.merge_policy) ?? r.merge_policy
-      const version = await ArrowInsert.arrowInsert(db, uuidFromWire(r.uuid), r.arrowBytes, policy, {
-        sync: r.sync,
-        roundBits
-      })
+      const version = await env.writes.run(() =>
+        ArrowInsert.arrowInsert(db, uuidFromWire(r.uuid), r.arrowBytes, policy, { sync: r.sync, roundBits })
+      )
       return versionFields(version)
     })
   }) satisfies Partial<ServiceHandlers>

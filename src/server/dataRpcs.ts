@@ -41,11 +41,13 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
       const { mergePolicy, roundBits, sync, times, uuid, values } = r.request
       const policy = mergePolicyFromWire(mergePolicy)
       if (policy === undefined) throw new StatusError(StatusCode.WrongArgs, `unknown merge policy ${mergePolicy}`)
-      return db.insert(uuidFromWire(Buffer.from(uuid)), { times, values }, {
-        policy,
-        sync,
-        ...(roundBits === undefined ? {} : { roundBits })
-      }).then(versionFields)
+      return env.writes.run(() =>
+        db.insert(uuidFromWire(Buffer.from(uuid)), { times, values }, {
+          policy,
+          sync,
+          ...(roundBits === undefined ? {} : { roundBits })
+        })
+      ).then(versionFields)
     }),
 
     RawValues: serverStream(env, function*(r) {
@@ -116,7 +118,8 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
 
     Delete: unary(
       env,
-      (r) => db.data.delete(uuidFromWire(r.uuid), BigInt(r.start), BigInt(r.end)).then(versionFields)
+      (r) =>
+        env.writes.run(() => db.data.delete(uuidFromWire(r.uuid), BigInt(r.start), BigInt(r.end))).then(versionFields)
     ),
 
     Flush: unary(env, (r) => db.data.flush(uuidFromWire(r.uuid)).then(versionFields))

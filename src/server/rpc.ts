@@ -9,6 +9,7 @@ import type { DecodedRequestOf, ResponseOf } from "../internal/grpc/wireTypes.js
 import { StatusCode } from "../internal/protocol.js"
 import type { DecodedInsert } from "./codecs.js"
 import type { Faults } from "./faults.js"
+import type { WriteTurns } from "./writeTurns.js"
 
 /** An in-band status. */
 export interface Stat {
@@ -68,6 +69,8 @@ export interface RpcEnv {
   readonly log: Logger
   readonly stats: CallStats
   readonly faults: Faults
+  /** Where the data writes (Insert, ArrowInsert, Delete) wait their turn, one per turn of the event loop. */
+  readonly writes: WriteTurns
 }
 
 const INJECTED_UNAVAILABLE = { code: grpc.status.UNAVAILABLE, details: "injected fault: unavailable" }

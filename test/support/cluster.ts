@@ -37,6 +37,7 @@ import { metadataRpcs } from "../../src/server/metadataRpcs.js"
 import { widenCallWindows, widenConnectionWindows } from "../../src/server/receiveWindows.js"
 import { type CallStats, type RpcEnv, serverStream, unary } from "../../src/server/rpc.js"
 import { SubscriptionHub } from "../../src/server/subscribe.js"
+import { WriteTurns } from "../../src/server/writeTurns.js"
 import * as BTrDB from "../../src/services/BTrDB.js"
 import { partition } from "../../src/services/internal/cluster/mash.js"
 import { murmur3, uuidHash } from "../../src/services/internal/cluster/murmur3.js"
@@ -243,9 +244,11 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<TestCl
       node.hub.handler(call as Parameters<SubscriptionHub["handler"]>[0])
     }) as grpc.UntypedHandleCall
 
+  // one event loop and one engine under the three nodes: their writes take turns in one queue
+  const writes = new WriteTurns()
   const startNode = async (index: number): Promise<NodeState> => {
     const stats: CallStats = { started: 0, cancelled: 0, activeStreams: 0 }
-    const env: RpcEnv = { authenticate, log, stats, faults: new Faults(false) }
+    const env: RpcEnv = { authenticate, log, stats, faults: new Faults(false), writes }
     const nodename = `node${index}`
     const server = new grpc.Server()
     widenCallWindows(server)
