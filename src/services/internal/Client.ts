@@ -52,6 +52,8 @@ const InOperation = Context.Reference<boolean>("effect-btrdb/InOperation", { def
  * of the caller's span and opens none.
  */
 const spanOptions = (client: Client | undefined, operation: string, target: Target) => ({
+  // where the span was opened is always this module: a stack trace per call would cost and tell nothing
+  captureStackTrace: false,
   attributes: {
     "db.system.name": "btrdb",
     "db.operation.name": operation,

@@ -46,6 +46,8 @@ export const serverAttributes = (endpoint: string): Record<string, string | numb
 
 const spanOptions = (rpc: RpcName, server: Record<string, string | number>) => ({
   kind: "client" as const,
+  // where the span was opened is always this module: a stack trace per call would cost and tell nothing
+  captureStackTrace: false,
   attributes: {
     "db.system.name": "btrdb",
     "db.operation.name": rpc,
