@@ -9,6 +9,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { grpcError, type RpcErrors, statusError } from "../../errors/internal/rpcErrors.js"
 import { PACKAGE_VERSION } from "../version.js"
+import { callStream } from "./callStream.js"
 import { loadServiceClient, loadServiceDefinition, type RpcName } from "./proto.js"
 import type { DecodedResponseOf, RequestOf } from "./wireTypes.js"
 
@@ -155,23 +156,6 @@ const isServiceError = (u: unknown): u is grpc.ServiceError =>
   typeof u === "object" && u !== null && "code" in u && typeof (u as { code: unknown }).code === "number"
 
 /**
- * The messages of a bidirectional call, as an async iterable whose `return` cancels the call first: closing the
- * iterator of a duplex call whose request side is still open waits for the call to end, which it never does by itself.
- */
-const cancelFirst = <Req, Res>(call: grpc.ClientDuplexStream<Req, Res>): AsyncIterable<Res> => ({
-  [Symbol.asyncIterator]: () => {
-    const iterator = (call as AsyncIterable<Res>)[Symbol.asyncIterator]()
-    return {
-      next: () => iterator.next(),
-      return: (value?: unknown) => {
-        call.cancel()
-        return iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined })
-      }
-    }
-  }
-})
-
-/**
  * Opens a channel to `options.endpoint` in the current scope; it is closed when the scope closes.
  * Opening does not contact the server (gRPC connects lazily); callers probe with a first call.
  */
@@ -229,24 +213,14 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       return Effect.sync(() => call.cancel())
     })
 
-  const checked = <R extends RpcName, Res>(
-    rpc: R,
-    context: CallContext | undefined,
-    messages: Stream.Stream<Res, RpcErrors<R>>
-  ) =>
-    Stream.mapEffect(messages, (message) => {
-      const bad = inBand(rpc, context, (message as WithStat).stat)
-      return bad === undefined ? Effect.succeed(message) : Effect.fail(bad)
-    })
-
   const callServerStream = <R extends RpcName, Res>(
     rpc: R,
     deserialize: ((bytes: Buffer) => Res) | undefined,
     request: unknown,
     context: CallContext | undefined
   ) =>
-    Effect.acquireRelease(
-      Effect.sync(() => {
+    callStream(
+      () => {
         const method = definition[rpc]!
         return client.makeServerStreamRequest<unknown, Res>(
           method.path,
@@ -256,13 +230,9 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
           metadata,
           {}
         )
-      }),
-      (call) => Effect.sync(() => call.cancel())
-    ).pipe(
-      Effect.map((call) =>
-        checked(rpc, context, Stream.fromAsyncIterable(call as AsyncIterable<Res>, (e) => failure(rpc, context, e)))
-      ),
-      Stream.unwrap
+      },
+      (message: Res) => inBand(rpc, context, (message as WithStat).stat),
+      (error) => failure(rpc, context, error)
     )
 
   const bidiStream = <R extends RpcName>(
@@ -270,8 +240,8 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
     requests: ReadonlyArray<RequestOf<R>>,
     context?: CallContext
   ) =>
-    Effect.acquireRelease(
-      Effect.sync(() => {
+    callStream(
+      () => {
         const method = definition[rpc]!
         const call = client.makeBidiStreamRequest<RequestOf<R>, DecodedResponseOf<R>>(
           method.path,
@@ -282,13 +252,9 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
         )
         for (const request of requests) call.write(request)
         return call
-      }),
-      (call) => Effect.sync(() => call.cancel())
-    ).pipe(
-      Effect.map((call) =>
-        checked(rpc, context, Stream.fromAsyncIterable(cancelFirst(call), (e) => failure(rpc, context, e)))
-      ),
-      Stream.unwrap
+      },
+      (message: DecodedResponseOf<R>) => inBand(rpc, context, (message as WithStat).stat),
+      (error) => failure(rpc, context, error)
     )
 
   return {
