@@ -4,9 +4,11 @@
  *
  * - `values` read through the SDK's fast path (hand codecs, columnar pages);
  * - the same read through proto-loader's generic decoding (an object per point; kept here only as the baseline);
- * - a client that only counts the bytes, on a channel with the same options (the limit of the transport);
+ * - a client that only counts the bytes, on a channel with the same options (the limit of the transport), for the
+ *   long read, for many short ones (1 000 points, one call each) and for a windows read (`alignedWindows`);
  * - `arrowValues`, the same points as one apache-arrow Table;
- * - `insert` of the N points from columns, end to end, and the in-process encode rate of InsertParams;
+ * - `insert` of the N points from columns, end to end, with several calls in flight (the default) and one at a time,
+ *   the server's insert path in-process (decode, merge, commit) and the in-process encode rate of InsertParams;
  * - memory retained per point of a collected read.
  *
  *   npx tsx bench/sdk.ts [--points N]
@@ -22,8 +24,10 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
-import { BTrDB, Uuid } from "../src/index.js"
-import { encodeInsertParams, MergePolicyCode } from "../src/internal/grpc/codecs/index.js"
+import { MAX_INSERT_POINTS } from "../src/engine/data/DataStore.js"
+import { Database } from "../src/engine/Database.js"
+import { BTrDB, BTrDBStream, Uuid } from "../src/index.js"
+import { decodeInsertParams, encodeInsertParams, MergePolicyCode } from "../src/internal/grpc/codecs/index.js"
 import { CHANNEL_OPTIONS } from "../src/internal/grpc/Connection.js"
 import { loadServiceClient, loadServiceDefinition } from "../src/internal/grpc/proto.js"
 import { serveProcess } from "../test/support/serveProcess.js"
@@ -37,6 +41,7 @@ const arg = (name: string, fallback: number): number => {
 const N = arg("points", 10_000_000)
 /** The name of the SDK's `values` figure in bench/README.md's tables. */
 const FAST = "values (SDK fast path)"
+const INSERT_CHUNK_POINTS = BTrDBStream.INSERT_CHUNK_POINTS
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
 
@@ -64,25 +69,38 @@ const best = (runs: number, f: () => void): number => {
   return min
 }
 
-/** Reads the whole stream with a plain grpc-js client and the given response deserializer; returns what it counts. */
-const rawRead = (endpoint: string, uuid: string, deserialize: (b: Buffer) => unknown, count: (m: any) => number) =>
+/** A plain grpc-js client on a channel with the SDK's options, for the reads the SDK is compared with. */
+const plainClient = (endpoint: string) => {
+  const Client = loadServiceClient()
+  return new Client(endpoint, grpc.credentials.createInsecure(), CHANNEL_OPTIONS)
+}
+
+/** One server-streaming call of `rpc` by `client` with `deserialize`; resolves to what `count` sums. */
+const rawRead = (
+  client: grpc.Client,
+  rpc: "RawValues" | "AlignedWindows",
+  request: object,
+  deserialize: (b: Buffer) => unknown,
+  count: (m: any) => number
+) =>
   new Promise<number>((resolve, reject) => {
-    const Client = loadServiceClient()
-    const client = new Client(endpoint, grpc.credentials.createInsecure(), CHANNEL_OPTIONS)
-    const m = loadServiceDefinition()["RawValues"]!
-    const call = client.makeServerStreamRequest(m.path, m.requestSerialize, deserialize, {
-      uuid: Buffer.from(uuid.replaceAll("-", ""), "hex"),
-      start: T0.toString(),
-      end: (T0 + BigInt(N) * STEP).toString()
-    }, new grpc.Metadata())
+    const m = loadServiceDefinition()[rpc]!
+    const call = client.makeServerStreamRequest(m.path, m.requestSerialize, deserialize, request, new grpc.Metadata())
     let n = 0
     call.on("data", (message) => (n += count(message)))
     call.on("error", reject)
-    call.on("end", () => {
-      client.close()
-      resolve(n)
-    })
+    call.on("end", () => resolve(n))
   })
+
+/** The RawValues request of `[start, end)` of the stream `uuid`. */
+const rawValuesRequest = (uuid: string, start: bigint, end: bigint) => ({
+  uuid: Buffer.from(uuid.replaceAll("-", ""), "hex"),
+  start: start.toString(),
+  end: end.toString()
+})
+
+/** The bytes of a message, as a client that decodes nothing counts them. */
+const bytesOf = (b: Buffer) => b.length
 
 /** Full GCs with turns of the event loop between them: array buffers are freed after the GC that finds them. */
 const settle = Effect.promise(async () => {
@@ -103,6 +121,23 @@ const timed = <A, E>(runs: number, effect: Effect.Effect<A, E>) =>
       min = Math.min(min, (performance.now() - t) / 1000)
     }
     return { seconds: min, result: result as A }
+  })
+
+/**
+ * Seconds `sdk` and `limit` take, best of `runs` each, run in turn (sdk, limit, sdk, limit …) so that both see the
+ * same moments of a shared machine.
+ */
+const sideBySide = <A, E, B>(runs: number, sdk: Effect.Effect<A, E>, limit: Effect.Effect<B, E>) =>
+  Effect.gen(function*() {
+    const best = { sdk: Infinity, limit: Infinity }
+    let result: A | undefined
+    for (let r = 0; r < runs; r++) {
+      const a = yield* timed(1, sdk)
+      result = a.result
+      best.sdk = Math.min(best.sdk, a.seconds)
+      best.limit = Math.min(best.limit, (yield* timed(1, limit)).seconds)
+    }
+    return { sdk: best.sdk, limit: best.limit, result: result as A }
   })
 
 /** In-process encode rate of InsertParams from columns, chunks of 50 000 points, points per second. */
@@ -127,35 +162,138 @@ const encodeRate = () => {
   return times.length / seconds
 }
 
+/** Short reads of SHORT points each, one call each, for the per-call cost. */
+const SHORT = 1_000
+const SHORT_READS = 2_000
+/** The aligned windows of the windows read: 2^24 ns (16.8 ms), two points of 120 Hz each. */
+const WINDOW_POINTWIDTH = 24
+
+/**
+ * The server's insert path in-process, on a database in a directory of its own: each 50 000-point InsertParams
+ * message decoded as the server decodes it, then inserted and committed, best of 3; points per second, overall and
+ * of each step.
+ */
+const serverInsertPath = async (data: { times: BigInt64Array; values: Float64Array }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-path-"))
+  const db = await Database.open({ dir })
+  try {
+    const messages: Array<Buffer> = []
+    for (let offset = 0; offset < data.times.length; offset += INSERT_CHUNK_POINTS) {
+      const length = Math.min(INSERT_CHUNK_POINTS, data.times.length - offset)
+      const bytes = encodeInsertParams({
+        uuid: new Uint8Array(16),
+        sync: false,
+        ...data,
+        mergePolicy: MergePolicyCode.NEVER,
+        offset,
+        length
+      })
+      messages.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    }
+    let best = { total: Infinity, decode: Infinity, commit: Infinity }
+    for (let run = 0; run < 3; run++) {
+      const uuid = Uuid.random()
+      await db.create(uuid, "bench", [{ key: "name", value: `path${run}` }], [])
+      let decode = 0
+      let commit = 0
+      for (const message of messages) {
+        const t0 = performance.now()
+        const request = decodeInsertParams(message, { maxPoints: MAX_INSERT_POINTS })
+        const t1 = performance.now()
+        await db.insert(uuid, { times: request.times, values: request.values }, { policy: "never", sync: false })
+        decode += t1 - t0
+        commit += performance.now() - t1
+      }
+      if (decode + commit < best.total) best = { total: decode + commit, decode, commit }
+    }
+    const rate = (ms: number) => data.times.length / (ms / 1000)
+    return { total: rate(best.total), decode: rate(best.decode), commit: rate(best.commit) }
+  } finally {
+    await db.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 const main = async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-"))
   const server = await serveProcess(dataDir)
   const range = { start: T0, end: T0 + BigInt(N) * STEP }
+  const plain = plainClient(server.endpoint)
   try {
     const program = Effect.gen(function*() {
       const db = yield* BTrDB.make({ endpoint: server.endpoint })
-      const stream = yield* db.create({ uuid: Uuid.random(), collection: "bench", tags: { name: "sdk" } })
       const data = columns(0, N)
+      // each insert into a stream of its own, so that every one starts from the same empty tree
+      const insertInto = (name: string, maxInFlight: number) =>
+        Effect.flatMap(
+          db.create({ uuid: Uuid.random(), collection: "bench", tags: { name } }),
+          (s) => Effect.as(s.insert(data, { maxInFlight }), s)
+        )
+      let n = 0
+      const inserted = yield* timed(3, Effect.suspend(() => insertInto(`sdk${n++}`, 4)))
+      const oneAtATime = yield* timed(3, Effect.suspend(() => insertInto(`one${n++}`, 1)))
+      const stream = inserted.result
 
-      const insert = yield* timed(1, stream.insert(data))
-      const fast = yield* timed(3, EStream.runFold(stream.values(range), () => 0, (n, p) => n + p.times.length))
-      if (fast.result !== N) throw new Error(`the fast path read ${fast.result} points`)
       const parallel = yield* timed(
         3,
         EStream.runFold(stream.values({ ...range, parallel: 4 }), () => 0, (n, p) => n + p.times.length)
       )
       if (parallel.result !== N) throw new Error(`the parallel read read ${parallel.result} points`)
       const m = loadServiceDefinition()["RawValues"]!
+      const fullRequest = rawValuesRequest(stream.uuid, range.start, range.end)
       const generic = yield* timed(
         1,
-        Effect.promise(() => rawRead(server.endpoint, stream.uuid, m.responseDeserialize, (msg) => msg.values.length))
+        Effect.promise(() =>
+          rawRead(plain, "RawValues", fullRequest, m.responseDeserialize, (msg) => msg.values.length)
+        )
       )
       if (generic.result !== N) throw new Error(`the generic path read ${generic.result} points`)
-      const arrowValues = yield* timed(2, stream.arrowValues(range))
-      if (arrowValues.result.numRows !== N) throw new Error(`arrowValues read ${arrowValues.result.numRows} rows`)
-      const bytesOnly = yield* timed(
+      const arrowValues = yield* timed(2, Effect.map(stream.arrowValues(range), (table) => table.numRows))
+      if (arrowValues.result !== N) throw new Error(`arrowValues read ${arrowValues.result} rows`)
+
+      // the long read, the SDK's and the bytes-only client's in turn
+      const long = yield* sideBySide(
+        4,
+        EStream.runFold(stream.values(range), () => 0, (n, p) => n + p.times.length),
+        Effect.promise(() => rawRead(plain, "RawValues", fullRequest, (b) => b, bytesOf))
+      )
+      if (long.result !== N) throw new Error(`the fast path read ${long.result} points`)
+
+      // short reads, one after the other, spread over the stream
+      const shortStart = (i: number) => T0 + BigInt((i * 4_999) % (N - SHORT)) * STEP
+      const short = yield* sideBySide(
         3,
-        Effect.promise(() => rawRead(server.endpoint, stream.uuid, (b) => b, (b: Buffer) => b.length))
+        Effect.gen(function*() {
+          for (let i = 0; i < SHORT_READS; i++) {
+            const start = shortStart(i)
+            const read = yield* EStream.runFold(
+              stream.values({ start, end: start + BigInt(SHORT) * STEP }),
+              () => 0,
+              (n, p) => n + p.times.length
+            )
+            if (read !== SHORT) throw new Error(`a short read read ${read} points`)
+          }
+        }),
+        Effect.promise(async () => {
+          for (let i = 0; i < SHORT_READS; i++) {
+            const start = shortStart(i)
+            const request = rawValuesRequest(stream.uuid, start, start + BigInt(SHORT) * STEP)
+            await rawRead(plain, "RawValues", request, (b) => b, bytesOf)
+          }
+        })
+      )
+
+      // a windows read: every aligned window of the stream
+      const windows = yield* sideBySide(
+        3,
+        EStream.runFold(
+          stream.alignedWindows({ ...range, pointwidth: WINDOW_POINTWIDTH }),
+          () => 0,
+          (n, w) => n + w.times.length
+        ),
+        Effect.promise(() =>
+          rawRead(plain, "AlignedWindows", { ...fullRequest, pointWidth: WINDOW_POINTWIDTH }, (b) => b, bytesOf)
+        )
       )
 
       yield* settle
@@ -166,17 +304,24 @@ const main = async () => {
       const retained = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) /
         collected.times.length
       return {
-        insert: insert.seconds,
-        fast: fast.seconds,
+        insert: inserted.seconds,
+        oneAtATime: oneAtATime.seconds,
+        fast: long.sdk,
         parallel: parallel.seconds,
         generic: generic.seconds,
-        bytesOnly: bytesOnly.seconds,
+        bytesOnly: long.limit,
+        shortSdk: short.sdk,
+        shortBytes: short.limit,
+        windows: windows.result,
+        windowsSdk: windows.sdk,
+        windowsBytes: windows.limit,
         arrow: arrowValues.seconds,
         retained
       }
     })
     const r = await Effect.runPromise(Effect.scoped(program))
     const encode = encodeRate()
+    const serverPath = await serverInsertPath(columns(0, N))
 
     const fastRate = N / r.fast
     const genericRate = N / r.generic
@@ -208,19 +353,64 @@ const main = async () => {
     })
     emit({
       bench: "read",
+      figure: `short reads (${SHORT} points, one call each)`,
+      value: round(SHORT_READS / r.shortSdk),
+      unit: "reads/s",
+      vs: "the same reads by the bytes-only client",
+      ratio: round(r.shortBytes / r.shortSdk)
+    })
+    emit({
+      bench: "read",
+      figure: `alignedWindows (${r.windows.toLocaleString("en")} windows)`,
+      value: round(r.windows / r.windowsSdk / 1e6),
+      unit: "M windows/s",
+      vs: "the same read by the bytes-only client",
+      ratio: round(r.windowsBytes / r.windowsSdk)
+    })
+    emit({
+      bench: "read",
       figure: "arrowValues (one Table)",
       value: round(N / r.arrow / 1e6),
       unit: "M points/s",
       vs: "values (SDK fast path)",
       ratio: round((N / r.arrow) / fastRate)
     })
+    const insertRate = N / r.insert
     emit({
       bench: "insert",
       figure: "insert from columns, end to end",
-      value: round(N / r.insert / 1e6),
+      value: round(insertRate / 1e6),
       unit: "M points/s",
-      vs: "target 2 M points/s",
-      ratio: round(N / r.insert / 2e6)
+      vs: "target 5 M points/s",
+      ratio: round(insertRate / 5e6)
+    })
+    emit({
+      bench: "insert",
+      figure: "insert, one call at a time (maxInFlight: 1)",
+      value: round(N / r.oneAtATime / 1e6),
+      unit: "M points/s",
+      vs: "insert from columns, end to end",
+      ratio: round(r.insert / r.oneAtATime)
+    })
+    emit({
+      bench: "insert",
+      figure: "server insert path, in-process (decode, merge, commit)",
+      value: round(serverPath.total / 1e6),
+      unit: "M points/s",
+      vs: "insert from columns, end to end",
+      ratio: round(serverPath.total / insertRate)
+    })
+    emit({
+      bench: "insert",
+      figure: "of which InsertParams decode",
+      value: round(serverPath.decode / 1e6),
+      unit: "M points/s"
+    })
+    emit({
+      bench: "insert",
+      figure: "of which merge and commit",
+      value: round(serverPath.commit / 1e6),
+      unit: "M points/s"
     })
     emit({
       bench: "insert",
@@ -240,7 +430,9 @@ const main = async () => {
     })
 
     console.log(
-      `\n${N.toLocaleString("en")} points, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores\n`
+      `\n${N.toLocaleString("en")} points, ${
+        new Date().toISOString().slice(0, 10)
+      }, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`
     )
     console.log("| figure | value | vs | ratio |\n|---|---|---|---|")
     for (const f of figures) console.log(`| ${f.figure} | ${f.value} ${f.unit} | ${f.vs ?? ""} | ${f.ratio ?? ""} |`)
@@ -248,7 +440,6 @@ const main = async () => {
     // ratio to ratio against the previous release's run recorded in bench/README.md
     const previous = previousFigures()
     const arrowRate = N / r.arrow
-    const insertRate = N / r.insert
     console.log(`\nagainst ${PREVIOUS.release} (${PREVIOUS.section.replace("### ", "")}, bench/README.md):`)
     for (
       const [label, now, numerator, denominator] of [
@@ -260,6 +451,7 @@ const main = async () => {
       ] as const
     ) console.log(`- ${compareRatio(previous, label, now, numerator, denominator)}`)
   } finally {
+    plain.close()
     server.child.kill("SIGTERM")
     await new Promise((resolve) => server.child.on("exit", resolve))
     fs.rmSync(dataDir, { recursive: true, force: true })
