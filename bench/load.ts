@@ -70,7 +70,8 @@ interface Latencies {
 
 /**
  * The readers' process: READERS readers, each on its own channel, query the streams `uuids` round and round; the
- * line "alone" on stdin starts the second phase, "stop" ends it, and the latencies are printed as one JSON line.
+ * line "ready" on stdout says they are connected, "alone" on stdin starts the second phase, "stop" ends it, and
+ * the latencies are printed as one JSON line.
  */
 const readersOf = async (endpoint: string, uuids: ReadonlyArray<string>) => {
   const latencies: Latencies = { loaded: [], alone: [] }
@@ -80,9 +81,8 @@ const readersOf = async (endpoint: string, uuids: ReadonlyArray<string>) => {
     if (text.includes("alone")) phase = "alone"
     if (text.includes("stop")) done = true
   })
-  const reader = (r: number) =>
+  const reader = (db: BTrDB.Service, r: number) =>
     Effect.gen(function*() {
-      const db = yield* BTrDB.make({ endpoint })
       let k = r
       while (!done) {
         const stream = yield* db.streamFromUuid(uuids[k++ % uuids.length]!)
@@ -93,9 +93,12 @@ const readersOf = async (endpoint: string, uuids: ReadonlyArray<string>) => {
         latencies[phase].push(t1 - t, performance.now() - t1)
       }
     })
-  await Effect.runPromise(
-    Effect.scoped(Effect.forEach(Array.from({ length: READERS }, (_, r) => r), reader, { concurrency: "unbounded" }))
-  )
+  await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const dbs = yield* Effect.forEach(Array.from({ length: READERS }), () => BTrDB.make({ endpoint }))
+    // connected: the writers may start
+    process.stdout.write("ready\n")
+    yield* Effect.forEach(dbs, reader, { concurrency: "unbounded" })
+  })))
   process.stdout.write(`${JSON.stringify(latencies)}\n`)
   process.stdin.destroy()
 }
@@ -113,14 +116,22 @@ const startReaders = (endpoint: string, uuids: ReadonlyArray<string>) => {
     stdio: ["pipe", "pipe", "inherit"]
   })
   let out = ""
-  child.stdout!.on("data", (d) => (out += d))
+  let onReady = () => {}
+  const ready = new Promise<void>((resolve) => (onReady = resolve))
+  child.stdout!.on("data", (d) => {
+    out += d
+    if (out.startsWith("ready\n")) onReady()
+  })
   const latencies = new Promise<Latencies>((resolve, reject) => {
     child.on(
       "exit",
-      (code) => code === 0 ? resolve(JSON.parse(out) as Latencies) : reject(new Error(`readers exited with ${code}`))
+      (code) =>
+        code === 0
+          ? resolve(JSON.parse(out.slice("ready\n".length)) as Latencies)
+          : reject(new Error(`readers exited with ${code}`))
     )
   })
-  return { child, cpu0: cpuSeconds(child.pid!), latencies }
+  return { child, ready, latencies }
 }
 
 const main = async () => {
@@ -150,15 +161,20 @@ const main = async () => {
         }
       })
 
-    const t0 = performance.now()
-    const cpu0 = { server: cpuSeconds(server.child.pid!), client: cpuSeconds(process.pid) }
     const readers = startReaders(server.endpoint, uuids)
+    yield* Effect.promise(() => readers.ready)
+    const t0 = performance.now()
+    const cpu0 = {
+      server: cpuSeconds(server.child.pid!),
+      client: cpuSeconds(process.pid),
+      readers: cpuSeconds(readers.child.pid!)
+    }
     yield* Effect.forEach(clients, writer, { concurrency: "unbounded" })
     const seconds = (performance.now() - t0) / 1000
     const busy = {
       server: (cpuSeconds(server.child.pid!) - cpu0.server) / seconds,
       client: (cpuSeconds(process.pid) - cpu0.client) / seconds,
-      readers: (cpuSeconds(readers.child.pid!) - readers.cpu0) / seconds
+      readers: (cpuSeconds(readers.child.pid!) - cpu0.readers) / seconds
     }
     // the readers alone, for as long (at most 10 s)
     readers.child.stdin!.write("alone\n")
