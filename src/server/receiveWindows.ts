@@ -8,16 +8,15 @@
  * 800 KB: at 64 KiB a window, the client sends a little, then waits for the server to ask for more, and both
  * sides sit idle half of the time.
  *
- * This module sets them on a `grpc.Server` through two of its private fields: the HTTP/2 settings it creates its
- * listeners with ({@link widenCallWindows}: each call's window, the largest frame), and its listeners
- * ({@link widenConnectionWindows}: each connection's window, raised as the connection opens). A grpc-js without those fields is left as it is: calls work as before,
- * only slower, and `test/server/receiveWindows.test.ts` fails to say so.
+ * This module sets them, to the SDK's channels' `RECEIVE_WINDOW_BYTES`, on a `grpc.Server` through two of its
+ * private fields: the HTTP/2 settings it creates its listeners with ({@link widenCallWindows}: each call's window,
+ * the largest frame), and its listeners ({@link widenConnectionWindows}: each connection's window, raised as the
+ * connection opens). A grpc-js without those fields is left as it is: calls work as before, only slower, and
+ * `test/server/receiveWindows.test.ts` fails to say so.
  */
 import type * as grpc from "@grpc/grpc-js"
 import type * as http2 from "node:http2"
-
-/** Each connection's and each call's receive window, in bytes, as the SDK's channels use for what they receive. */
-export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024
+import { RECEIVE_WINDOW_BYTES } from "../internal/grpc/Connection.js"
 
 /** The largest HTTP/2 frame the server takes: an Insert of 50 000 points arrives in 4 frames instead of 49. */
 export const MAX_FRAME_BYTES = 256 * 1024

@@ -7,7 +7,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as http2 from "node:http2"
-import { MAX_FRAME_BYTES, RECEIVE_WINDOW_BYTES } from "../../src/server/receiveWindows.js"
+import { RECEIVE_WINDOW_BYTES } from "../../src/internal/grpc/Connection.js"
+import { MAX_FRAME_BYTES } from "../../src/server/receiveWindows.js"
 import * as Server from "../../src/server/Server.js"
 
 const started = Effect.acquireRelease(

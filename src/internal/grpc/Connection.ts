@@ -113,13 +113,21 @@ export interface Connection {
 }
 
 /**
+ * The HTTP/2 receive window, in bytes, of each call and each connection, on both ends: the SDK's channels (for the
+ * pages they read) and the embedded server (for the inserts it takes, `server/receiveWindows.ts`). HTTP/2's default
+ * of 64 KiB makes a large message go in bursts, each waiting for the receiver to grant more.
+ */
+export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024
+
+/**
  * Channel options: no limit on received message size (as the Python client sets) and a 16 MiB HTTP/2 flow-control
- * window, which lifts the read throughput of large streamed answers well above what the 64 KiB default allows.
+ * window ({@link RECEIVE_WINDOW_BYTES}), which lifts the read throughput of large streamed answers well above what
+ * the 64 KiB default allows.
  */
 export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.max_receive_message_length": -1,
   "grpc.max_send_message_length": -1,
-  "grpc-node.flow_control_window": 16 * 1024 * 1024,
+  "grpc-node.flow_control_window": RECEIVE_WINDOW_BYTES,
   "grpc.keepalive_time_ms": 60_000
 }
 
