@@ -84,6 +84,10 @@ import { dropPoints, dropWindows, resumable, retryStream } from "./resumable.js"
 /** How many calls one operation may have in flight at once: a parallel read's, an insert's chunks. */
 const CallsAtOnce = SmallInt(64).check(Schema.isGreaterThanOrEqualTo(1))
 
+/** How many Insert calls of one insert may be in flight at once: as asked, else 4 (see `InsertOptions`). */
+const maxInFlightOf = (method: string, options: InsertOptions) =>
+  validate(method, "maxInFlight", CallsAtOnce, options.maxInFlight ?? 4)
+
 /** An insert's answer from its chunks' versions, in chunk order: `version` is the largest of them. */
 const inserted = (versions: Array<bigint>): InsertResult => ({
   version: versions.reduce((a, b) => (b > a ? b : a)),
@@ -195,7 +199,7 @@ class StreamImpl implements Stream {
       "insert",
       Effect.gen(function*() {
         const merge = yield* validate("Stream.insert", "merge", MergePolicy, options.merge ?? "never")
-        const maxInFlight = yield* validate("Stream.insert", "maxInFlight", CallsAtOnce, options.maxInFlight ?? 4)
+        const maxInFlight = yield* maxInFlightOf("Stream.insert", options)
         const { times, values } = yield* columns("Stream.insert", data)
         const versions = yield* sendChunks(
           chunksOf(times, INSERT_CHUNK_POINTS),
@@ -569,7 +573,7 @@ class StreamImpl implements Stream {
           try: () => pointsFromTable(table, FULL_RANGE),
           catch: (error) => invalid(method, "data", error instanceof ArrowDataError ? error.message : String(error))
         })
-        const maxInFlight = yield* validate(method, "maxInFlight", CallsAtOnce, options.maxInFlight ?? 4)
+        const maxInFlight = yield* maxInFlightOf(method, options)
         const { times, values } = yield* columns(method, points)
         const versions = yield* sendChunks(chunksOf(times, INSERT_CHUNK_POINTS), maxInFlight, ({ end, offset }) => {
           const bytes = encodePoints(POINTS_SCHEMA, times.subarray(offset, end), [values.subarray(offset, end)])
