@@ -79,11 +79,12 @@ export const arrowRpcs = ({ db, env }: ArrowRpcContext) =>
         ))
     ),
 
-    ArrowInsert: unary(env, async (r) => {
+    ArrowInsert: unary(env, async (r, call) => {
       const roundBits = r.rounding?.spec === "bits" ? r.rounding.bits : undefined
       const policy = mergePolicyFromWire(r.merge_policy) ?? r.merge_policy
-      const version = await env.writes.run(() =>
-        ArrowInsert.arrowInsert(db, uuidFromWire(r.uuid), r.arrowBytes, policy, { sync: r.sync, roundBits })
+      const version = await env.writes.run(
+        () => ArrowInsert.arrowInsert(db, uuidFromWire(r.uuid), r.arrowBytes, policy, { sync: r.sync, roundBits }),
+        call
       )
       return versionFields(version)
     })

@@ -32,7 +32,7 @@ function* encodedWindows(read: Paged<StatColumns>) {
 /** The handlers of the data-plane RPCs, keyed by RPC name. */
 export const dataRpcs = ({ db, env }: DataRpcContext) =>
   ({
-    Insert: unary(env, (r) => {
+    Insert: unary(env, (r, call) => {
       if (r._tag === "Refused") {
         if (r.error instanceof TooManyPointsError) throw new StatusError(StatusCode.InsertTooBig, "Insert too big")
         const detail = r.error instanceof CodecError ? r.error.message : String(r.error)
@@ -46,8 +46,7 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
           policy,
           sync,
           ...(roundBits === undefined ? {} : { roundBits })
-        })
-      ).then(versionFields)
+        }), call).then(versionFields)
     }),
 
     RawValues: serverStream(env, function*(r) {
@@ -118,8 +117,9 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
 
     Delete: unary(
       env,
-      (r) =>
-        env.writes.run(() => db.data.delete(uuidFromWire(r.uuid), BigInt(r.start), BigInt(r.end))).then(versionFields)
+      (r, call) =>
+        env.writes.run(() => db.data.delete(uuidFromWire(r.uuid), BigInt(r.start), BigInt(r.end)), call)
+          .then(versionFields)
     ),
 
     Flush: unary(env, (r) => db.data.flush(uuidFromWire(r.uuid)).then(versionFields))

@@ -14,15 +14,30 @@
  * within the machine's noise. Alone, the readers' queries take 5 ms.
  */
 
+import { StatusError } from "../engine/StatusError.js"
+import { StatusCode } from "../internal/protocol.js"
+
 /** A first-in, first-out queue of writes, one run per turn of the event loop. */
 export class WriteTurns {
   private readonly waiting: Array<() => void> = []
   private scheduled = false
 
-  /** Runs `write` once every write queued before it has run and the event loop has turned; its result. */
-  run<A>(write: () => Promise<A>): Promise<A> {
+  /**
+   * Runs `write` once every write queued before it has run and the event loop has turned; its result. A write whose
+   * `call` was cancelled while it waited does not run: it fails with 402 (ContextError), having written nothing, as
+   * it would have had its message not arrived. (Before writes waited, a cancelled call's write had always run as its
+   * message arrived, before any later request was served; run later, it could land after a read its client made
+   * once the call was cancelled.)
+   */
+  run<A>(write: () => Promise<A>, call?: { readonly cancelled: boolean }): Promise<A> {
     return new Promise<A>((resolve, reject) => {
       this.waiting.push(() => {
+        if (call?.cancelled === true) {
+          reject(
+            new StatusError(StatusCode.ContextError, "the call was cancelled before its write ran: nothing written")
+          )
+          return
+        }
         try {
           write().then(resolve, reject)
         } catch (error) {
