@@ -122,5 +122,7 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
           .then(versionFields)
     ),
 
-    Flush: unary(env, (r) => db.data.flush(uuidFromWire(r.uuid)).then(versionFields))
+    // a Flush waits behind the writes that arrived before it, so that it covers them: an insert sent and not yet
+    // answered, then a Flush on the same connection, is made durable by that Flush
+    Flush: unary(env, (r, call) => env.writes.run(() => db.data.flush(uuidFromWire(r.uuid)), call).then(versionFields))
   }) satisfies Partial<ServiceHandlers>

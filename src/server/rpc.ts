@@ -69,7 +69,7 @@ export interface RpcEnv {
   readonly log: Logger
   readonly stats: CallStats
   readonly faults: Faults
-  /** Where the data writes (Insert, ArrowInsert, Delete) wait their turn, one per turn of the event loop. */
+  /** Where the data writes (Insert, ArrowInsert, Delete) and Flush wait their turn, one per turn of the event loop. */
   readonly writes: WriteTurns
 }
 

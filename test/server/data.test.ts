@@ -141,6 +141,16 @@ describe("data plane", () => {
     expect(info.versionMajor).toBe("12")
   })
 
+  it("a Flush covers the writes that arrived before it, answered or not", async () => {
+    const uuid = await example()
+    // sent one after the other on one connection, the insert not yet answered when the Flush goes
+    const inserted = insert(uuid, [[BASE + 1n, 0.5]])
+    const flushed = wire.client.unary("Flush", { uuid })
+    const [i, f] = await Promise.all([inserted, flushed])
+    expect(i.versionMajor).toBe("12")
+    expect(f.versionMajor).toBe("12")
+  })
+
   it("REPLACE overwrites equal times; RETAIN keeps the stored value", async () => {
     const uuid = await newStream()
     await insert(uuid, [[100n, 0], [105n, 1], [110n, 2], [110n, 3], [120n, 4]], "NEVER")
