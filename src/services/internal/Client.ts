@@ -2,11 +2,13 @@
  * What every handle of a connection shares: the backend and how each public operation is run (its span and its
  * retry policy).
  */
+import * as Channel from "effect/Channel"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as EStream from "effect/Stream"
 import * as Retry from "../Retry.js"
 import type { Backend } from "./Backend.js"
+import { withStreamSpan } from "./streamSpan.js"
 import { serverAttributes } from "./tracedBackend.js"
 
 /** The shared state of one connection. */
@@ -80,20 +82,28 @@ export const operation = <A, E, R>(
         Effect.withSpan(`BTrDB.${operation}`, spanOptions(client, operation, target))
       ))
 
-/** Runs the streamed public operation `operation` (see {@link spanOptions}). */
+/** Runs the streamed public operation `operation` (see {@link spanOptions}), in one layer (`streamSpan.ts`). */
 export const streamOperation = <A, E, R>(
   client: Client | undefined,
   operation: string,
   stream: EStream.Stream<A, E, R>,
   target?: Target
-): EStream.Stream<A, E, R> =>
-  EStream.unwrap(Effect.map(InOperation, (inside) =>
-    inside
-      ? stream
-      : stream.pipe(
-        EStream.provideService(InOperation, true),
-        EStream.withSpan(`BTrDB.${operation}`, spanOptions(client, operation, target))
-      )))
+): EStream.Stream<A, E, R> => {
+  const spanned = withStreamSpan(
+    stream,
+    `BTrDB.${operation}`,
+    spanOptions(client, operation, target),
+    Context.make(InOperation, true)
+  )
+  return EStream.fromChannel(
+    Channel.fromTransform((upstream, scope) =>
+      Effect.flatMap(
+        InOperation,
+        (inside) => Channel.toTransform(EStream.toChannel(inside ? stream : spanned))(upstream, scope)
+      )
+    )
+  )
+}
 
 /**
  * One call of an operation, retried by the policy in effect unless `retryable` is false (a call a retry could

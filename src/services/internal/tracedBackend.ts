@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { RpcName } from "../../internal/grpc/proto.js"
 import type { Backend } from "./Backend.js"
+import { withStreamSpan } from "./streamSpan.js"
 
 /** The RPC behind each backend operation. */
 const RPC_OF = {
@@ -35,13 +36,21 @@ const RPC_OF = {
   subscribe: "Subscribe"
 } as const satisfies { readonly [K in Exclude<keyof Backend, "endpoint" | "cluster">]: RpcName }
 
+const attributesOf = new Map<string, Readonly<Record<string, string | number>>>()
+
 /**
  * The OpenTelemetry attributes naming the server of `endpoint` (`host:port`, `[v6]:port`); none for an endpoint
- * that is not a network address, such as the memory layer's.
+ * that is not a network address, such as the memory layer's. Worked out once per endpoint: every operation's span
+ * carries them.
  */
-export const serverAttributes = (endpoint: string): Record<string, string | number> => {
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(endpoint)
-  return match === null ? {} : { "server.address": match[1]!, "server.port": Number(match[2]) }
+export const serverAttributes = (endpoint: string): Readonly<Record<string, string | number>> => {
+  let attributes = attributesOf.get(endpoint)
+  if (attributes === undefined) {
+    const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(endpoint)
+    attributes = match === null ? {} : { "server.address": match[1]!, "server.port": Number(match[2]) }
+    attributesOf.set(endpoint, attributes)
+  }
+  return attributes
 }
 
 const spanOptions = (rpc: RpcName, server: Record<string, string | number>) => ({
@@ -71,7 +80,7 @@ export const traceRpcs = (backend: Backend): Backend => {
       : (...args: ReadonlyArray<unknown>) => {
         const call: unknown = (member as (...a: ReadonlyArray<unknown>) => unknown)(...args)
         return Stream.isStream(call)
-          ? Stream.withSpan(call, name, options)
+          ? withStreamSpan(call, name, options)
           : Effect.withSpan(call as Effect.Effect<unknown, unknown>, name, options)
       }
   }
