@@ -264,6 +264,7 @@ export const dataContractSuite = (label: string, makeLayer: () => Layer.Layer<BT
           assertInvalid(yield* bad({ start: new Date(NaN), end: BASE }), "start")
           assertInvalid(yield* bad({ start: 5 as unknown as bigint, end: BASE }), "start")
           assertInvalid(yield* bad({ start: 0n, end: MAX_TIME }), "end")
+          assertInvalid(yield* bad({ start: MIN_TIME - 1n, end: 1n }), "start")
           assertInvalid(yield* bad({ start: 0n, end: 1n, version: -1 }), "version")
           assertInvalid(yield* bad({ start: 0n, end: 1n, version: 1.5 }), "version")
           assert.strictEqual((yield* bad({ start: 0n, end: 1n, version: v2 + 5n }))._tag, "VersionNotAvailable")

@@ -21,11 +21,19 @@ export const PointWidthSchema = SmallInt(63)
 
 /** A version argument as a `bigint`; 0 (the latest) when not given. */
 export const version = (method: string, value: VersionInput | undefined, field = "version") =>
-  Effect.map(validate(method, field, VersionSchema, value ?? 0n), BigInt)
+  value === undefined ? Effect.succeed(0n) : Effect.map(validate(method, field, VersionSchema, value), BigInt)
 
-/** A time argument in nanoseconds; `fallback` when not given. */
+/**
+ * A time argument in nanoseconds; `fallback` when not given. A `bigint` within the times BTrDB can name is what
+ * `TimeFromInput` decodes it to, taken as it is without running the schema's union of three spellings (every read
+ * checks two times); anything else goes through the schema, which also words the errors.
+ */
 export const time = (method: string, field: string, value: TimeInput | undefined, fallback: bigint) =>
-  value === undefined ? Effect.succeed(fallback) : validate(method, field, TimeFromInput, value)
+  value === undefined
+    ? Effect.succeed(fallback)
+    : typeof value === "bigint" && value >= MINIMUM_TIME && value <= MAXIMUM_TIME
+    ? Effect.succeed(value)
+    : validate(method, field, TimeFromInput, value)
 
 /** The range and version of a read, with start before end. */
 export const range = Effect.fnUntraced(function*(method: string, options: RangeOptions) {

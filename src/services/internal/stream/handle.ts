@@ -287,8 +287,11 @@ class StreamImpl implements Stream {
     return EStream.unwrap(
       Effect.gen({ self: this }, function*() {
         const r = yield* range(method, options)
-        const parallel = yield* validate(method, "parallel", CallsAtOnce, options.parallel ?? 1)
-        if (parallel === 1) return this.rawValues(r.start, r.end, r.version)
+        const parallel = options.parallel === undefined
+          ? 1
+          : yield* validate(method, "parallel", CallsAtOnce, options.parallel)
+        const policy = yield* currentPolicy(this.client)
+        if (parallel === 1) return this.rawValues(policy, r.start, r.end, r.version)
         // one version for every part: the one asked for, else the latest now
         const version = r.version !== 0n ? r.version : yield* this.version
         const first = yield* this.nearestAt(r.start, version, false, method)
@@ -298,18 +301,23 @@ class StreamImpl implements Stream {
         // every part's call starts now and runs ahead by at most a few pages; the pages come out in time order
         const queues = yield* Effect.forEach(
           parts,
-          ([start, end]) => EStream.toQueue(this.rawValues(start, end, version), { capacity: PAGES_AHEAD })
+          ([start, end]) => EStream.toQueue(this.rawValues(policy, start, end, version), { capacity: PAGES_AHEAD })
         )
         return EStream.flatMap(EStream.fromIterable(queues), EStream.fromQueue)
       })
     ).pipe(this.traced("values"))
   }
 
-  /** The points of `[start, end)` at `version` as resumable pages. */
-  private rawValues(start: bigint, end: bigint, version: bigint): EStream.Stream<Points, ReadErrors> {
+  /** The points of `[start, end)` at `version` as pages resumable by `policy`. */
+  private rawValues(
+    policy: Retry.Policy,
+    start: bigint,
+    end: bigint,
+    version: bigint
+  ): EStream.Stream<Points, ReadErrors> {
     const { backend } = this.client
     return resumable(
-      this.client,
+      policy,
       (from, served) => backend.rawValues(this.uuid, from, end, served),
       { start, version },
       (last) => last,
@@ -360,7 +368,7 @@ class StreamImpl implements Stream {
         const alignedEnd = r.end & ~(width - 1n)
         yield* checkAlignedWindows("AlignedWindows", this.uuid, r, pw)
         return resumable(
-          this.client,
+          yield* currentPolicy(this.client),
           (start, version) => backend.alignedWindows(this.uuid, start, r.end, pw, version),
           r,
           (last) => last + width < alignedEnd ? last + width : undefined,
@@ -389,7 +397,7 @@ class StreamImpl implements Stream {
         const lastEnd = r.end - ((r.end - r.start) % width)
         yield* checkWindows("Windows", this.uuid, r, width)
         return resumable(
-          this.client,
+          yield* currentPolicy(this.client),
           (start, version) => backend.windows(this.uuid, start, r.end, width, depth, version),
           r,
           (last) => last + width < lastEnd ? last + width : undefined,
