@@ -25,6 +25,13 @@ describe("Uuid", () => {
     expect(Uuid.fromBytes(bytes)).toBe(text)
     expect(Uuid.fromBytes(new Uint8Array(15))).toBeUndefined()
     expect(ok(Uuid.Uuid, Uuid.random())).toBe(true)
+    for (let i = 0; i < 1000; i++) {
+      const uuid = Uuid.random()
+      const hex = uuid.replaceAll("-", "")
+      expect(Buffer.from(Uuid.toBytes(uuid)).toString("hex")).toBe(hex)
+      expect(Buffer.from(Uuid.toBytes(hex.toUpperCase() as Uuid.Uuid)).toString("hex")).toBe(hex)
+      expect(Uuid.fromBytes(Uuid.toBytes(uuid))).toBe(uuid)
+    }
   })
 })
 

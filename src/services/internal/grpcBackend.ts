@@ -20,13 +20,14 @@ import type {
   WireKeyOptValueOut
 } from "../../internal/grpc/wireTypes.js"
 import { mergePolicyCode, mergePolicyToWire } from "../../internal/mergePolicy.js"
+import { uuidToBytes } from "../../internal/uuidBytes.js"
 import { MetadataUsage, StreamDescriptor } from "../../schema/Metadata.js"
 import type { ChangedRanges, Points, Windows } from "../../schema/Points.js"
 import { ServerInfo } from "../../schema/ServerInfo.js"
 import { fromBytes, toBytes, type Uuid } from "../../schema/Uuid.js"
 import type { ArrowMessage, Backend, KeyOptValue } from "./Backend.js"
 
-const uuidBytes = (uuid: Uuid): Buffer => Buffer.from(toBytes(uuid))
+const uuidBytes = (uuid: Uuid): Buffer => uuidToBytes(uuid, Buffer.allocUnsafe(16)) as Buffer
 
 const toWirePairs = (pairs: ReadonlyArray<KeyOptValue>): Array<WireKeyOptValue> =>
   pairs.map(({ key, value }) => ({ key, val: value === undefined ? null : { value } }))
