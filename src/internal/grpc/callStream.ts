@@ -37,6 +37,8 @@ export const callStream = <Res, E>(
       const received: Array<Res> = []
       let failed: { readonly error: E } | undefined
       let ended = false
+      // the call has its status (it ended or failed): nothing to cancel
+      let settled = false
       let wake: (() => void) | undefined
       const notify = () => {
         const waiting = wake
@@ -49,11 +51,13 @@ export const callStream = <Res, E>(
         notify()
       })
       call.on("error", (error) => {
+        settled = true
         failed ??= { error: failure(error) }
         notify()
       })
       call.on("end", () => {
         ended = true
+        settled = true
         notify()
       })
 
@@ -80,6 +84,9 @@ export const callStream = <Res, E>(
           })
         })
       }
-      return Effect.as(Scope.addFinalizer(scope, Effect.sync(() => call.cancel())), Effect.suspend(pull))
+      const cancel = Effect.sync(() => {
+        if (!settled) call.cancel()
+      })
+      return Effect.as(Scope.addFinalizer(scope, cancel), Effect.suspend(pull))
     })
   ))
