@@ -5,6 +5,7 @@
 import * as Channel from "effect/Channel"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as EStream from "effect/Stream"
 import * as Retry from "../Retry.js"
 import type { Backend } from "./Backend.js"
@@ -88,21 +89,31 @@ export const streamOperation = <A, E, R>(
   operation: string,
   stream: EStream.Stream<A, E, R>,
   target?: Target
-): EStream.Stream<A, E, R> => {
+): EStream.Stream<A, E, R> => streamOperationOf(client, operation, Effect.succeed(stream), target)
+
+/**
+ * Runs the streamed public operation `operation` whose stream `make` makes (checking the arguments, picking the
+ * calls), `make` included in the operation's span.
+ */
+export const streamOperationOf = <A, E, R, E2, R2>(
+  client: Client | undefined,
+  operation: string,
+  make: Effect.Effect<EStream.Stream<A, E, R>, E2, R2>,
+  target?: Target
+): EStream.Stream<A, E | E2, R | Exclude<R2, Scope.Scope>> => {
   const spanned = withStreamSpan(
-    stream,
+    make,
     `BTrDB.${operation}`,
     spanOptions(client, operation, target),
     Context.make(InOperation, true)
   )
-  return EStream.fromChannel(
-    Channel.fromTransform((upstream, scope) =>
-      Effect.flatMap(
-        InOperation,
-        (inside) => Channel.toTransform(EStream.toChannel(inside ? stream : spanned))(upstream, scope)
-      )
+  const plain = EStream.unwrap(make)
+  return EStream.fromChannel(Channel.fromTransform((upstream, scope) =>
+    Effect.flatMap(
+      InOperation,
+      (inside) => Channel.toTransform(EStream.toChannel(inside ? plain : spanned))(upstream, scope)
     )
-  )
+  ))
 }
 
 /**

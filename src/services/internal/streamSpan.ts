@@ -8,11 +8,13 @@
  * (1 000 points, one page) spent 0.1 ms of client CPU in its two spans, its operation's and its call's, where
  * the call itself takes 0.3 ms (bench/README.md, issue 14).
  */
+import type * as Arr from "effect/Array"
 import * as Channel from "effect/Channel"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Pull from "effect/Pull"
 import * as References from "effect/References"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -30,15 +32,17 @@ const endSpan = (span: Tracer.Span, exit: Exit.Exit<unknown, unknown>) =>
   )
 
 /**
- * `stream` in a span `name` opened with `options` when it is run, with `services` (and the span as the parent
- * span) provided to its effects.
+ * The stream `make` makes, made and run in a span `name` opened with `options` when the stream is run, with
+ * `services` (and the span as the parent span) provided to `make` and to the stream's effects, and the stream's
+ * scope to `make`. `make` is how a read checks its arguments and picks its calls: in the span, and without a layer
+ * of its own (`Stream.unwrap`).
  */
-export const withStreamSpan = <A, E, R>(
-  stream: Stream.Stream<A, E, R>,
+export const withStreamSpan = <A, E, R, E2, R2>(
+  make: Effect.Effect<Stream.Stream<A, E, R>, E2, R2>,
   name: string,
   options: Tracer.SpanOptionsNoTrace,
   services: Context.Context<never> = Context.empty()
-): Stream.Stream<A, E, R> =>
+): Stream.Stream<A, E | E2, R | Exclude<R2, Scope.Scope>> =>
   Stream.fromChannel(Channel.fromTransform((upstream, scope) =>
     Effect.flatMap(
       Effect.uninterruptible(Effect.tap(
@@ -46,10 +50,26 @@ export const withStreamSpan = <A, E, R>(
         (span) => Scope.addFinalizerExit(scope, (exit) => endSpan(span, exit))
       )),
       (span) => {
-        const context = Context.add(services, Tracer.ParentSpan, span)
+        const provided = Context.add(services, Tracer.ParentSpan, span)
+        // Every pull runs in the context of its consumer, almost always the same one: merged once with what is
+        // provided, that context is given again to each pull, and the fiber's lookups cached for it are reused.
+        let outer: unknown
+        let inner: unknown
+        const within = <C>(context: Context.Context<C>): Context.Context<C> => {
+          if (context !== outer || inner === undefined) {
+            outer = context
+            inner = Context.merge(context, provided)
+          }
+          return inner as Context.Context<C>
+        }
+        const setup: Effect.Effect<Pull.Pull<Arr.NonEmptyReadonlyArray<A>, E, void>, E2, R | Exclude<R2, Scope.Scope>> =
+          Effect.flatMap(
+            Scope.provide(make, scope),
+            (stream) => Channel.toTransform(Stream.toChannel(stream))(upstream, scope)
+          )
         return Effect.map(
-          Effect.provideContext(Channel.toTransform(Stream.toChannel(stream))(upstream, scope), context),
-          (pull) => Effect.provideContext(pull, context)
+          Effect.updateContext(setup, (context: Context.Context<R | Exclude<R2, Scope.Scope>>) => within(context)),
+          (pull) => Effect.updateContext(pull, (context: Context.Context<never>) => within(context))
         )
       }
     )

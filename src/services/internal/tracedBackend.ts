@@ -80,7 +80,7 @@ export const traceRpcs = (backend: Backend): Backend => {
       : (...args: ReadonlyArray<unknown>) => {
         const call: unknown = (member as (...a: ReadonlyArray<unknown>) => unknown)(...args)
         return Stream.isStream(call)
-          ? withStreamSpan(call, name, options)
+          ? withStreamSpan(Effect.succeed(call), name, options)
           : Effect.withSpan(call as Effect.Effect<unknown, unknown>, name, options)
       }
   }

@@ -6,6 +6,7 @@ import type * as arrow from "apache-arrow"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as EStream from "effect/Stream"
 import * as E from "../../../errors/BTrDBError.js"
 import {
@@ -59,7 +60,7 @@ import type {
   WindowsErrors,
   WindowsOptions
 } from "../../Stream.js"
-import { attempt, type Client, currentPolicy, operation, run, streamOperation } from "../Client.js"
+import { attempt, type Client, currentPolicy, operation, run, streamOperation, streamOperationOf } from "../Client.js"
 import { treatEmptyWindows } from "../emptyWindows.js"
 import { validate } from "../validate.js"
 import {
@@ -119,9 +120,9 @@ class StreamImpl implements Stream {
     return operation(this.client, `Stream.${name}`, effect, this.uuid)
   }
 
-  /** The span of a streamed read. */
-  private traced<A, Err>(name: string) {
-    return (stream: EStream.Stream<A, Err>) => streamOperation(this.client, `Stream.${name}`, stream, this.uuid)
+  /** A streamed read: the stream `make` makes, `make` included, in the read's span. */
+  private traced<A, Err, Err2>(name: string, make: Effect.Effect<EStream.Stream<A, Err>, Err2, Scope.Scope>) {
+    return streamOperationOf(this.client, `Stream.${name}`, make, this.uuid)
   }
 
   private fetch(operation: string): Effect.Effect<StreamDescriptor, MetadataErrors> {
@@ -284,7 +285,8 @@ class StreamImpl implements Stream {
 
   values(options: ValuesOptions = {}): EStream.Stream<Points, ReadErrors> {
     const method = "Stream.values"
-    return EStream.unwrap(
+    return this.traced(
+      "values",
       Effect.gen({ self: this }, function*() {
         const r = yield* range(method, options)
         const parallel = options.parallel === undefined
@@ -305,7 +307,7 @@ class StreamImpl implements Stream {
         )
         return EStream.flatMap(EStream.fromIterable(queues), EStream.fromQueue)
       })
-    ).pipe(this.traced("values"))
+    )
   }
 
   /** The points of `[start, end)` at `version` as pages resumable by `policy`. */
@@ -358,7 +360,8 @@ class StreamImpl implements Stream {
   alignedWindows(options: AlignedWindowsOptions): EStream.Stream<Windows, WindowsErrors> {
     const { backend } = this.client
     const method = "Stream.alignedWindows"
-    return EStream.unwrap(
+    return this.traced(
+      "alignedWindows",
       Effect.gen({ self: this }, function*() {
         const pw = yield* validate(method, "pointwidth", PointWidthSchema, options?.pointwidth)
         const found = yield* this.windowRange(method, options ?? {}, alignedWindowEnd(pw))
@@ -376,7 +379,7 @@ class StreamImpl implements Stream {
           false
         )
       })
-    ).pipe(this.traced("alignedWindows"))
+    )
   }
 
   alignedWindowsCollected(options: AlignedWindowsOptions) {
@@ -386,7 +389,8 @@ class StreamImpl implements Stream {
   windows(options: WindowsOptions): EStream.Stream<Windows, WindowsErrors> {
     const { backend } = this.client
     const method = "Stream.windows"
-    return EStream.unwrap(
+    return this.traced(
+      "windows",
       Effect.gen({ self: this }, function*() {
         const width = yield* validate(method, "width", NanosFromDuration, options?.width)
         const depth = yield* validate(method, "depth", SmallInt(63), options?.depth ?? 0)
@@ -405,7 +409,7 @@ class StreamImpl implements Stream {
           false
         ).pipe(EStream.map((page) => treatEmptyWindows(page, empty)))
       })
-    ).pipe(this.traced("windows"))
+    )
   }
 
   windowsCollected(options: WindowsOptions) {
@@ -480,7 +484,8 @@ class StreamImpl implements Stream {
 
   changes(options: ChangesOptions = {}): EStream.Stream<ChangedRanges, ChangesErrors> {
     const method = "Stream.changes"
-    return EStream.unwrap(
+    return this.traced(
+      "changes",
       Effect.gen({ self: this }, function*() {
         const from = yield* version(method, options.from, "from")
         const to = yield* version(method, options.to, "to")
@@ -497,7 +502,7 @@ class StreamImpl implements Stream {
           (e) => !started && policy.while(e)
         )
       })
-    ).pipe(this.traced("changes"))
+    )
   }
 
   changesCollected(options: ChangesOptions = {}) {
