@@ -1,15 +1,18 @@
 import { type ChildProcess, spawn } from "node:child_process"
 
 /**
- * Starts `btrdb serve` (from source) as a child process on a free port of 127.0.0.1 with `dataDir`, resolving once
- * it prints "listening on HOST:PORT". Its memory and crashes are its own, as a real server's are.
+ * Starts `btrdb serve` as a child process on a free port of 127.0.0.1 with `dataDir`, resolving once it prints
+ * "listening on HOST:PORT". Its memory and crashes are its own, as a real server's are. From source, run by tsx;
+ * with `built`, the compiled command (`bin/btrdb.js`, after `npm run build`), as an installed package runs it.
  */
-export const serveProcess = (dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> =>
+export const serveProcess = (
+  dataDir: string,
+  options: { readonly built?: boolean } = {}
+): Promise<{ child: ChildProcess; endpoint: string }> =>
   new Promise((resolve, reject) => {
+    const command = options.built === true ? ["bin/btrdb.js"] : ["--import", "tsx", "src/cli/main.ts"]
     const child = spawn(process.execPath, [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
+      ...command,
       "serve",
       "--listen",
       "127.0.0.1:0",
