@@ -1,0 +1,136 @@
+/**
+ * The SDK against the official Python client (btrdb), side by side on one server in one run: each inserts the
+ * same N points at 120 Hz into a stream of its own (the SDK from columns, the Python client from its list of
+ * (time, value) pairs, each built before the clock starts), then reads them back (`values`) `--reads` times; the
+ * two clients in turn, `--runs` times; each figure the best. The server is the compiled `btrdb serve` in a process of its own (`npm run bench:python` builds).
+ *
+ *   PYTHONPATH=<dir holding the btrdb package> npm run bench:python -- [--points 2000000] [--runs 2] [--reads 3]
+ *
+ * The Python client is not part of this repository; its side is `bench/python/client.py`, run with `python3` (or
+ * `$PYTHON`). Prints one JSON line per figure and a table; exits 1 when the Python client cannot be imported.
+ */
+import * as Effect from "effect/Effect"
+import * as EStream from "effect/Stream"
+import { execFile } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { promisify } from "node:util"
+import type { BTrDB as Sdk } from "../src/index.js"
+import { serveProcess } from "../test/support/serveProcess.js"
+import { BTrDB, Uuid } from "./compiled.js"
+import { emit, round, runBench } from "./figures.js"
+
+const run = promisify(execFile)
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback
+}
+const N = arg("points", 2_000_000)
+const RUNS = arg("runs", 2)
+const READS = arg("reads", 3)
+const T0 = 1_600_000_000_000_000_000n
+const STEP = 8_333_333n
+const PYTHON = process.env["PYTHON"] ?? "python3"
+
+interface PythonRun {
+  readonly client: string
+  readonly insertSeconds: number
+  readonly valuesSeconds: number
+}
+
+/** One run of the Python client's side: insert N points into a new stream, then read them back READS times. */
+const pythonRun = async (endpoint: string): Promise<PythonRun> => {
+  const { stdout } = await run(PYTHON, ["bench/python/client.py", endpoint, String(N), Uuid.random(), String(READS)], {
+    maxBuffer: 1 << 20
+  })
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as PythonRun
+}
+
+/** One run of the SDK's side, the same: insert N points from columns into a new stream, then `values` READS times. */
+const sdkRun = (db: Sdk.Service) =>
+  Effect.gen(function*() {
+    const times = new BigInt64Array(N)
+    const values = new Float64Array(N)
+    for (let i = 0; i < N; i++) {
+      times[i] = T0 + BigInt(i) * STEP
+      values[i] = Math.sin(i / 1000)
+    }
+    const uuid = Uuid.random()
+    const stream = yield* db.create({ uuid, collection: "bench/sdk", tags: { name: uuid.slice(0, 8) } })
+    let started = performance.now()
+    yield* stream.insert({ times, values })
+    const insertSeconds = (performance.now() - started) / 1000
+    let valuesSeconds = Infinity
+    for (let r = 0; r < READS; r++) {
+      started = performance.now()
+      const read = yield* EStream.runFold(
+        stream.values({ start: T0, end: T0 + BigInt(N) * STEP }),
+        () => 0,
+        (n, page) => n + page.times.length
+      )
+      valuesSeconds = Math.min(valuesSeconds, (performance.now() - started) / 1000)
+      if (read !== N) throw new Error(`read ${read} points of ${N}`)
+    }
+    return { insertSeconds, valuesSeconds }
+  })
+
+const main = async () => {
+  try {
+    await run(PYTHON, ["-c", "import btrdb"])
+  } catch {
+    throw new Error(
+      `${PYTHON} cannot import the Python client (btrdb): install it, or put the directory holding its btrdb ` +
+        "package on PYTHONPATH"
+    )
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-python-"))
+  const server = await serveProcess(dataDir, { built: true })
+  try {
+    const best = { pyInsert: Infinity, pyValues: Infinity, sdkInsert: Infinity, sdkValues: Infinity }
+    let client = ""
+    await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const db = yield* BTrDB.make({ endpoint: server.endpoint })
+      for (let r = 0; r < RUNS; r++) {
+        const py = yield* Effect.promise(() => pythonRun(server.endpoint))
+        client = py.client
+        best.pyInsert = Math.min(best.pyInsert, py.insertSeconds)
+        best.pyValues = Math.min(best.pyValues, py.valuesSeconds)
+        const sdk = yield* sdkRun(db)
+        best.sdkInsert = Math.min(best.sdkInsert, sdk.insertSeconds)
+        best.sdkValues = Math.min(best.sdkValues, sdk.valuesSeconds)
+      }
+    })))
+    const rate = (seconds: number) => round(N / seconds / 1e6)
+    const python = `Python client btrdb ${client}`
+    emit({ bench: "python", figure: `${python}: values`, value: rate(best.pyValues), unit: "M points/s" })
+    emit({
+      bench: "python",
+      figure: "SDK: values",
+      value: rate(best.sdkValues),
+      unit: "M points/s",
+      vs: `${python}: values`,
+      ratio: round(best.pyValues / best.sdkValues, 1)
+    })
+    emit({ bench: "python", figure: `${python}: insert`, value: rate(best.pyInsert), unit: "M points/s" })
+    emit({
+      bench: "python",
+      figure: "SDK: insert from columns",
+      value: rate(best.sdkInsert),
+      unit: "M points/s",
+      vs: `${python}: insert`,
+      ratio: round(best.pyInsert / best.sdkInsert, 1)
+    })
+    console.log(
+      `\n${N.toLocaleString("en")} points, ${RUNS} runs of ${READS} reads, ${os.cpus().length} cores, load average ${
+        os.loadavg().map((l) => l.toFixed(2)).join(" ")
+      }`
+    )
+  } finally {
+    server.child.kill("SIGTERM")
+    await new Promise((resolve) => server.child.on("exit", resolve))
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+runBench(main, "SDK ÷ Python")
