@@ -12,6 +12,7 @@
  */
 import { decodeRawPointEntries, rawPointEntriesSize, writeRawPointEntries } from "./rawValues.js"
 import {
+  bytesToWrite,
   checkInt32,
   checkRange,
   invalidArgument,
@@ -97,7 +98,7 @@ export const encodeInsertParams = (input: InsertParamsInput): Uint8Array => {
     rawPointEntriesSize(tw, vw, from, n) +
     (mergePolicy === 0 ? 0 : 2) +
     (roundBits === undefined ? 0 : 3 + sizeInt32(roundBits))
-  const out = new Uint8Array(size)
+  const out = bytesToWrite(size)
   let pos = 0
   if (uuid.length !== 0) {
     out[pos++] = 0x0a

@@ -23,6 +23,7 @@ import {
   writeStatField
 } from "./status.js"
 import {
+  bytesToWrite,
   checkRange,
   HI,
   I64,
@@ -384,7 +385,7 @@ export const encodeRawValuesResponse = (input: RawValuesResponseInput): Uint8Arr
   const tw = words(times)
   const vw = words(values)
   const size = header.size + rawPointEntriesSize(tw, vw, from, n)
-  const out = new Uint8Array(size)
+  const out = bytesToWrite(size)
   let pos = header.write(out, 0)
   pos = writeRawPointEntries(out, viewOf(out), pos, 0x22, values, tw, vw, from, n)
   if (pos !== size) throw new Error(`internal: wrote ${pos} bytes of ${size}`)

@@ -11,6 +11,7 @@
 import { prepareHeader } from "./rawValues.js"
 import { readResponseField, type ResponseHeader, type Status } from "./status.js"
 import {
+  bytesToWrite,
   checkRange,
   HI,
   I64,
@@ -293,7 +294,7 @@ export const encodeStatPointsResponse = (input: StatPointsResponseInput): Uint8A
     if ((cw[j] | cw[j + 1]) === 0) size -= 9
     if ((sw[j] | sw[j + 1]) === 0) size -= 9
   }
-  const out = new Uint8Array(size)
+  const out = bytesToWrite(size)
   const dv = viewOf(out)
   let pos = header.write(out, 0)
   const le = LITTLE_ENDIAN_HOST
