@@ -463,6 +463,18 @@ const main = async () => {
     for (
       const [label, now, numerator, denominator] of [
         ["values ÷ bytes-only client", fastRate / limitRate, FAST, "bytes-only client (the limit)"],
+        [
+          "short reads ÷ bytes-only client",
+          r.shortBytes / r.shortSdk,
+          `short reads (${SHORT} points, one call each)`,
+          "short reads by the bytes-only client"
+        ],
+        [
+          "alignedWindows ÷ bytes-only client",
+          r.windowsBytes / r.windowsSdk,
+          "alignedWindows",
+          "alignedWindows by the bytes-only client"
+        ],
         ["values ÷ generic decoding", fastRate / genericRate, FAST, "proto-loader generic decoding"],
         ["arrowValues ÷ values", arrowRate / fastRate, "arrowValues (one Table)", FAST],
         ["insert ÷ values", insertRate / fastRate, "insert from columns, end to end", FAST],
