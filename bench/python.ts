@@ -2,9 +2,10 @@
  * The SDK against the official Python client (btrdb), side by side on one server in one run: each inserts the
  * same N points at 120 Hz into a stream of its own (the SDK from columns, the Python client from its list of
  * (time, value) pairs, each built before the clock starts), then reads them back (`values`) `--reads` times; the
- * two clients in turn, `--runs` times; each figure the best. The server is the compiled `btrdb serve` in a process of its own (`npm run bench:python` builds).
+ * two clients in turn, `--runs` times; each figure the best. The server is the compiled `btrdb serve` in a process
+ * of its own (`npm run bench:python` builds).
  *
- *   PYTHONPATH=<dir holding the btrdb package> npm run bench:python -- [--points 2000000] [--runs 2] [--reads 3]
+ *   PYTHONPATH=<dir holding the btrdb package> npm run bench:python -- [--points 2000000] [--runs 3] [--reads 3]
  *
  * The Python client is not part of this repository; its side is `bench/python/client.py`, run with `python3` (or
  * `$PYTHON`). Prints one JSON line per figure and a table; exits 1 when the Python client cannot be imported.
@@ -27,7 +28,7 @@ const arg = (name: string, fallback: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback
 }
 const N = arg("points", 2_000_000)
-const RUNS = arg("runs", 2)
+const RUNS = arg("runs", 3)
 const READS = arg("reads", 3)
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
