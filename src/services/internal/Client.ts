@@ -2,7 +2,6 @@
  * What every handle of a connection shares: the backend and how each public operation is run (its span and its
  * retry policy).
  */
-import * as Channel from "effect/Channel"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -100,21 +99,11 @@ export const streamOperationOf = <A, E, R, E2, R2>(
   operation: string,
   make: Effect.Effect<EStream.Stream<A, E, R>, E2, R2>,
   target?: Target
-): EStream.Stream<A, E | E2, R | Exclude<R2, Scope.Scope>> => {
-  const spanned = withStreamSpan(
-    make,
-    `BTrDB.${operation}`,
-    spanOptions(client, operation, target),
-    Context.make(InOperation, true)
-  )
-  const plain = EStream.unwrap(make)
-  return EStream.fromChannel(Channel.fromTransform((upstream, scope) =>
-    Effect.flatMap(
-      InOperation,
-      (inside) => Channel.toTransform(EStream.toChannel(inside ? plain : spanned))(upstream, scope)
-    )
-  ))
-}
+): EStream.Stream<A, E | E2, R | Exclude<R2, Scope.Scope>> =>
+  withStreamSpan(make, `BTrDB.${operation}`, spanOptions(client, operation, target), {
+    services: Context.make(InOperation, true),
+    unless: InOperation
+  })
 
 /**
  * One call of an operation, retried by the policy in effect unless `retryable` is false (a call a retry could

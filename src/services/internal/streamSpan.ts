@@ -31,20 +31,33 @@ const endSpan = (span: Tracer.Span, exit: Exit.Exit<unknown, unknown>) =>
         }))
   )
 
+/** What {@link withStreamSpan} provides besides the span, and when it opens none. */
+export interface StreamSpanOptions {
+  /** Provided, with the span as the parent span, to `make` and to the stream's effects. */
+  readonly services?: Context.Context<never>
+  /** When this reference holds, no span is opened and nothing is provided (an operation inside another). */
+  readonly unless?: Context.Reference<boolean>
+}
+
 /**
- * The stream `make` makes, made and run in a span `name` opened with `options` when the stream is run, with
- * `services` (and the span as the parent span) provided to `make` and to the stream's effects, and the stream's
- * scope to `make`. `make` is how a read checks its arguments and picks its calls: in the span, and without a layer
- * of its own (`Stream.unwrap`).
+ * The stream `make` makes, made and run in a span `name` opened with `options` when the stream is run, with the
+ * span as the parent span and `services` provided to `make` and to the stream's effects, and the stream's scope to
+ * `make`. `make` is how a read checks its arguments and picks its calls: in the span, and without a layer of its
+ * own (`Stream.unwrap`).
  */
 export const withStreamSpan = <A, E, R, E2, R2>(
   make: Effect.Effect<Stream.Stream<A, E, R>, E2, R2>,
   name: string,
   options: Tracer.SpanOptionsNoTrace,
-  services: Context.Context<never> = Context.empty()
+  { services = Context.empty(), unless }: StreamSpanOptions = {}
 ): Stream.Stream<A, E | E2, R | Exclude<R2, Scope.Scope>> =>
-  Stream.fromChannel(Channel.fromTransform((upstream, scope) =>
-    Effect.flatMap(
+  Stream.fromChannel(Channel.fromTransform((upstream, scope) => {
+    const setup: Effect.Effect<Pull.Pull<Arr.NonEmptyReadonlyArray<A>, E, void>, E2, R | Exclude<R2, Scope.Scope>> =
+      Effect.flatMap(
+        Scope.provide(make, scope),
+        (stream) => Channel.toTransform(Stream.toChannel(stream))(upstream, scope)
+      )
+    const spanned = Effect.flatMap(
       Effect.uninterruptible(Effect.tap(
         Effect.makeSpan(name, options),
         (span) => Scope.addFinalizerExit(scope, (exit) => endSpan(span, exit))
@@ -62,15 +75,11 @@ export const withStreamSpan = <A, E, R, E2, R2>(
           }
           return inner as Context.Context<C>
         }
-        const setup: Effect.Effect<Pull.Pull<Arr.NonEmptyReadonlyArray<A>, E, void>, E2, R | Exclude<R2, Scope.Scope>> =
-          Effect.flatMap(
-            Scope.provide(make, scope),
-            (stream) => Channel.toTransform(Stream.toChannel(stream))(upstream, scope)
-          )
         return Effect.map(
           Effect.updateContext(setup, (context: Context.Context<R | Exclude<R2, Scope.Scope>>) => within(context)),
           (pull) => Effect.updateContext(pull, (context: Context.Context<never>) => within(context))
         )
       }
     )
-  ))
+    return unless === undefined ? spanned : Effect.flatMap(unless, (inside) => inside ? setup : spanned)
+  }))
