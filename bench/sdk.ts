@@ -231,6 +231,8 @@ const serverInsertPath = async (data: { times: BigInt64Array; values: Float64Arr
 }
 
 const main = async () => {
+  // first, while this process holds nothing else: the server's path measured here, not the client's garbage
+  const serverPath = await serverInsertPath(columns(0, N))
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-"))
   const server = await serveProcess(dataDir, { built: true })
   const range = { start: T0, end: T0 + BigInt(N) * STEP }
@@ -340,7 +342,6 @@ const main = async () => {
     })
     const r = await Effect.runPromise(Effect.scoped(program))
     const encode = encodeRate()
-    const serverPath = await serverInsertPath(columns(0, N))
 
     const fastRate = N / r.fast
     const genericRate = N / r.generic
