@@ -16,15 +16,12 @@ import * as EStream from "effect/Stream"
 import { BTrDB, Uuid } from "../src/index.js"
 import { start } from "../src/server/Server.js"
 import { startCluster } from "../test/support/cluster.js"
+import { numberArg } from "./args.js"
 import { emit, round, runBench } from "./figures.js"
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-const N = arg("streams", 30)
-const K = arg("inserts", 20)
-const P = arg("points", 100)
+const N = numberArg("streams", 30)
+const K = numberArg("inserts", 20)
+const P = numberArg("points", 100)
 const CONCURRENCY = 8
 
 const workload = (round: number) =>

@@ -16,15 +16,12 @@ import * as Effect from "effect/Effect"
 import * as EStream from "effect/Stream"
 import { BTrDB, Copy, Uuid } from "../src/index.js"
 import * as EmbeddedServer from "../src/server/EmbeddedServer.js"
+import { numberArg } from "./args.js"
 import { emit, round, runBench } from "./figures.js"
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-const N = arg("points", 1_000_000)
-const K = arg("streams", 12)
-const C = arg("concurrency", 4)
+const N = numberArg("points", 1_000_000)
+const K = numberArg("streams", 12)
+const C = numberArg("concurrency", 4)
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
 const CHUNK = 250_000

@@ -27,15 +27,12 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { DataStore } from "../src/engine/data/DataStore.js"
 import { MAX_TIME, MIN_TIME } from "../src/internal/protocol.js"
+import { textArg } from "./args.js"
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-const N = Number(arg("points") ?? 50_000_000)
+const N = Number(textArg("points") ?? 50_000_000)
 const DISK = process.argv.includes("--disk")
-const CACHE_MB = Number(arg("cache-mb") ?? 256)
-const COMPACTION_POINTS = Number(arg("compaction-points") ?? 2_000_000)
+const CACHE_MB = Number(textArg("cache-mb") ?? 256)
+const COMPACTION_POINTS = Number(textArg("compaction-points") ?? 2_000_000)
 const BATCH = 10_000
 const T0 = 1_500_000_000_000_000_000n
 /** 120 Hz, the rate of the µPMU streams BTrDB was built for. */

@@ -24,14 +24,11 @@ import * as path from "node:path"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import { BTrDB, StreamSet, Uuid } from "../src/index.js"
+import { numberArg } from "./args.js"
 import { emit, round, runBench } from "./figures.js"
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-const N = arg("points", 1_000_000)
-const K = arg("streams", 12)
+const N = numberArg("points", 1_000_000)
+const K = numberArg("streams", 12)
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
 const CHUNK = 250_000

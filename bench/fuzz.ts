@@ -25,14 +25,11 @@ import { loadServiceDefinition, RPC_NAMES, type RpcName } from "../src/internal/
 import { start } from "../src/server/Server.js"
 import { corruptRequests, validRequests } from "../test/support/fuzz.js"
 import { rawClient, uuidBytes } from "../test/support/rawClient.js"
+import { textArg } from "./args.js"
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-const SECONDS = Number(arg("seconds") ?? 60)
-const WORKERS = Number(arg("workers") ?? 8)
-const DEADLINE_MS = Number(arg("deadline-ms") ?? 3000)
+const SECONDS = Number(textArg("seconds") ?? 60)
+const WORKERS = Number(textArg("workers") ?? 8)
+const DEADLINE_MS = Number(textArg("deadline-ms") ?? 3000)
 /** How late past its deadline a request's status may be before it counts as a hang. */
 const MARGIN_MS = 5000
 /** Corruptions generated at a time per RPC (a multiple of the 6 kinds of corruption). */

@@ -16,15 +16,12 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { BTrDB, Uuid } from "../src/index.js"
 import { serveProcess } from "../test/support/serveProcess.js"
+import { numberArg } from "./args.js"
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-const CLIENTS = arg("clients", 20)
-const POINTS = arg("points", 1_000_000)
-const READERS = arg("readers", 4)
-const BATCH = arg("batch", 50_000)
+const CLIENTS = numberArg("clients", 20)
+const POINTS = numberArg("points", 1_000_000)
+const READERS = numberArg("readers", 4)
+const BATCH = numberArg("batch", 50_000)
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
 

@@ -19,17 +19,14 @@ import * as path from "node:path"
 import { promisify } from "node:util"
 import type { BTrDB as Sdk } from "../src/index.js"
 import { serveProcess } from "../test/support/serveProcess.js"
+import { numberArg } from "./args.js"
 import { BTrDB, Uuid } from "./compiled.js"
 import { emit, round, runBench } from "./figures.js"
 
 const run = promisify(execFile)
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-const N = arg("points", 2_000_000)
-const RUNS = arg("runs", 3)
-const READS = arg("reads", 3)
+const N = numberArg("points", 2_000_000)
+const RUNS = numberArg("runs", 3)
+const READS = numberArg("reads", 3)
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
 const PYTHON = process.env["PYTHON"] ?? "python3"
@@ -104,24 +101,22 @@ const main = async () => {
     })))
     const rate = (seconds: number) => round(N / seconds / 1e6)
     const python = `Python client btrdb ${client}`
-    emit({ bench: "python", figure: `${python}: values`, value: rate(best.pyValues), unit: "M points/s" })
-    emit({
-      bench: "python",
-      figure: "SDK: values",
-      value: rate(best.sdkValues),
-      unit: "M points/s",
-      vs: `${python}: values`,
-      ratio: round(best.pyValues / best.sdkValues, 1)
-    })
-    emit({ bench: "python", figure: `${python}: insert`, value: rate(best.pyInsert), unit: "M points/s" })
-    emit({
-      bench: "python",
-      figure: "SDK: insert from columns",
-      value: rate(best.sdkInsert),
-      unit: "M points/s",
-      vs: `${python}: insert`,
-      ratio: round(best.pyInsert / best.sdkInsert, 1)
-    })
+    for (
+      const [what, sdkFigure, pySeconds, sdkSeconds] of [
+        ["values", "SDK: values", best.pyValues, best.sdkValues],
+        ["insert", "SDK: insert from columns", best.pyInsert, best.sdkInsert]
+      ] as const
+    ) {
+      emit({ bench: "python", figure: `${python}: ${what}`, value: rate(pySeconds), unit: "M points/s" })
+      emit({
+        bench: "python",
+        figure: sdkFigure,
+        value: rate(sdkSeconds),
+        unit: "M points/s",
+        vs: `${python}: ${what}`,
+        ratio: round(pySeconds / sdkSeconds, 1)
+      })
+    }
     console.log(
       `\n${N.toLocaleString("en")} points, ${RUNS} runs of ${READS} reads, ${os.cpus().length} cores, load average ${
         os.loadavg().map((l) => l.toFixed(2)).join(" ")

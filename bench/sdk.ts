@@ -30,6 +30,7 @@ import * as path from "node:path"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import { serveProcess } from "../test/support/serveProcess.js"
+import { numberArg } from "./args.js"
 import {
   BTrDB,
   BTrDBStream,
@@ -46,11 +47,7 @@ import {
 import { emit, figures, round } from "./figures.js"
 import { compareRatio, PREVIOUS, previousFigures } from "./previous.js"
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-const N = arg("points", 10_000_000)
+const N = numberArg("points", 10_000_000)
 /** The name of the SDK's `values` figure in bench/README.md's tables. */
 const FAST = "values (SDK fast path)"
 const INSERT_CHUNK_POINTS = BTrDBStream.INSERT_CHUNK_POINTS

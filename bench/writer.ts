@@ -19,15 +19,12 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { BTrDB, Uuid, Writer } from "../src/index.js"
 import { serveProcess } from "../test/support/serveProcess.js"
+import { numberArg } from "./args.js"
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-const STREAMS = arg("streams", 100)
-const PRODUCERS = arg("producers", 10)
-const SECONDS = arg("seconds", 20)
-const SAMPLES = arg("samples", 12)
+const STREAMS = numberArg("streams", 100)
+const PRODUCERS = numberArg("producers", 10)
+const SECONDS = numberArg("seconds", 20)
+const SAMPLES = numberArg("samples", 12)
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n // 120 Hz
 
@@ -60,10 +57,10 @@ const main = async () => {
       )
       const writer = yield* Writer.make({
         merge: "replace",
-        maxBatchPoints: arg("batch-points", 50_000),
-        maxBatchAge: arg("batch-age-ms", 100),
-        maxInFlight: arg("in-flight", 8),
-        maxBufferedPoints: arg("buffer", 1_000_000)
+        maxBatchPoints: numberArg("batch-points", 50_000),
+        maxBatchAge: numberArg("batch-age-ms", 100),
+        maxInFlight: numberArg("in-flight", 8),
+        maxBufferedPoints: numberArg("buffer", 1_000_000)
       }).pipe(Effect.provideService(BTrDB.BTrDB, db))
       const latencies: Array<number> = []
       let offered = 0
