@@ -82,6 +82,38 @@ describe("RawValuesResponse: proto3 defaults and presence", () => {
   })
 })
 
+describe("pages whose entries leave out their default fields", () => {
+  it("more points and windows than the size of the message suggests: every one decoded, the columns exact", () => {
+    // every third value and every window's min, mean and stddev are 0, as a server that leaves defaults out sends
+    const n = 3000
+    const times = BigInt64Array.from({ length: n }, (_, i) => 1_500_000_000_000_000_000n + BigInt(i) * 8_333_333n)
+    const values = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : i + 0.5))
+    const page = decodeRawValuesResponse(
+      encodeRawValuesResponse({ versionMajor: 7n, versionMinor: 0n, times, values })
+    )
+    expect(Array.from(page.times)).toEqual(Array.from(times))
+    expect(Array.from(page.values)).toEqual(Array.from(values))
+    expect([page.times.buffer.byteLength, page.values.buffer.byteLength]).toEqual([8 * n, 8 * n])
+
+    const zeros = new Float64Array(n)
+    const counts = BigUint64Array.from({ length: n }, (_, i) => BigInt(i + 1))
+    const windows = decodeStatPointsResponse(encodeStatPointsResponse({
+      versionMajor: 7n,
+      versionMinor: 0n,
+      times,
+      min: zeros,
+      mean: zeros,
+      max: values,
+      count: counts,
+      stddev: zeros
+    }))
+    expect(Array.from(windows.times)).toEqual(Array.from(times))
+    expect(Array.from(windows.max)).toEqual(Array.from(values))
+    expect(Array.from(windows.count)).toEqual(Array.from(counts))
+    expect(windows.times.buffer.byteLength).toBe(8 * n)
+  })
+})
+
 describe("RawValuesResponse: any valid encoding", () => {
   it("fields of a point in reverse order, repeated (last wins) and missing", () => {
     const page = raw(`2212 11${TWO} 09${T}  2224 09${"0100000000000000"} 11${TWO} 09${T} 11${ONE}  2209 11${ONE}`)

@@ -25,6 +25,7 @@ import {
 import {
   bytesToWrite,
   checkRange,
+  countLenFields,
   HI,
   I64,
   LEN,
@@ -310,8 +311,9 @@ export const prepareHeader = (
  * unknown fields of every wire type, `stat` anywhere); throws {@link CodecError} on malformed bytes.
  *
  * One pass: the columns are allocated for `length / 20` points (exact for the usual layout, whose points take 20
- * bytes each and whose header is shorter than a point), grown by doubling if more points come, and cut to the
- * exact count by a copy if fewer did.
+ * bytes each and whose header is shorter than a point); if more points come (entries leaving out a field at its
+ * default, as a value of 0), the rest are counted from their tags and lengths and the columns grown once to the
+ * exact count; if fewer did, they are cut to it by a copy.
  */
 export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
   const buf = bytes
@@ -341,7 +343,9 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
     }
     // A point; `pos` is at its length.
     if (j === limit) {
-      capacity = Math.max(16, capacity * 2)
+      // More points than 20 bytes each would make (a server leaves out a field at its default, a value of 0):
+      // this one and every one after it, counted from their tags and lengths, and the columns grown once.
+      capacity = (j >>> 1) + 1 + countLenFields(buf, readLength(buf, pos, end) + varLo(), end, 4)
       const t = new BigInt64Array(capacity)
       const v = new Float64Array(capacity)
       t.set(times)

@@ -13,6 +13,7 @@ import { readResponseField, type ResponseHeader, type Status } from "./status.js
 import {
   bytesToWrite,
   checkRange,
+  countLenFields,
   HI,
   I64,
   LITTLE_ENDIAN_HOST,
@@ -174,8 +175,8 @@ const columnsOf = (page: Page): Columns => [
  * Decodes an `AlignedWindowsResponse` or a `WindowsResponse` into columns. Accepts any valid encoding; throws
  * {@link CodecError} on malformed bytes.
  *
- * One pass, as the raw decoder: columns allocated for `length / 56` windows, grown by doubling if more come, cut
- * to the exact count by a copy if fewer did.
+ * One pass, as the raw decoder: columns allocated for `length / 56` windows; if more come, the rest counted from
+ * their tags and lengths and the columns grown once to the exact count; cut to it by a copy if fewer did.
  */
 export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
   const buf = bytes
@@ -203,7 +204,9 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
     }
     // A window; `pos` is at its length.
     if (j === limit) {
-      capacity = Math.max(16, capacity * 2)
+      // More windows than 56 bytes each would make (fields left out at their defaults): this one and every one
+      // after it, counted from their tags and lengths, and the columns grown once.
+      capacity = (j >>> 1) + 1 + countLenFields(buf, readLength(buf, pos, end) + varLo(), end, 4)
       page = grow(page, capacity)
       cols = columnsOf(page)
       limit = capacity * 2

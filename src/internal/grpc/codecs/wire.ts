@@ -281,6 +281,27 @@ export const skipField = (
   }
 }
 
+/**
+ * The number of top-level fields numbered `field` with wire type LEN in `[pos, end)`, from tags and lengths alone
+ * (the other fields skipped, nothing decoded). Throws {@link CodecError} where the top level is malformed.
+ */
+export const countLenFields = (buf: Uint8Array, pos: number, end: number, field: number): number => {
+  let count = 0
+  while (pos < end) {
+    const at = pos
+    pos = readTag(buf, pos, end)
+    const f = scratchLo >>> 3
+    const wt = scratchLo & 7
+    if (f === field && wt === LEN) {
+      pos = readLength(buf, pos, end) + scratchLo
+      count++
+    } else {
+      pos = skipField(buf, pos, end, f, wt, at)
+    }
+  }
+  return count
+}
+
 const skipGroup = (buf: Uint8Array, pos: number, end: number, field: number, tagPos: number): number => {
   const open: Array<number> = [field]
   while (open.length > 0) {
