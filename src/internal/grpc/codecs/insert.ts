@@ -10,7 +10,7 @@
  * Merge rules on decode: the last `uuid`, `sync` and `merge_policy` win; several `rounding` submessages merge
  * (a later one without `bits` keeps the earlier `bits`), as protobuf specifies for singular message fields.
  */
-import { decodeRawPointEntries, rawPointEntriesSize, writeRawPointEntries } from "./rawValues.js"
+import { decodeRawPointEntries, RAW_POINT_ENTRY_BYTES, writeRawPointEntries } from "./rawValues.js"
 import {
   bytesToWrite,
   checkInt32,
@@ -32,6 +32,7 @@ import {
   words,
   writeInt32,
   writeVarint32,
+  writtenPart,
   wrongWireType
 } from "./wire.js"
 
@@ -93,12 +94,12 @@ export const encodeInsertParams = (input: InsertParamsInput): Uint8Array => {
   const [from, n] = checkRange(times.length, [values.length], input.offset, input.length)
   const tw = words(times)
   const vw = words(values)
-  const size = (uuid.length === 0 ? 0 : 1 + sizeVarint32(uuid.length) + uuid.length) +
+  const bound = (uuid.length === 0 ? 0 : 1 + sizeVarint32(uuid.length) + uuid.length) +
     (sync ? 2 : 0) +
-    rawPointEntriesSize(tw, vw, from, n) +
+    RAW_POINT_ENTRY_BYTES * n +
     (mergePolicy === 0 ? 0 : 2) +
     (roundBits === undefined ? 0 : 3 + sizeInt32(roundBits))
-  const out = bytesToWrite(size)
+  const out = bytesToWrite(bound)
   let pos = 0
   if (uuid.length !== 0) {
     out[pos++] = 0x0a
@@ -121,8 +122,7 @@ export const encodeInsertParams = (input: InsertParamsInput): Uint8Array => {
     out[pos++] = 0x10
     pos = writeInt32(out, pos, roundBits)
   }
-  if (pos !== size) throw new Error(`internal: wrote ${pos} bytes of ${size}`)
-  return out
+  return writtenPart(out, pos)
 }
 
 /**

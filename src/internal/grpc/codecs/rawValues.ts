@@ -41,6 +41,7 @@ import {
   viewOf,
   words,
   writeVarint64,
+  writtenPart,
   wrongWireType
 } from "./wire.js"
 
@@ -174,16 +175,14 @@ export const decodeRawPointEntries = (
   return { times, values }
 }
 
-/** Encoded size of the RawPoint entries `[from, from + n)` of word views `tw`/`vw` (tags and lengths included). */
-export const rawPointEntriesSize = (tw: Uint32Array, vw: Uint32Array, from: number, n: number): number => {
-  let size = 20 * n
-  const stop = (from + n) * 2
-  for (let j = from * 2; j < stop; j += 2) {
-    if ((tw[j] | tw[j + 1]) === 0) size -= 9
-    if ((vw[j] | vw[j + 1]) === 0) size -= 9
-  }
-  return size
-}
+/**
+ * The most bytes a RawPoint entry takes: a one-byte tag and length, then both fields (`09 <8 bytes> 11 <8 bytes>`).
+ * An entry leaving out a field at its default is 9 bytes shorter. Encoders allocate for every entry at its most and
+ * return the bytes written ({@link writtenPart}), rather than measure the entries in a pass of their own first.
+ *
+ * @internal
+ */
+export const RAW_POINT_ENTRY_BYTES = 20
 
 /** Writes the RawPoint entry of words `j`, `j + 1` in its general form (defaults omitted, any host byte order). */
 const writeRawPoint = (
@@ -388,10 +387,9 @@ export const encodeRawValuesResponse = (input: RawValuesResponseInput): Uint8Arr
   const header = prepareHeader(input.stat, input.versionMajor, input.versionMinor)
   const tw = words(times)
   const vw = words(values)
-  const size = header.size + rawPointEntriesSize(tw, vw, from, n)
-  const out = bytesToWrite(size)
+  const bound = header.size + RAW_POINT_ENTRY_BYTES * n
+  const out = bytesToWrite(bound)
   let pos = header.write(out, 0)
   pos = writeRawPointEntries(out, viewOf(out), pos, 0x22, values, tw, vw, from, n)
-  if (pos !== size) throw new Error(`internal: wrote ${pos} bytes of ${size}`)
-  return out
+  return writtenPart(out, pos)
 }

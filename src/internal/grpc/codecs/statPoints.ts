@@ -25,6 +25,7 @@ import {
   varLo,
   viewOf,
   words,
+  writtenPart,
   wrongWireType
 } from "./wire.js"
 
@@ -286,18 +287,9 @@ export const encodeStatPointsResponse = (input: StatPointsResponseInput): Uint8A
   )
   const header = prepareHeader(input.stat, input.versionMajor, input.versionMinor)
   const cols: Columns = [words(times), words(min), words(mean), words(max), words(count), words(stddev)]
-  const [tw, minw, meanw, maxw, cw, sw] = cols
-  const stop = (from + n) * 2
-  let size = header.size + 56 * n
-  for (let j = from * 2; j < stop; j += 2) {
-    if ((tw[j] | tw[j + 1]) === 0) size -= 9
-    if ((minw[j] | minw[j + 1]) === 0) size -= 9
-    if ((meanw[j] | meanw[j + 1]) === 0) size -= 9
-    if ((maxw[j] | maxw[j + 1]) === 0) size -= 9
-    if ((cw[j] | cw[j + 1]) === 0) size -= 9
-    if ((sw[j] | sw[j + 1]) === 0) size -= 9
-  }
-  const out = bytesToWrite(size)
+  const [tw, , , , cw] = cols
+  // every window at its most (56 bytes: tag, length and all six fields), the bytes written given back
+  const out = bytesToWrite(header.size + 56 * n)
   const dv = viewOf(out)
   let pos = header.write(out, 0)
   const le = LITTLE_ENDIAN_HOST
@@ -341,6 +333,5 @@ export const encodeStatPointsResponse = (input: StatPointsResponseInput): Uint8A
     }
     pos = writeStatPoint(out, dv, pos, cols, j)
   }
-  if (pos !== size) throw new Error(`internal: wrote ${pos} bytes of ${size}`)
-  return out
+  return writtenPart(out, pos)
 }
