@@ -9,6 +9,9 @@ export const MIN_TIME = -(16n << 56n)
 /** One past the latest time a query range may reach, in nanoseconds: 48 << 56. Ranges are half-open. */
 export const MAX_TIME = 48n << 56n
 
+/** Whether `t` is a time BTrDB can name: MIN_TIME ≤ t < MAX_TIME. */
+export const isNameableTime = (t: bigint): boolean => t >= MIN_TIME && t < MAX_TIME
+
 /** The largest point width of an aligned-windows query. */
 export const MAX_POINTWIDTH = 63
 

@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
-import { MAX_TIME, MIN_TIME } from "../internal/protocol.js"
+import { isNameableTime, MAX_TIME, MIN_TIME } from "../internal/protocol.js"
 
 /**
  * The earliest time a stream can hold: -(16 << 56) ns. The same as the Python client's `MINIMUM_TIME`.
@@ -55,7 +55,7 @@ export const MAXIMUM_TIME: bigint = MAX_TIME - 1n
 export const Nanoseconds = Schema.BigInt.pipe(
   Schema.check(
     Schema.makeFilter((t) =>
-      (t >= MIN_TIME && t < MAX_TIME) ||
+      isNameableTime(t) ||
       `time ${t} ns is outside the times BTrDB can name, ${MIN_TIME} (Time.MINIMUM_TIME) to ${
         MAX_TIME - 1n
       } (Time.MAXIMUM_TIME)`

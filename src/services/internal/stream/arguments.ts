@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as E from "../../../errors/BTrDBError.js"
-import { MAX_TIME, MIN_TIME } from "../../../internal/protocol.js"
+import { isNameableTime, MAX_TIME, MIN_TIME } from "../../../internal/protocol.js"
 import { type InsertData } from "../../../schema/Points.js"
 import { MAXIMUM_TIME, MINIMUM_TIME, TimeFromInput, type TimeInput } from "../../../schema/Time.js"
 import type { RangeOptions, VersionInput } from "../../Stream.js"
@@ -24,14 +24,15 @@ export const version = (method: string, value: VersionInput | undefined, field =
   value === undefined ? Effect.succeed(0n) : Effect.map(validate(method, field, VersionSchema, value), BigInt)
 
 /**
- * A time argument in nanoseconds; `fallback` when not given. A `bigint` within the times BTrDB can name is what
- * `TimeFromInput` decodes it to, taken as it is without running the schema's union of three spellings (every read
- * checks two times); anything else goes through the schema, which also words the errors.
+ * A time argument in nanoseconds; `fallback` when not given. A `bigint` BTrDB can name (`isNameableTime`, the
+ * check `Nanoseconds` makes) is what `TimeFromInput` decodes it to, taken as it is without running the schema's
+ * union of three spellings (every read checks two times); anything else goes through the schema, which also words
+ * the errors.
  */
 export const time = (method: string, field: string, value: TimeInput | undefined, fallback: bigint) =>
   value === undefined
     ? Effect.succeed(fallback)
-    : typeof value === "bigint" && value >= MINIMUM_TIME && value <= MAXIMUM_TIME
+    : typeof value === "bigint" && isNameableTime(value)
     ? Effect.succeed(value)
     : validate(method, field, TimeFromInput, value)
 
