@@ -25,7 +25,7 @@ import {
 import {
   bytesToWrite,
   checkRange,
-  countLenFields,
+  entriesFrom,
   HI,
   I64,
   LEN,
@@ -344,7 +344,7 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
     if (j === limit) {
       // More points than 20 bytes each would make (a server leaves out a field at its default, a value of 0):
       // this one and every one after it, counted from their tags and lengths, and the columns grown once.
-      capacity = (j >>> 1) + 1 + countLenFields(buf, readLength(buf, pos, end) + varLo(), end, 4)
+      capacity = (j >>> 1) + entriesFrom(buf, pos, end, 4)
       const t = new BigInt64Array(capacity)
       const v = new Float64Array(capacity)
       t.set(times)

@@ -13,7 +13,7 @@ import { readResponseField, type ResponseHeader, type Status } from "./status.js
 import {
   bytesToWrite,
   checkRange,
-  countLenFields,
+  entriesFrom,
   HI,
   I64,
   LITTLE_ENDIAN_HOST,
@@ -207,7 +207,7 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
     if (j === limit) {
       // More windows than 56 bytes each would make (fields left out at their defaults): this one and every one
       // after it, counted from their tags and lengths, and the columns grown once.
-      capacity = (j >>> 1) + 1 + countLenFields(buf, readLength(buf, pos, end) + varLo(), end, 4)
+      capacity = (j >>> 1) + entriesFrom(buf, pos, end, 4)
       page = grow(page, capacity)
       cols = columnsOf(page)
       limit = capacity * 2

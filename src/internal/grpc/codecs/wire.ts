@@ -288,11 +288,13 @@ export const skipField = (
 }
 
 /**
- * The number of top-level fields numbered `field` with wire type LEN in `[pos, end)`, from tags and lengths alone
- * (the other fields skipped, nothing decoded). Throws {@link CodecError} where the top level is malformed.
+ * The number of top-level LEN fields numbered `field` from the one whose length prefix is at `pos` (its tag just
+ * read) to `end`, from tags and lengths alone (other fields skipped, nothing decoded): how many entries a decoder
+ * that ran out of room still has to take. Throws {@link CodecError} where the top level is malformed.
  */
-export const countLenFields = (buf: Uint8Array, pos: number, end: number, field: number): number => {
-  let count = 0
+export const entriesFrom = (buf: Uint8Array, pos: number, end: number, field: number): number => {
+  pos = readLength(buf, pos, end) + scratchLo
+  let count = 1
   while (pos < end) {
     const at = pos
     pos = readTag(buf, pos, end)

@@ -14,8 +14,9 @@ interface Page {
 
 /**
  * A streamed read retried by `policy` (the one in effect, `currentPolicy`), resuming after the last page it gave:
- * `open(start, version)` opens the read; `resumeAt(lastTime)` is where to reopen (undefined: nothing is left); with `skipSeen`, the points
- * at the reopening time that were already given are skipped (raw values, where several points may share a time).
+ * `open(start, version)` opens the read; `resumeAt(lastTime)` is where to reopen (undefined: nothing is left);
+ * with `skipSeen`, the points at the reopening time that were already given are skipped (raw values, where several
+ * points may share a time).
  */
 export const resumable = <P extends Page, Err extends Retry.Failure>(
   policy: Retry.Policy,
