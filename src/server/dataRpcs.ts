@@ -3,13 +3,13 @@
  * (PROTOCOL.md §7), over the engine's versioned trees. Reads page lazily from an immutable snapshot, so a client
  * that cancels stops the work.
  */
-import type { Paged, StatColumns } from "../engine/data/DataStore.js"
+import { PAGE_SIZE, type Paged, type StatColumns } from "../engine/data/DataStore.js"
 import type { Database } from "../engine/Database.js"
 import { StatusError } from "../engine/StatusError.js"
 import {
   CodecError,
-  encodeRawValuesResponse,
   encodeStatPointsResponse,
+  RawValuesResponseBuilder,
   TooManyPointsError
 } from "../internal/grpc/codecs/index.js"
 import { mergePolicyFromWire } from "../internal/mergePolicy.js"
@@ -50,21 +50,14 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
     }),
 
     RawValues: serverStream(env, function*(r) {
-      const read = db.data.rawValues(
+      const read = db.data.rawValuesInto(
         uuidFromWire(r.uuid),
         BigInt(r.start),
         BigInt(r.end),
-        bigintFromWire(r.versionMajor)
+        bigintFromWire(r.versionMajor),
+        ({ major, minor }) => new RawValuesResponseBuilder({ versionMajor: major, versionMinor: minor }, PAGE_SIZE)
       )
-      const { major, minor } = read.version
-      for (const page of read.pages) {
-        yield encodeRawValuesResponse({
-          versionMajor: major,
-          versionMinor: minor,
-          times: page.times,
-          values: page.values
-        })
-      }
+      yield* read.pages
     }),
 
     AlignedWindows: serverStream(env, function*(r) {

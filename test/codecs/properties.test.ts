@@ -18,7 +18,8 @@ import {
   encodeInsertParams,
   encodeRawValuesResponse,
   encodeStatPointsResponse,
-  type MergePolicyCode
+  type MergePolicyCode,
+  RawValuesResponseBuilder
 } from "../../src/internal/grpc/codecs/index.js"
 import {
   AlignedWindowsResponse,
@@ -76,6 +77,53 @@ describe("RawValuesResponse against protobufjs", () => {
         sameBytes(ours, RawValuesResponse.encode(obj).finish())
         expect(pbRaw(RawValuesResponse.decode(ours))).toEqual(m)
         expect(ourRaw(decodeRawValuesResponse(ours))).toEqual(m)
+      }),
+      RUNS
+    )
+  })
+
+  it("built from runs of other columns (as the server does from its leaves): the same bytes as protobufjs", () => {
+    fc.assert(
+      fc.property(seeds, (seed) => {
+        const rng = new Rng(seed)
+        const m = randomRaw(rng, MAX_POINTS)
+        const n = m.times.length
+        const builder = new RawValuesResponseBuilder(
+          {
+            ...(m.stat === undefined ? {} : { stat: m.stat }),
+            versionMajor: m.versionMajor,
+            versionMinor: m.versionMinor
+          },
+          n
+        )
+        // the points in runs of random lengths, each run given inside longer columns of its own
+        for (let at = 0; at < n;) {
+          const length = Math.min(n - at, 1 + rng.int(700))
+          const before = rng.int(3)
+          const times = new BigInt64Array(before + length + 2)
+          const values = new Float64Array(before + length + 2)
+          times.set(BigInt64Array.from(m.times.slice(at, at + length)), before)
+          values.set(f64Column(m.values.slice(at, at + length)), before)
+          builder.add(times, values, before, before + length)
+          at += length
+        }
+        const ours = builder.take()
+        const obj = {
+          ...headerObject(m.stat, m.versionMajor, m.versionMinor),
+          values: rawPointObjects(m.times, m.values)
+        }
+        sameBytes(ours, RawValuesResponse.encode(obj).finish())
+        // the builder starts over after a take: a message of the header alone, then one of one point
+        sameBytes(
+          builder.take(),
+          RawValuesResponse.encode(headerObject(m.stat, m.versionMajor, m.versionMinor)).finish()
+        )
+        if (n > 0) {
+          builder.add(BigInt64Array.from(m.times), f64Column(m.values), n - 1, n)
+          const last = ourRaw(decodeRawValuesResponse(builder.take()))
+          expect(last.times).toEqual(m.times.slice(n - 1))
+        }
+        expect(() => builder.add(new BigInt64Array(n + 1), new Float64Array(n + 1), 0, n + 1)).toThrow(/at most/)
       }),
       RUNS
     )

@@ -15,12 +15,38 @@ import { type Backend, MemoryBackend, RecordKind } from "./backend.js"
 import type { CompactionOptions, CompactionReport, CompactionStats } from "./compaction.js"
 import { FileBackend } from "./filestore.js"
 import { DEFAULT_LEAF_CAPACITY, EMPTY, FANOUT, S_ADDR, S_COUNT } from "./node.js"
-import { ChangesScan, countRange, nearestBackward, nearestForward, rawPages, WindowSweep } from "./query.js"
+import {
+  ChangesScan,
+  ColumnsPageBuilder,
+  countRange,
+  nearestBackward,
+  nearestForward,
+  rawPages,
+  WindowSweep
+} from "./query.js"
 import { Tree } from "./tree.js"
-import type { CacheStats, Columns, MergePolicy, Paged, RangeColumns, StatColumns, Version } from "./types.js"
+import type {
+  CacheStats,
+  Columns,
+  MergePolicy,
+  Paged,
+  RangeColumns,
+  RawPageBuilder,
+  StatColumns,
+  Version
+} from "./types.js"
 
 export type { CompactionOptions, CompactionReport, CompactionStats } from "./compaction.js"
-export type { CacheStats, Columns, MergePolicy, Paged, RangeColumns, StatColumns, Version } from "./types.js"
+export type {
+  CacheStats,
+  Columns,
+  MergePolicy,
+  Paged,
+  RangeColumns,
+  RawPageBuilder,
+  StatColumns,
+  Version
+} from "./types.js"
 
 /** The most points one insert may carry (PROTOCOL.md §7.9 recommends accepting 100000). */
 export const MAX_INSERT_POINTS = 100_000
@@ -103,6 +129,9 @@ const checkRange = (start: bigint, end: bigint): void => {
   if (start < MIN_TIME || end >= MAX_TIME) fail(StatusCode.InvalidTimeRange, "time range out of bounds")
   if (start >= end) fail(StatusCode.InvalidTimeRange, "start time >= end time")
 }
+
+/** Points (or windows, or ranges) per page of a read unless asked otherwise: BTrDB's 5000 per message (PROTOCOL.md §7.3). */
+export const PAGE_SIZE = 5000
 
 const checkPageSize = (pageSize: number): void => {
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
@@ -318,15 +347,32 @@ export class DataStore {
    * The points with start ≤ t < end in ascending time order (equal times in insertion order), in
    * pages of at most `pageSize`. Errors: 404, 413, 450.
    */
-  rawValues(uuid: string, start: bigint, end: bigint, version: bigint, pageSize = 5000): Paged<Columns> {
+  rawValues(uuid: string, start: bigint, end: bigint, version: bigint, pageSize = PAGE_SIZE): Paged<Columns> {
+    return this.rawValuesInto(uuid, start, end, version, () => new ColumnsPageBuilder(pageSize), pageSize)
+  }
+
+  /**
+   * {@link rawValues} with pages made by the builder `pages` gives for the version read: a consumer that sends the
+   * points on (the server encoding its responses) writes them straight from the store's columns, without a page of
+   * columns in between. One builder per iteration of `pages`. Errors: 404, 413, 450.
+   */
+  rawValuesInto<P>(
+    uuid: string,
+    start: bigint,
+    end: bigint,
+    version: bigint,
+    pages: (version: Version) => RawPageBuilder<P>,
+    pageSize = PAGE_SIZE
+  ): Paged<P> {
     const st = this.stream(uuid)
     checkRange(start, end)
     const [major, root] = this.resolveIn(st, version)
     checkPageSize(pageSize)
     const store = this.backend
+    const read = { major, minor: 0n }
     return {
-      version: { major, minor: 0n },
-      pages: { [Symbol.iterator]: () => rawPages(store, root, start, end, pageSize) }
+      version: read,
+      pages: { [Symbol.iterator]: () => rawPages(store, root, start, end, pageSize, pages(read)) }
     }
   }
 
@@ -342,7 +388,7 @@ export class DataStore {
     end: bigint,
     pointWidth: number,
     version: bigint,
-    pageSize = 5000
+    pageSize = PAGE_SIZE
   ): Paged<StatColumns> {
     const st = this.stream(uuid)
     if (!Number.isInteger(pointWidth) || pointWidth < 0 || pointWidth > 63) {
@@ -376,7 +422,7 @@ export class DataStore {
     width: bigint,
     depth: number,
     version: bigint,
-    pageSize = 5000
+    pageSize = PAGE_SIZE
   ): Paged<StatColumns> {
     const st = this.stream(uuid)
     if (width <= 0n || width > TWO_63) fail(StatusCode.InvalidPointWidth, "window width invalid")

@@ -22,7 +22,7 @@ import {
   Summary,
   type TreeNode
 } from "./node.js"
-import type { Columns, RangeColumns, StatColumns } from "./types.js"
+import type { Columns, RangeColumns, RawPageBuilder, StatColumns } from "./types.js"
 
 // ---------------------------------------------------------------------------------------------
 // Raw values
@@ -88,19 +88,19 @@ export function* leafRanges(
 }
 
 /**
- * Pages of the points in [s, e), ascending, at most `pageSize` each; at least one page. Leaves are
- * read transient (see {@link leafRanges}): their points are copied into the page, and what a full
- * page leaves of a leaf is copied out before the page is yielded.
+ * Pages of the points in [s, e), ascending, at most `pageSize` each, made by `builder`; at least one page. Leaves
+ * are read transient (see {@link leafRanges}) and handed to the builder, which copies what it keeps; what a full
+ * page leaves of a leaf is copied out before the page is yielded, since the consumer may call into the store while
+ * the page is out.
  */
-export function* rawPages(
+export function* rawPages<P>(
   store: NodeStore,
   root: number,
   s: bigint,
   e: bigint,
-  pageSize: number
-): Generator<Columns, void, undefined> {
-  let times: BigInt64Array | null = null
-  let values: Float64Array | null = null
+  pageSize: number,
+  builder: RawPageBuilder<P>
+): Generator<P, void, undefined> {
   let n = 0
   let sent = false
   for (const [leaf, a, b0] of leafRanges(store, root, s, e, true)) {
@@ -109,35 +109,51 @@ export function* rawPages(
     let i = a
     let b = b0
     while (i < b) {
-      if (times === null || values === null) {
-        times = new BigInt64Array(pageSize)
-        values = new Float64Array(pageSize)
-      }
       const k = Math.min(b - i, pageSize - n)
-      times.set(lt.subarray(i, i + k), n)
-      values.set(lv.subarray(i, i + k), n)
+      builder.add(lt, lv, i, i + k)
       n += k
       i += k
       if (n === pageSize) {
         if (i < b) {
-          // The consumer may call into the store while the page is out: keep the rest of the leaf.
           lt = lt.slice(i, b)
           lv = lv.slice(i, b)
           b -= i
           i = 0
         }
         sent = true
-        yield { times, values }
-        times = null
-        values = null
         n = 0
+        yield builder.take()
       }
     }
   }
-  if (n > 0 && times !== null && values !== null) {
-    yield { times: times.slice(0, n), values: values.slice(0, n) }
-  } else if (!sent) {
-    yield { times: new BigInt64Array(0), values: new Float64Array(0) }
+  if (n > 0 || !sent) yield builder.take()
+}
+
+/** Makes raw pages as columns: full pages are the arrays filled, a shorter last page a copy of what it holds. */
+export class ColumnsPageBuilder implements RawPageBuilder<Columns> {
+  private times: BigInt64Array | null = null
+  private values: Float64Array | null = null
+  private n = 0
+
+  constructor(private readonly pageSize: number) {}
+
+  add(times: BigInt64Array, values: Float64Array, from: number, to: number): void {
+    if (this.times === null || this.values === null) {
+      this.times = new BigInt64Array(this.pageSize)
+      this.values = new Float64Array(this.pageSize)
+    }
+    this.times.set(times.subarray(from, to), this.n)
+    this.values.set(values.subarray(from, to), this.n)
+    this.n += to - from
+  }
+
+  take(): Columns {
+    const { n, times, values } = this
+    this.times = null
+    this.values = null
+    this.n = 0
+    if (times === null || values === null) return { times: new BigInt64Array(0), values: new Float64Array(0) }
+    return n === this.pageSize ? { times, values } : { times: times.slice(0, n), values: values.slice(0, n) }
   }
 }
 

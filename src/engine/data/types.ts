@@ -17,6 +17,20 @@ export interface Columns {
   readonly values: Float64Array
 }
 
+/**
+ * Where a raw read puts its points (see `DataStore.rawValuesInto`): it is handed runs of the stored columns in time
+ * order, at most a page's worth between two `take`s, and makes each page of them in the form its consumer wants.
+ */
+export interface RawPageBuilder<P> {
+  /**
+   * Adds the points `[from, to)` of these columns to the page being built. The columns may be views of the store's
+   * read buffers, valid only until this returns: copy what is kept.
+   */
+  add(times: BigInt64Array, values: Float64Array, from: number, to: number): void
+  /** The page of the points added since the last `take` (none: an empty page); the next page starts empty. */
+  take(): P
+}
+
 /** Window statistics as columns; `times[i]` is the start of window i, `stddev` the population standard deviation. */
 export interface StatColumns {
   readonly times: BigInt64Array

@@ -12,7 +12,8 @@ import { NodeCache, RecordKind } from "../../../src/engine/data/backend.js"
 import { DataStore } from "../../../src/engine/data/DataStore.js"
 import { FileBackend, READ_BUFFERS_MIN, readBufferSizes } from "../../../src/engine/data/filestore.js"
 import type { TreeNode } from "../../../src/engine/data/node.js"
-import { rawPages } from "../../../src/engine/data/query.js"
+import { ColumnsPageBuilder, rawPages } from "../../../src/engine/data/query.js"
+import { decodeRawValuesResponse, RawValuesResponseBuilder } from "../../../src/internal/grpc/codecs/index.js"
 import { MAX_TIME, MIN_TIME } from "../../../src/internal/protocol.js"
 import { codeOf, columns, expectPoints, rawPoints, rmDir, scratchDirs, stats, U1, U2 } from "./helpers.js"
 import { Model, type Pt } from "./model.js"
@@ -75,7 +76,7 @@ const openBackend = (dir: string, cacheBytes: number, segmentBytes = 1 << 30): {
 
 const pointsOf = (fb: FileBackend, root: number, s: bigint, e: bigint, pageSize = 5000): Array<Pt> => {
   const out: Array<Pt> = []
-  for (const p of rawPages(fb, root, s, e, pageSize)) {
+  for (const p of rawPages(fb, root, s, e, pageSize, new ColumnsPageBuilder(pageSize))) {
     for (let i = 0; i < p.times.length; i++) out.push({ t: p.times[i], v: p.values[i] })
   }
   return out
@@ -277,6 +278,39 @@ describe("read-ahead", () => {
         expectPoints(pointsOf(fb, root, BigInt(a) * STEP, BigInt(b) * STEP, 777), expected(a, b))
       }
       expect(fb.cacheStats().peakBytes).toBeLessThanOrEqual(1 << 20)
+    } finally {
+      await fb.close()
+    }
+  })
+
+  it("pages encoded for the wire straight from the read buffers hold every point, in order", async () => {
+    const dir = fresh("ra-encoded")
+    const n = 100_000
+    const segmentBytes = 256 * 1024
+    await build(dir, n, { segmentBytes, batch: 20_000 })
+    // a cache of 256 KiB: the scan's leaves are not admitted, so they are views of the read buffers
+    const { fb, root } = openBackend(dir, 1 << 18, segmentBytes)
+    try {
+      for (
+        const [a, b, pageSize] of [[0, n, 5000], [3, n - 5, 777], [12_345, 12_346, 5000], [
+          500,
+          500 + LEAF_POINTS * 3,
+          64
+        ]]
+      ) {
+        const builder = new RawValuesResponseBuilder({ versionMajor: 7n, versionMinor: 0n }, pageSize)
+        const pages = [...rawPages(fb, root, BigInt(a) * STEP, BigInt(b) * STEP, pageSize, builder)].map((bytes) =>
+          decodeRawValuesResponse(bytes)
+        )
+        const sizes = pages.map((p) => p.times.length)
+        expect(sizes.slice(0, -1).every((size) => size === pageSize)).toBe(true)
+        expect(sizes.reduce((x, y) => x + y, 0)).toBe(b - a)
+        expect(pages.every((p) => p.versionMajor === 7n)).toBe(true)
+        const got: Array<Pt> = []
+        for (const p of pages) for (let i = 0; i < p.times.length; i++) got.push({ t: p.times[i], v: p.values[i] })
+        expectPoints(got, expected(a, b))
+      }
+      expect(fb.cacheStats().peakBytes).toBeLessThanOrEqual(1 << 18)
     } finally {
       await fb.close()
     }

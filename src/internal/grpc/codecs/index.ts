@@ -20,6 +20,7 @@ export {
   decodeRawValuesResponse,
   encodeRawValuesResponse,
   type RawValuesPage,
+  RawValuesResponseBuilder,
   type RawValuesResponseInput
 } from "./rawValues.js"
 export {

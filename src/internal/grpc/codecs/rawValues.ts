@@ -28,6 +28,7 @@ import {
   entriesFrom,
   HI,
   I64,
+  invalidArgument,
   LEN,
   LITTLE_ENDIAN_HOST,
   LO,
@@ -392,4 +393,64 @@ export const encodeRawValuesResponse = (input: RawValuesResponseInput): Uint8Arr
   let pos = header.write(out, 0)
   pos = writeRawPointEntries(out, viewOf(out), pos, 0x22, values, tw, vw, from, n)
   return writtenPart(out, pos)
+}
+
+/**
+ * Encodes a read's `RawValuesResponse` messages as its points come, a page at a time: the entries are written
+ * straight from the columns given to {@link add} (the store's own, for the server), with no page of columns in
+ * between. Each message carries the header given; {@link take} gives the message of the points added since the
+ * last one. Matches the engine's `RawPageBuilder<Uint8Array>`.
+ */
+export class RawValuesResponseBuilder {
+  private readonly header: PreparedHeader
+  private out: Uint8Array | null = null
+  private view: DataView | null = null
+  private pos = 0
+  private count = 0
+
+  /** `pageSize`: the most points one message holds. */
+  constructor(
+    header: Pick<RawValuesResponseInput, "stat" | "versionMajor" | "versionMinor">,
+    private readonly pageSize: number
+  ) {
+    this.header = prepareHeader(header.stat, header.versionMajor, header.versionMinor)
+  }
+
+  /** Writes the points `[from, to)` of the columns into the message being built. */
+  add(times: BigInt64Array, values: Float64Array, from: number, to: number): void {
+    checkRange(times.length, [values.length], from, to - from)
+    if (this.count + to - from > this.pageSize) {
+      invalidArgument(`a message of at most ${this.pageSize} points given ${this.count + to - from}`)
+    }
+    if (this.out === null || this.view === null) {
+      this.out = bytesToWrite(this.header.size + RAW_POINT_ENTRY_BYTES * this.pageSize)
+      this.view = viewOf(this.out)
+      this.pos = this.header.write(this.out, 0)
+    }
+    this.pos = writeRawPointEntries(
+      this.out,
+      this.view,
+      this.pos,
+      0x22,
+      values,
+      words(times),
+      words(values),
+      from,
+      to - from
+    )
+    this.count += to - from
+  }
+
+  /** The message of the points added since the last call (the header alone when none were). */
+  take(): Uint8Array {
+    const { out, pos } = this
+    this.out = null
+    this.view = null
+    this.count = 0
+    if (out === null) {
+      const empty = bytesToWrite(this.header.size)
+      return writtenPart(empty, this.header.write(empty, 0))
+    }
+    return writtenPart(out, pos)
+  }
 }
