@@ -1,7 +1,7 @@
 /**
  * The hand codecs in the server's service definition: RawValues, AlignedWindows and Windows answers are encoded
- * from columns by the handlers themselves (the serializer passes the bytes through; stat-only messages still go
- * through proto-loader), and Insert requests are decoded straight into columns, their point count checked before
+ * from columns by the handlers themselves (the serializer passes the bytes through, giving lent ones back; stat-only
+ * messages still go through proto-loader), and Insert requests are decoded straight into columns, their point count checked before
  * any point is decoded.
  */
 import type * as grpc from "@grpc/grpc-js"
@@ -16,6 +16,21 @@ export type DecodedInsert =
 const ENCODED_ANSWERS = ["RawValues", "AlignedWindows", "Windows"] as const
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/**
+ * An answer's bytes, lent by the builder that wrote them, given back to it once serialized: grpc-js copies a
+ * message into the frame it sends as soon as the serializer returns it (before any other code runs), so the builder
+ * may then write a later answer into the same buffer. An answer grpc-js holds back (a call waiting for flow
+ * control) is serialized, and given back, only when its turn comes.
+ */
+export class LentAnswer {
+  constructor(readonly bytes: Uint8Array, readonly lender: { readonly giveBack: (bytes: Uint8Array) => void }) {}
+}
+
+const serializeLent = (answer: LentAnswer): Buffer => {
+  answer.lender.giveBack(answer.bytes)
+  return asBuffer(answer.bytes)
+}
 
 const decodeInsert = (bytes: Buffer): DecodedInsert => {
   try {
@@ -33,7 +48,11 @@ export const withCodecs = (definition: grpc.ServiceDefinition): grpc.ServiceDefi
     result[rpc] = {
       ...method,
       responseSerialize: (value: unknown) =>
-        value instanceof Uint8Array ? asBuffer(value) : method.responseSerialize(value)
+        value instanceof LentAnswer ?
+          serializeLent(value) :
+          value instanceof Uint8Array ?
+          asBuffer(value) :
+          method.responseSerialize(value)
     }
   }
   result["Insert"] = { ...definition["Insert"]!, requestDeserialize: decodeInsert }

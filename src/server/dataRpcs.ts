@@ -14,6 +14,7 @@ import {
 } from "../internal/grpc/codecs/index.js"
 import { mergePolicyFromWire } from "../internal/mergePolicy.js"
 import { StatusCode } from "../internal/protocol.js"
+import { LentAnswer } from "./codecs.js"
 import { type RpcEnv, serverStream, type ServiceHandlers, unary } from "./rpc.js"
 import { bigintFromWire, uuidFromWire, versionFields } from "./wire.js"
 
@@ -50,14 +51,17 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
     }),
 
     RawValues: serverStream(env, function*(r) {
+      let builder: RawValuesResponseBuilder | undefined
       const read = db.data.rawValuesInto(
         uuidFromWire(r.uuid),
         BigInt(r.start),
         BigInt(r.end),
         bigintFromWire(r.versionMajor),
-        ({ major, minor }) => new RawValuesResponseBuilder({ versionMajor: major, versionMinor: minor }, PAGE_SIZE)
+        (
+          { major, minor }
+        ) => (builder = new RawValuesResponseBuilder({ versionMajor: major, versionMinor: minor }, PAGE_SIZE, true))
       )
-      yield* read.pages
+      for (const page of read.pages) yield new LentAnswer(page, builder!)
     }),
 
     AlignedWindows: serverStream(env, function*(r) {

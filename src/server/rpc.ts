@@ -7,7 +7,7 @@ import { isStatusError } from "../engine/StatusError.js"
 import type { RPC_KINDS, RpcKind, RpcName } from "../internal/grpc/proto.js"
 import type { DecodedRequestOf, ResponseOf } from "../internal/grpc/wireTypes.js"
 import { StatusCode } from "../internal/protocol.js"
-import type { DecodedInsert } from "./codecs.js"
+import type { DecodedInsert, LentAnswer } from "./codecs.js"
 import type { Faults } from "./faults.js"
 import type { WriteTurns } from "./writeTurns.js"
 
@@ -30,8 +30,8 @@ export type EncodedAnswers = "RawValues" | "AlignedWindows" | "Windows"
 /** What the handler of `R` receives: the request as generated from the proto, or Insert's hand-decoded form. */
 export type Received<R extends RpcName> = R extends "Insert" ? DecodedInsert : DecodedRequestOf<R>
 
-/** What the handler of `R` may answer: the response as generated from the proto, or the encoded bytes. */
-export type Answered<R extends RpcName> = ResponseOf<R> | (R extends EncodedAnswers ? Uint8Array : never)
+/** What the handler of `R` may answer: the response as generated from the proto, or the encoded bytes (lent or not). */
+export type Answered<R extends RpcName> = ResponseOf<R> | (R extends EncodedAnswers ? Uint8Array | LentAnswer : never)
 
 type HandlerOf<R extends RpcName, K extends RpcKind> = K extends "unary"
   ? grpc.handleUnaryCall<Received<R>, Answered<R>>

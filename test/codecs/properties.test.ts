@@ -129,6 +129,27 @@ describe("RawValuesResponse against protobufjs", () => {
     )
   })
 
+  it("with reuse: a message given back takes a later one, and only then", () => {
+    const times = BigInt64Array.from([1n, 2n, 3n, 4n, 5n, 6n])
+    const values = Float64Array.from([1, 2, 3, 4, 5, 6])
+    const builder = new RawValuesResponseBuilder({ versionMajor: 3n, versionMinor: 0n }, 2, true)
+    const page = (from: number) => {
+      builder.add(times, values, from, from + 2)
+      return builder.take()
+    }
+    const first = page(0)
+    const second = page(2)
+    expect(second.buffer).not.toBe(first.buffer)
+    builder.giveBack(second)
+    builder.giveBack(second) // twice: ignored
+    builder.giveBack(new Uint8Array(first.length)) // not lent: ignored
+    const third = page(4)
+    expect(third.buffer).toBe(second.buffer)
+    expect(decodeRawValuesResponse(first).times).toEqual(BigInt64Array.from([1n, 2n]))
+    expect(decodeRawValuesResponse(third).values).toEqual(Float64Array.from([5, 6]))
+    expect(page(0).buffer).not.toBe(third.buffer) // third was not given back
+  })
+
   it("any valid encoding: we read what protobufjs reads", () => {
     fc.assert(
       fc.property(seeds, (seed) => {

@@ -2,7 +2,9 @@
  * The data-plane RPCs on the wire, checked with a plain grpc-js client: the worked examples of PROTOCOL.md
  * §7.4 and §7.5, paging, versions, and the error codes, each reported as the streaming rules of §5.3 say.
  */
+import * as grpc from "@grpc/grpc-js"
 import { describe, expect, it } from "vitest"
+import { loadServiceClient, loadServiceDefinition } from "../../src/internal/grpc/proto.js"
 import { uuidBytes } from "../support/rawClient.js"
 import { useServer } from "../support/server.js"
 
@@ -173,6 +175,50 @@ describe("data plane", () => {
     const messages = await wire.client.stream("RawValues", { uuid, start: "0", end: "20000" })
     expect(messages.map((m) => m.values.length)).toEqual([5000, 5000, 2000])
     expect(messages.flatMap((m) => m.values).map((p: any) => p.value)).toEqual(points.map(([, v]) => v))
+  })
+
+  it("RawValues answers arrive intact to readers fast and slow at once (the server reuses its answers' buffers)", async () => {
+    const uuid = await newStream()
+    const n = 60_000
+    const points: Array<[bigint, number]> = Array.from({ length: n }, (_, i) => [BASE + BigInt(i) * 1000n, i * 1.5 - 7])
+    for (let i = 0; i < n; i += 20_000) await insert(uuid, points.slice(i, i + 20_000))
+    const request = { uuid, start: BASE.toString(), end: (BASE + BigInt(n) * 1000n).toString() }
+    // a reader that stops after each message: the server's answers wait in its call, serialized only later
+    const slowly = () =>
+      new Promise<Array<any>>((resolve, reject) => {
+        const m = loadServiceDefinition()["RawValues"]!
+        const client = new (loadServiceClient())(wire.server.endpoint, grpc.credentials.createInsecure())
+        const call = client.makeServerStreamRequest(
+          m.path,
+          m.requestSerialize,
+          m.responseDeserialize,
+          request,
+          new grpc.Metadata()
+        )
+        const messages: Array<any> = []
+        call.on("data", (message) => {
+          messages.push(message)
+          call.pause()
+          setTimeout(() => call.resume(), 3)
+        })
+        call.on("error", reject)
+        call.on("end", () => {
+          client.close()
+          resolve(messages)
+        })
+      })
+    const reads = await Promise.all([
+      slowly(),
+      wire.client.stream("RawValues", request),
+      slowly(),
+      wire.client.stream("RawValues", request)
+    ])
+    for (const messages of reads) {
+      expect(messages.map((m) => m.values.length)).toEqual([...Array(12).fill(5000)])
+      const got = messages.flatMap((m) => m.values)
+      expect(got.map((p: any) => BigInt(p.time))).toEqual(points.map(([t]) => t))
+      expect(got.map((p: any) => p.value)).toEqual(points.map(([, v]) => v))
+    }
   })
 
   it("a client that cancels after the first message stops the server's work", async () => {
