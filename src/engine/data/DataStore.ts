@@ -9,6 +9,7 @@
  */
 import { isMergePolicy } from "../../internal/mergePolicy.js"
 import { FIRST_VERSION, MAX_TIME, MIN_TIME, StatusCode } from "../../internal/protocol.js"
+import { firstTimeOutside, isAscending } from "../../internal/timeColumns.js"
 import type { DiskFaults } from "../DiskFaults.js"
 import { StatusError } from "../StatusError.js"
 import { type Backend, MemoryBackend, RecordKind } from "./backend.js"
@@ -611,11 +612,14 @@ const prepareInsert = (
   if (!Number.isInteger(bits) || bits < 0 || bits > 62) fail(StatusCode.WrongArgs, "invalid rounding bits")
   if (n > MAX_INSERT_POINTS) fail(StatusCode.InsertTooBig, "Insert too big")
   if (n === 0) return null
-  let times = data.times.slice()
-  let values = data.values.slice()
+  // the caller's columns, copied before anything here would change them (the tree copies what it keeps)
+  let times = data.times
+  let values = data.values
+  let own = false
   if (bits > 0) {
     const half = 1n << BigInt(bits - 1)
     const mask = ~((1n << BigInt(bits)) - 1n)
+    times = new BigInt64Array(n)
     for (let i = 0; i < n; i++) {
       const t = data.times[i]
       if (t < MIN_TIME || t >= MAX_INSERT_TIME) {
@@ -624,16 +628,10 @@ const prepareInsert = (
       times[i] = (t + half) & mask
     }
   }
-  let sorted = true
-  let prev = times[0]
-  for (let i = 0; i < n; i++) {
-    const t = times[i]
-    if (t < MIN_TIME || t >= MAX_INSERT_TIME) {
-      fail(StatusCode.InvalidTimeRange, "insert contains points outside valid time interval")
-    }
-    if (t < prev) sorted = false
-    prev = t
+  if (firstTimeOutside(times, MIN_TIME, MAX_INSERT_TIME - 1n) >= 0) {
+    fail(StatusCode.InvalidTimeRange, "insert contains points outside valid time interval")
   }
+  const sorted = isAscending(times)
   for (let i = 0; i < n; i++) {
     const v = values[i]
     if (v !== v) fail(StatusCode.BadValue, "insert contains NaN values")
@@ -651,8 +649,13 @@ const prepareInsert = (
     }
     times = ts
     values = vs
+    own = true
   }
   if (options.policy === "never") return { times, values }
+  if (!own) {
+    times = times.slice()
+    values = values.slice()
+  }
   // Reduce equal timestamps within the batch.
   let w = 0
   let g = 0

@@ -111,6 +111,28 @@ describe("PROTOCOL.md §7 worked examples", () => {
     }
   })
 
+  it("an insert leaves the caller's columns as they were, and keeps none of them", async () => {
+    const cases: Array<[MergePolicy, number | undefined, Array<readonly [bigint, number]>]> = [
+      ["never", undefined, [[100n, 0], [105n, 1], [110n, 2], [120n, 4]]], // sorted: the columns are read only
+      ["never", undefined, [[120n, 4], [100n, 0], [110n, 2], [110n, 3]]],
+      ["replace", undefined, [[100n, 0], [110n, 2], [110n, 3], [120n, 4]]],
+      ["equal", undefined, [[100n, 0], [110n, 2], [110n, 2], [120n, 4]]],
+      ["retain", 4, [[1030n, 3], [1000n, 1], [1017n, 2], [1000n, 4]]]
+    ]
+    for (const [policy, roundBits, points] of cases) {
+      const batch = columns(points)
+      const before = { times: batch.times.slice(), values: batch.values.slice() }
+      const ds = await DataStore.open({})
+      ds.createStream(U1)
+      await ds.insert(U1, batch, { policy, ...(roundBits === undefined ? {} : { roundBits }) })
+      expect(batch, policy).toEqual(before)
+      const stored = rawPoints(ds.rawValues(U1, 0n, 2000n, 0n))
+      batch.times.fill(1n)
+      batch.values.fill(-1)
+      expect(rawPoints(ds.rawValues(U1, 0n, 2000n, 0n)), policy).toEqual(stored)
+    }
+  })
+
   it("§7.9 unsorted input and rounding", async () => {
     const ds = await DataStore.open({})
     ds.createStream(U1)

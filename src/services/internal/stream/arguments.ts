@@ -7,6 +7,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as E from "../../../errors/BTrDBError.js"
 import { isNameableTime, MAX_TIME, MIN_TIME } from "../../../internal/protocol.js"
+import { firstTimeOutside } from "../../../internal/timeColumns.js"
 import { type InsertData } from "../../../schema/Points.js"
 import { MAXIMUM_TIME, MINIMUM_TIME, TimeFromInput, type TimeInput } from "../../../schema/Time.js"
 import type { RangeOptions, VersionInput } from "../../Stream.js"
@@ -156,27 +157,38 @@ export const columns = (
     }
     const timeField = pairsGiven ? "data" : "times"
     const valueField = pairsGiven ? "data" : "values"
-    for (let i = 0; i < times.length; i++) {
-      const t = times[i]!
-      if (t < MIN_TIME || t >= MAX_INSERT_TIME) {
-        return Effect.fail(
-          invalid(
-            method,
-            timeField,
-            t < MIN_TIME
-              ? `${timeField}[${i}]: time ${t} is before the earliest time a stream holds, ${MIN_TIME} (Time.MINIMUM_TIME)`
-              : `${timeField}[${i}]: time ${t} is after the latest time an insert takes, ${
-                MAX_INSERT_TIME - 1n
-              } (Time.MAXIMUM_TIME - 1)`
-          )
-        )
+    // the first bad point is reported, its time before its value
+    let badValue = -1
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i]!)) {
+        badValue = i
+        break
       }
-      const v = values[i]!
-      if (!Number.isFinite(v)) {
-        return Effect.fail(
-          invalid(method, valueField, `${valueField}[${i}]: ${v} is not finite (NaN and ±Infinity cannot be stored)`)
+    }
+    const badTime = firstTimeOutside(times, MIN_TIME, MAX_INSERT_TIME - 1n)
+    if (badTime >= 0 && (badValue < 0 || badTime <= badValue)) {
+      const t = times[badTime]!
+      return Effect.fail(
+        invalid(
+          method,
+          timeField,
+          t < MIN_TIME
+            ? `${timeField}[${badTime}]: time ${t} is before the earliest time a stream holds, ${MIN_TIME} (Time.MINIMUM_TIME)`
+            : `${timeField}[${badTime}]: time ${t} is after the latest time an insert takes, ${
+              MAX_INSERT_TIME - 1n
+            } (Time.MAXIMUM_TIME - 1)`
         )
-      }
+      )
+    }
+    if (badValue >= 0) {
+      const v = values[badValue]!
+      return Effect.fail(
+        invalid(
+          method,
+          valueField,
+          `${valueField}[${badValue}]: ${v} is not finite (NaN and ±Infinity cannot be stored)`
+        )
+      )
     }
     return Effect.succeed({ times, values })
   })
