@@ -9,6 +9,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import fc from "fast-check"
 import { type Chunk, chunksOf, sendChunks } from "../src/services/internal/stream/insertChunks.js"
 
 const times = (...ts: ReadonlyArray<number>) => BigInt64Array.from(ts, BigInt)
@@ -49,6 +50,29 @@ describe("chunksOf", () => {
     assert.deepStrictEqual(barriers(times(1, 4, 2, 3)), [false, true], "inside an earlier chunk's span")
     assert.deepStrictEqual(barriers(times(1, 2, 5, 6, 3, 4)), [false, false, true], "between two earlier chunks")
     assert.deepStrictEqual(barriers(times(3, 4, 1, 2, 5, 6)), [false, false, false], "before, then after, all")
+  })
+
+  it("barriers as the chunks' spans say, for sorted and unsorted chunks alike", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: -5n, max: 5n }), { maxLength: 14 }),
+        fc.integer({ min: 1, max: 4 }),
+        (ts, size) => {
+          const spans = [] as Array<[bigint, bigint]>
+          for (let at = 0; at < ts.length; at += size) {
+            const part = ts.slice(at, at + size)
+            spans.push([part.reduce((a, b) => (b < a ? b : a)), part.reduce((a, b) => (b > a ? b : a))])
+          }
+          const expected = spans.map(([min, max], k) =>
+            k > 0 && min <= spans.slice(0, k).reduce((m, s) => (s[1] > m ? s[1] : m), spans[0]![1]) &&
+            max >= spans.slice(0, k).reduce((m, s) => (s[0] < m ? s[0] : m), spans[0]![0])
+          )
+          const got = chunksOf(BigInt64Array.from(ts), size)
+          assert.deepStrictEqual(got.map((c) => c.barrier), ts.length === 0 ? [false] : expected)
+        }
+      ),
+      { numRuns: 500 }
+    )
   })
 })
 

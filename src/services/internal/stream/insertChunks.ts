@@ -14,6 +14,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { isAscending } from "../../../internal/timeColumns.js"
 
 /** The points `[offset, end)` of an insert, and whether they must wait for every earlier chunk. */
 export interface Chunk {
@@ -35,11 +36,15 @@ export const chunksOf = (times: BigInt64Array, size: number): ReadonlyArray<Chun
   for (let offset = 0; offset < times.length; offset += size) {
     const end = Math.min(times.length, offset + size)
     let min = times[offset]!
-    let max = min
-    for (let i = offset + 1; i < end; i++) {
-      const t = times[i]!
-      if (t < min) min = t
-      else if (t > max) max = t
+    let max = times[end - 1]!
+    // sorted chunks (the usual case) are read at their ends only, not a bigint per point
+    if (!isAscending(times.subarray(offset, end))) {
+      max = min
+      for (let i = offset + 1; i < end; i++) {
+        const t = times[i]!
+        if (t < min) min = t
+        else if (t > max) max = t
+      }
     }
     if (offset === 0) {
       earliest = min
