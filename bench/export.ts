@@ -21,20 +21,16 @@ import * as EStream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import { BTrDB, StreamSet, Uuid } from "../src/index.js"
 import { numberArg } from "./args.js"
 import { emit, round, runBench } from "./figures.js"
+import { gc } from "./gc.js"
 
 const N = numberArg("points", 1_000_000)
 const K = numberArg("streams", 12)
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
 const CHUNK = 250_000
-
-v8.setFlagsFromString("--expose-gc")
-const gc = vm.runInNewContext("gc") as () => void
 
 /** The heap in use after a full collection: what is retained. */
 const retained = () => {

@@ -2,10 +2,14 @@
  * The SDK against the official Python client (btrdb), side by side on one server in one run: each inserts the
  * same N points at 120 Hz into a stream of its own (the SDK from columns, the Python client from its list of
  * (time, value) pairs, each built before the clock starts), then reads them back (`values`) `--reads` times; the
- * two clients in turn, `--runs` times; each figure the best. The server is the compiled `btrdb serve` in a process
+ * two clients in turn, `--runs` times; each figure the best. First `--warmups` untimed runs of each (default 1):
+ * the SDK's process, like any long-lived Node service, reaches its steady speed once V8 has compiled its paths (its
+ * first insert ran at about two thirds of the later ones), and the server's paths are compiled for both clients;
+ * each Python run is a process of its own, and Python compiles nothing as it runs. The server is the compiled `btrdb serve` in a process
  * of its own (`npm run bench:python` builds).
  *
  *   PYTHONPATH=<dir holding the btrdb package> npm run bench:python -- [--points 2000000] [--runs 3] [--reads 3]
+ *     [--warmups 1]
  *
  * The Python client is not part of this repository; its side is `bench/python/client.py`, run with `python3` (or
  * `$PYTHON`). Prints one JSON line per figure and a table; exits 1 when the Python client cannot be imported.
@@ -22,11 +26,13 @@ import { serveProcess } from "../test/support/serveProcess.js"
 import { numberArg } from "./args.js"
 import { BTrDB, Uuid } from "./compiled.js"
 import { emit, round, runBench } from "./figures.js"
+import { settle } from "./gc.js"
 
 const run = promisify(execFile)
 const N = numberArg("points", 2_000_000)
 const RUNS = numberArg("runs", 3)
 const READS = numberArg("reads", 3)
+const WARMUPS = numberArg("warmups", 1)
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
 const PYTHON = process.env["PYTHON"] ?? "python3"
@@ -56,6 +62,8 @@ const sdkRun = (db: Sdk.Service) =>
     }
     const uuid = Uuid.random()
     const stream = yield* db.create({ uuid, collection: "bench/sdk", tags: { name: uuid.slice(0, 8) } })
+    // the bench's own garbage (the bigints that made the columns) is collected before the clock starts
+    yield* Effect.promise(settle)
     let started = performance.now()
     yield* stream.insert({ times, values })
     const insertSeconds = (performance.now() - started) / 1000
@@ -89,6 +97,10 @@ const main = async () => {
     let client = ""
     await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const db = yield* BTrDB.make({ endpoint: server.endpoint })
+      for (let w = 0; w < WARMUPS; w++) {
+        yield* Effect.promise(() => pythonRun(server.endpoint))
+        yield* sdkRun(db)
+      }
       for (let r = 0; r < RUNS; r++) {
         const py = yield* Effect.promise(() => pythonRun(server.endpoint))
         client = py.client
@@ -118,7 +130,9 @@ const main = async () => {
       })
     }
     console.log(
-      `\n${N.toLocaleString("en")} points, ${RUNS} runs of ${READS} reads, ${os.cpus().length} cores, load average ${
+      `\n${
+        N.toLocaleString("en")
+      } points, ${WARMUPS} untimed and ${RUNS} timed runs of ${READS} reads, ${os.cpus().length} cores, load average ${
         os.loadavg().map((l) => l.toFixed(2)).join(" ")
       }`
     )

@@ -28,8 +28,6 @@ import * as EStream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import { serveProcess } from "../test/support/serveProcess.js"
 import { numberArg } from "./args.js"
 import {
@@ -46,6 +44,7 @@ import {
   Uuid
 } from "./compiled.js"
 import { emit, figures, round } from "./figures.js"
+import { settle as settleNow } from "./gc.js"
 import { compareRatio, PREVIOUS, previousFigures } from "./previous.js"
 
 const N = numberArg("points", 10_000_000)
@@ -54,9 +53,6 @@ const FAST = "values (SDK fast path)"
 const INSERT_CHUNK_POINTS = BTrDBStream.INSERT_CHUNK_POINTS
 const T0 = 1_600_000_000_000_000_000n
 const STEP = 8_333_333n
-
-v8.setFlagsFromString("--expose-gc")
-const gc = vm.runInNewContext("gc") as () => void
 
 const columns = (from: number, count: number) => {
   const times = new BigInt64Array(count)
@@ -112,13 +108,8 @@ const rawValuesRequest = (uuid: string, start: bigint, end: bigint) => ({
 /** The bytes of a message, as a client that decodes nothing counts them. */
 const bytesOf = (b: Buffer) => b.length
 
-/** Full GCs with turns of the event loop between them: array buffers are freed after the GC that finds them. */
-const settle = Effect.promise(async () => {
-  for (let i = 0; i < 3; i++) {
-    gc()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-})
+/** {@link settleNow} as an effect. */
+const settle = Effect.promise(settleNow)
 
 /** Seconds `effect` takes, best of `runs`. */
 const timed = <A, E>(runs: number, effect: Effect.Effect<A, E>) =>
