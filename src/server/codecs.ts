@@ -1,8 +1,8 @@
 /**
  * The hand codecs in the server's service definition: RawValues, AlignedWindows and Windows answers are encoded
- * from columns by the handlers themselves (the serializer passes the bytes through, giving lent ones back; stat-only
- * messages still go through proto-loader), and Insert requests are decoded straight into columns, their point count checked before
- * any point is decoded.
+ * from columns by the handlers themselves (the serializer passes the bytes through, giving lent ones back;
+ * stat-only messages still go through proto-loader), and Insert requests are decoded straight into columns, their
+ * point count checked before any point is decoded.
  */
 import type * as grpc from "@grpc/grpc-js"
 import { MAX_INSERT_POINTS } from "../engine/data/DataStore.js"

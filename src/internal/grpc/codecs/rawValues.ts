@@ -383,16 +383,10 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
 
 /** Encodes a `RawValuesResponse` from columns (or the sub-range `offset`/`length` of them) in canonical form. */
 export const encodeRawValuesResponse = (input: RawValuesResponseInput): Uint8Array => {
-  const { times, values } = input
-  const [from, n] = checkRange(times.length, [values.length], input.offset, input.length)
-  const header = prepareHeader(input.stat, input.versionMajor, input.versionMinor)
-  const tw = words(times)
-  const vw = words(values)
-  const bound = header.size + RAW_POINT_ENTRY_BYTES * n
-  const out = bytesToWrite(bound)
-  let pos = header.write(out, 0)
-  pos = writeRawPointEntries(out, viewOf(out), pos, 0x22, values, tw, vw, from, n)
-  return writtenPart(out, pos)
+  const [from, n] = checkRange(input.times.length, [input.values.length], input.offset, input.length)
+  const builder = new RawValuesResponseBuilder(input, n)
+  if (n > 0) builder.add(input.times, input.values, from, from + n)
+  return builder.take()
 }
 
 /**
