@@ -2,9 +2,7 @@
  * The data-plane RPCs on the wire, checked with a plain grpc-js client: the worked examples of PROTOCOL.md
  * §7.4 and §7.5, paging, versions, and the error codes, each reported as the streaming rules of §5.3 say.
  */
-import * as grpc from "@grpc/grpc-js"
 import { describe, expect, it } from "vitest"
-import { loadServiceClient, loadServiceDefinition } from "../../src/internal/grpc/proto.js"
 import { uuidBytes } from "../support/rawClient.js"
 import { useServer } from "../support/server.js"
 
@@ -183,30 +181,8 @@ describe("data plane", () => {
     const points: Array<[bigint, number]> = Array.from({ length: n }, (_, i) => [BASE + BigInt(i) * 1000n, i * 1.5 - 7])
     for (let i = 0; i < n; i += 20_000) await insert(uuid, points.slice(i, i + 20_000))
     const request = { uuid, start: BASE.toString(), end: (BASE + BigInt(n) * 1000n).toString() }
-    // a reader that stops after each message: the server's answers wait in its call, serialized only later
-    const slowly = () =>
-      new Promise<Array<any>>((resolve, reject) => {
-        const m = loadServiceDefinition()["RawValues"]!
-        const client = new (loadServiceClient())(wire.server.endpoint, grpc.credentials.createInsecure())
-        const call = client.makeServerStreamRequest(
-          m.path,
-          m.requestSerialize,
-          m.responseDeserialize,
-          request,
-          new grpc.Metadata()
-        )
-        const messages: Array<any> = []
-        call.on("data", (message) => {
-          messages.push(message)
-          call.pause()
-          setTimeout(() => call.resume(), 3)
-        })
-        call.on("error", reject)
-        call.on("end", () => {
-          client.close()
-          resolve(messages)
-        })
-      })
+    // readers that stop after each message: the server's answers wait in their calls, serialized only later
+    const slowly = () => wire.client.streamSlowly("RawValues", request, 3)
     const reads = await Promise.all([
       slowly(),
       wire.client.stream("RawValues", request),

@@ -40,6 +40,29 @@ export const rawClient = (endpoint: string) => {
       call.on("error", reject)
       call.on("end", () => resolve(messages))
     })
+  /**
+   * A streamed call read slowly: after each message the call is paused for `pauseMs`, so that the server's answers
+   * wait on flow control; resolves with every message.
+   */
+  const streamSlowly = <Res = any>(rpc: string, request: object, pauseMs: number): Promise<Array<Res>> =>
+    new Promise((resolve, reject) => {
+      const m = definition[rpc]!
+      const call = client.makeServerStreamRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        new grpc.Metadata()
+      )
+      const messages: Array<Res> = []
+      call.on("data", (message) => {
+        messages.push(message as Res)
+        call.pause()
+        setTimeout(() => call.resume(), pauseMs)
+      })
+      call.on("error", reject)
+      call.on("end", () => resolve(messages))
+    })
   /** Starts a streamed call, takes its first message and cancels the call. */
   const firstThenCancel = <Res = any>(rpc: string, request: object): Promise<Res> =>
     new Promise((resolve, reject) => {
@@ -89,7 +112,7 @@ export const rawClient = (endpoint: string) => {
         call.end()
       }
     })
-  return { unary, stream, firstThenCancel, rawBytes, close: () => client.close() }
+  return { unary, stream, streamSlowly, firstThenCancel, rawBytes, close: () => client.close() }
 }
 
 /** 16 bytes of a fresh uuid. */
