@@ -207,6 +207,25 @@ export const lowerBound = (a: BigInt64Array, key: bigint, lo: number, hi: number
   return lo
 }
 
+/**
+ * A copy of the points `[lo, hi)` as a leaf's columns, both in one buffer, as a leaf read from disk has them: half
+ * the allocations of two copies, and half the buffers for the garbage collector to track while the leaf is cached.
+ */
+export const leafColumns = (
+  bt: BigInt64Array,
+  bv: Float64Array,
+  lo: number,
+  hi: number
+): { times: BigInt64Array; values: Float64Array } => {
+  const n = hi - lo
+  const buffer = new ArrayBuffer(16 * n)
+  const times = new BigInt64Array(buffer, 0, n)
+  const values = new Float64Array(buffer, 8 * n, n)
+  times.set(bt.subarray(lo, hi))
+  values.set(bv.subarray(lo, hi))
+  return { times, values }
+}
+
 /** Approximate heap bytes a node occupies (used by the cache accounting). */
 export const nodeBytes = (node: TreeNode): number =>
   node.kind === 0 ? 160 + node.times.length * 16 : 160 + SLOTS_LEN * 8

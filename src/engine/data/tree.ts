@@ -9,6 +9,7 @@ import {
   EMPTY,
   FANOUT,
   FANOUT_BITS,
+  leafColumns,
   lowerBound,
   MIN_INTERNAL_PW,
   type NodeStore,
@@ -60,9 +61,9 @@ export class Tree {
     owned = false
   ): number {
     if (hi - lo <= this.capacity || pw < MIN_INTERNAL_PW) {
-      const whole = owned && lo === 0 && hi === bt.length
-      const times = whole ? bt : bt.slice(lo, hi)
-      const values = whole ? bv : bv.slice(lo, hi)
+      const { times, values } = owned && lo === 0 && hi === bt.length ?
+        { times: bt, values: bv } :
+        leafColumns(bt, bv, lo, hi)
       this.s.ofValues(values, 0, values.length)
       this.s.store(out, oc)
       return this.store.append({ kind: 0, start: ns, pw, times, values })
