@@ -25,16 +25,14 @@ export const rawClient = (endpoint: string) => {
         (error, response) => (error ? reject(error) : resolve(response as Res))
       )
     })
+  /** Opens a server-streamed call of `rpc`, its messages decoded by proto-loader. */
+  const open = (rpc: string, request: object, metadata = new grpc.Metadata()) => {
+    const m = definition[rpc]!
+    return client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, request, metadata)
+  }
   const stream = <Res = any>(rpc: string, request: object, authorization?: string): Promise<Array<Res>> =>
     new Promise((resolve, reject) => {
-      const m = definition[rpc]!
-      const call = client.makeServerStreamRequest(
-        m.path,
-        m.requestSerialize,
-        m.responseDeserialize,
-        request,
-        metadataFor(authorization)
-      )
+      const call = open(rpc, request, metadataFor(authorization))
       const messages: Array<Res> = []
       call.on("data", (message) => messages.push(message as Res))
       call.on("error", reject)
@@ -46,14 +44,7 @@ export const rawClient = (endpoint: string) => {
    */
   const streamSlowly = <Res = any>(rpc: string, request: object, pauseMs: number): Promise<Array<Res>> =>
     new Promise((resolve, reject) => {
-      const m = definition[rpc]!
-      const call = client.makeServerStreamRequest(
-        m.path,
-        m.requestSerialize,
-        m.responseDeserialize,
-        request,
-        new grpc.Metadata()
-      )
+      const call = open(rpc, request)
       const messages: Array<Res> = []
       call.on("data", (message) => {
         messages.push(message as Res)
@@ -66,14 +57,7 @@ export const rawClient = (endpoint: string) => {
   /** Starts a streamed call, takes its first message and cancels the call. */
   const firstThenCancel = <Res = any>(rpc: string, request: object): Promise<Res> =>
     new Promise((resolve, reject) => {
-      const m = definition[rpc]!
-      const call = client.makeServerStreamRequest(
-        m.path,
-        m.requestSerialize,
-        m.responseDeserialize,
-        request,
-        new grpc.Metadata()
-      )
+      const call = open(rpc, request)
       call.once("data", (message) => {
         call.cancel()
         resolve(message as Res)
