@@ -3,12 +3,7 @@
  * instead of reading it as a `bigint`: reading an element of a `BigInt64Array` makes a bigint, and a check of every
  * point of a 50 000-point insert that way cost more than the rest of its validation together.
  */
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
-/** Index of the low word of an element, within its pair of words. */
-const LO = LITTLE_ENDIAN ? 0 : 1
-/** Index of the high word of an element, within its pair of words. */
-const HI = LITTLE_ENDIAN ? 1 : 0
+import { HI, LO } from "./byteOrder.js"
 
 /** The low (unsigned) and high (signed) words of the elements of `times`. */
 const wordsOf = (times: BigInt64Array) => ({

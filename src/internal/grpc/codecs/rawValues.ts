@@ -14,6 +14,7 @@
  * value +0.0 is an empty submessage; -0.0 is not the default and is written, as protobufjs does) into one
  * `Uint8Array` of the exact size.
  */
+import { HI, LITTLE_ENDIAN_HOST, LO } from "../../byteOrder.js"
 import {
   prepareStatus,
   readResponseField,
@@ -26,12 +27,9 @@ import {
   bytesToWrite,
   checkRange,
   entriesFrom,
-  HI,
   I64,
   invalidArgument,
   LEN,
-  LITTLE_ENDIAN_HOST,
-  LO,
   need,
   readLength,
   readTag,

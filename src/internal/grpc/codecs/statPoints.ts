@@ -8,16 +8,14 @@
  * general parser. Encoding is canonical proto3: fields in number order, zero fields
  * (+0.0 for doubles, 0 for time and count) omitted.
  */
+import { HI, LITTLE_ENDIAN_HOST, LO } from "../../byteOrder.js"
 import { prepareHeader } from "./rawValues.js"
 import { readResponseField, type ResponseHeader, type Status } from "./status.js"
 import {
   bytesToWrite,
   checkRange,
   entriesFrom,
-  HI,
   I64,
-  LITTLE_ENDIAN_HOST,
-  LO,
   need,
   readLength,
   readTag,
