@@ -615,21 +615,18 @@ const prepareInsert = (
   // the caller's columns, copied before anything here would change them (the tree copies what it keeps)
   let times = data.times
   let values = data.values
-  let own = false
+  const checkTimes = (ts: BigInt64Array) => {
+    if (firstTimeOutside(ts, MIN_TIME, MAX_INSERT_TIME - 1n) >= 0) {
+      fail(StatusCode.InvalidTimeRange, "insert contains points outside valid time interval")
+    }
+  }
+  checkTimes(times)
   if (bits > 0) {
     const half = 1n << BigInt(bits - 1)
     const mask = ~((1n << BigInt(bits)) - 1n)
     times = new BigInt64Array(n)
-    for (let i = 0; i < n; i++) {
-      const t = data.times[i]
-      if (t < MIN_TIME || t >= MAX_INSERT_TIME) {
-        fail(StatusCode.InvalidTimeRange, "insert contains points outside valid time interval")
-      }
-      times[i] = (t + half) & mask
-    }
-  }
-  if (firstTimeOutside(times, MIN_TIME, MAX_INSERT_TIME - 1n) >= 0) {
-    fail(StatusCode.InvalidTimeRange, "insert contains points outside valid time interval")
+    for (let i = 0; i < n; i++) times[i] = (data.times[i] + half) & mask
+    checkTimes(times) // rounding may carry a time past the end
   }
   const sorted = isAscending(times)
   for (let i = 0; i < n; i++) {
@@ -649,13 +646,11 @@ const prepareInsert = (
     }
     times = ts
     values = vs
-    own = true
   }
   if (options.policy === "never") return { times, values }
-  if (!own) {
-    times = times.slice()
-    values = values.slice()
-  }
+  // reducing equal times below changes the columns in place
+  if (times === data.times) times = times.slice()
+  if (values === data.values) values = values.slice()
   // Reduce equal timestamps within the batch.
   let w = 0
   let g = 0
