@@ -18,12 +18,11 @@ import { BTrDB, Copy, Uuid } from "../src/index.js"
 import * as EmbeddedServer from "../src/server/EmbeddedServer.js"
 import { numberArg } from "./args.js"
 import { emit, round, runBench } from "./figures.js"
+import { STEP, T0 } from "./series.js"
 
 const N = numberArg("points", 1_000_000)
 const K = numberArg("streams", 12)
 const C = numberArg("concurrency", 4)
-const T0 = 1_600_000_000_000_000_000n
-const STEP = 8_333_333n
 const CHUNK = 250_000
 
 const seconds = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

@@ -25,11 +25,10 @@ import { BTrDB, StreamSet, Uuid } from "../src/index.js"
 import { numberArg } from "./args.js"
 import { emit, round, runBench } from "./figures.js"
 import { gc } from "./gc.js"
+import { STEP, T0 } from "./series.js"
 
 const N = numberArg("points", 1_000_000)
 const K = numberArg("streams", 12)
-const T0 = 1_600_000_000_000_000_000n
-const STEP = 8_333_333n
 const CHUNK = 250_000
 
 /** The heap in use after a full collection: what is retained. */

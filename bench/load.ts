@@ -17,13 +17,12 @@ import * as path from "node:path"
 import { BTrDB, Uuid } from "../src/index.js"
 import { serveProcess } from "../test/support/serveProcess.js"
 import { numberArg } from "./args.js"
+import { STEP, T0 } from "./series.js"
 
 const CLIENTS = numberArg("clients", 20)
 const POINTS = numberArg("points", 1_000_000)
 const READERS = numberArg("readers", 4)
 const BATCH = numberArg("batch", 50_000)
-const T0 = 1_600_000_000_000_000_000n
-const STEP = 8_333_333n
 
 const emit = (figure: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ bench: "load", figure, value, unit, ...extra }))

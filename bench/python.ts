@@ -27,14 +27,13 @@ import { numberArg } from "./args.js"
 import { BTrDB, Uuid } from "./compiled.js"
 import { emit, round, runBench } from "./figures.js"
 import { settle } from "./gc.js"
+import { series, STEP, T0 } from "./series.js"
 
 const run = promisify(execFile)
 const N = numberArg("points", 2_000_000)
 const RUNS = numberArg("runs", 3)
 const READS = numberArg("reads", 3)
 const WARMUPS = numberArg("warmups", 1)
-const T0 = 1_600_000_000_000_000_000n
-const STEP = 8_333_333n
 const PYTHON = process.env["PYTHON"] ?? "python3"
 
 interface PythonRun {
@@ -54,12 +53,7 @@ const pythonRun = async (endpoint: string): Promise<PythonRun> => {
 /** One run of the SDK's side, the same: insert N points from columns into a new stream, then `values` READS times. */
 const sdkRun = (db: Sdk.Service) =>
   Effect.gen(function*() {
-    const times = new BigInt64Array(N)
-    const values = new Float64Array(N)
-    for (let i = 0; i < N; i++) {
-      times[i] = T0 + BigInt(i) * STEP
-      values[i] = Math.sin(i / 1000)
-    }
+    const { times, values } = series(0, N)
     const uuid = Uuid.random()
     const stream = yield* db.create({ uuid, collection: "bench/sdk", tags: { name: uuid.slice(0, 8) } })
     // the bench's own garbage (the bigints that made the columns) is collected before the clock starts

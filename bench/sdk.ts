@@ -46,23 +46,12 @@ import {
 import { emit, figures, round } from "./figures.js"
 import { settle as settleNow } from "./gc.js"
 import { compareRatio, PREVIOUS, previousFigures } from "./previous.js"
+import { series, STEP, T0 } from "./series.js"
 
 const N = numberArg("points", 10_000_000)
 /** The name of the SDK's `values` figure in bench/README.md's tables. */
 const FAST = "values (SDK fast path)"
 const INSERT_CHUNK_POINTS = BTrDBStream.INSERT_CHUNK_POINTS
-const T0 = 1_600_000_000_000_000_000n
-const STEP = 8_333_333n
-
-const columns = (from: number, count: number) => {
-  const times = new BigInt64Array(count)
-  const values = new Float64Array(count)
-  for (let i = 0; i < count; i++) {
-    times[i] = T0 + BigInt(from + i) * STEP
-    values[i] = Math.sin((from + i) / 1000)
-  }
-  return { times, values }
-}
 
 /** Best of `runs` timings of the synchronous `f`, in seconds. */
 const best = (runs: number, f: () => void): number => {
@@ -147,7 +136,7 @@ const sideBySide = <A, E, B>(runs: number, sdk: Effect.Effect<A, E>, limit: Effe
 
 /** In-process encode rate of InsertParams from columns, chunks of 50 000 points, points per second. */
 const encodeRate = () => {
-  const { times, values } = columns(0, 1_000_000)
+  const { times, values } = series(0, 1_000_000)
   const uuid = new Uint8Array(16)
   let bytes = 0
   const seconds = best(5, () => {
@@ -221,7 +210,7 @@ const serverInsertPath = async (data: { times: BigInt64Array; values: Float64Arr
 
 const main = async () => {
   // first, while this process holds nothing else: the server's path measured here, not the client's garbage
-  const serverPath = await serverInsertPath(columns(0, N))
+  const serverPath = await serverInsertPath(series(0, N))
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-"))
   const server = await serveProcess(dataDir, { built: true })
   const range = { start: T0, end: T0 + BigInt(N) * STEP }
@@ -229,7 +218,7 @@ const main = async () => {
   try {
     const program = Effect.gen(function*() {
       const db = yield* BTrDB.make({ endpoint: server.endpoint })
-      const data = columns(0, N)
+      const data = series(0, N)
       // each insert into a stream of its own, so that every one starts from the same empty tree
       const insertInto = (name: string, maxInFlight: number) =>
         Effect.flatMap(

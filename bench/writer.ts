@@ -20,13 +20,12 @@ import * as path from "node:path"
 import { BTrDB, Uuid, Writer } from "../src/index.js"
 import { serveProcess } from "../test/support/serveProcess.js"
 import { numberArg } from "./args.js"
+import { STEP, T0 } from "./series.js"
 
 const STREAMS = numberArg("streams", 100)
 const PRODUCERS = numberArg("producers", 10)
 const SECONDS = numberArg("seconds", 20)
 const SAMPLES = numberArg("samples", 12)
-const T0 = 1_600_000_000_000_000_000n
-const STEP = 8_333_333n // 120 Hz
 
 interface Figure {
   readonly bench: string
