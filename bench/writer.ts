@@ -12,6 +12,7 @@
  * noisy: take the rates as an order of magnitude.
  */
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as fs from "node:fs"
@@ -57,7 +58,7 @@ const main = async () => {
       const writer = yield* Writer.make({
         merge: "replace",
         maxBatchPoints: numberArg("batch-points", 50_000),
-        maxBatchAge: numberArg("batch-age-ms", 100),
+        maxBatchAge: Duration.millis(numberArg("batch-age-ms", 100)),
         maxInFlight: numberArg("in-flight", 8),
         maxBufferedPoints: numberArg("buffer", 1_000_000)
       }).pipe(Effect.provideService(BTrDB.BTrDB, db))
