@@ -51,6 +51,12 @@ export interface CallContext {
 export interface RequestEncoder<R extends RpcName, Req> {
   readonly rpc: R
   readonly serialize: (request: Req) => Buffer
+  /**
+   * Called with the serialized bytes once the call has ended (answered, failed or cancelled): grpc-js keeps a
+   * request's bytes until then (to send them again should it retry the call), and never reads them after, so the
+   * encoder may write a later request into them.
+   */
+  readonly release?: ((bytes: Buffer) => void) | undefined
 }
 
 /**
@@ -196,20 +202,27 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
 
   const callUnary = <R extends RpcName, Res>(
     rpc: R,
-    serialize: ((request: any) => Buffer) | undefined,
+    encoder: RequestEncoder<R, any> | undefined,
     request: unknown,
     context: CallContext | undefined
   ) =>
     Effect.callback<Res, RpcErrors<R>>((resume) => {
       const method = definition[rpc]!
+      const release = encoder?.release
+      let sent: Buffer | undefined
       const call = client.makeUnaryRequest<unknown, Res>(
         method.path,
-        serialize ?? method.requestSerialize,
+        encoder === undefined ?
+          method.requestSerialize :
+          release === undefined ?
+          encoder.serialize :
+          (value) => (sent = encoder.serialize(value)),
         method.responseDeserialize,
         request,
         metadata,
         {},
         (error, response) => {
+          if (sent !== undefined) release!(sent)
           if (error !== null || response === undefined) {
             resume(Effect.fail(failure(rpc, context, error)))
             return
@@ -270,7 +283,7 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
     unary: <R extends RpcName>(rpc: R, request: RequestOf<R>, context?: CallContext) =>
       callUnary<R, DecodedResponseOf<R>>(rpc, undefined, request, context),
     unaryEncoded: <R extends RpcName, Req>(encoder: RequestEncoder<R, Req>, request: Req, context?: CallContext) =>
-      callUnary<R, DecodedResponseOf<R>>(encoder.rpc, encoder.serialize, request, context),
+      callUnary<R, DecodedResponseOf<R>>(encoder.rpc, encoder, request, context),
     serverStream: <R extends RpcName>(rpc: R, request: RequestOf<R>, context?: CallContext) =>
       callServerStream<R, DecodedResponseOf<R>>(rpc, undefined, request, context),
     serverStreamDecoded: <R extends RpcName, Res>(

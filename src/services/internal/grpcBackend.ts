@@ -9,6 +9,8 @@ import {
   decodeStatPointsResponse,
   encodeInsertParams,
   type InsertParamsInput,
+  LentBuffers,
+  RAW_POINT_ENTRY_BYTES,
   type RawValuesPage,
   type StatPointsPage
 } from "../../internal/grpc/codecs/index.js"
@@ -26,6 +28,7 @@ import type { ChangedRanges, Points, Windows } from "../../schema/Points.js"
 import { ServerInfo } from "../../schema/ServerInfo.js"
 import { fromBytes, toBytes, type Uuid } from "../../schema/Uuid.js"
 import type { ArrowMessage, Backend, KeyOptValue } from "./Backend.js"
+import { INSERT_CHUNK_POINTS } from "./stream/arguments.js"
 
 const uuidBytes = (uuid: Uuid): Buffer => uuidToBytes(uuid, Buffer.allocUnsafe(16)) as Buffer
 
@@ -71,10 +74,41 @@ const statPointsDecoder = <R extends "AlignedWindows" | "Windows">(rpc: R): Resp
   deserialize: decodeStatPointsResponse
 })
 
-/** Encodes one InsertParams from columns. */
-const insertEncoder: RequestEncoder<"Insert", InsertParamsInput> = {
-  rpc: "Insert",
-  serialize: (request) => asBuffer(encodeInsertParams(request))
+/** The largest InsertParams of one chunk: its points, and room for the uuid, merge policy and rounding. */
+const INSERT_BUFFER_BYTES = RAW_POINT_ENTRY_BYTES * INSERT_CHUNK_POINTS + 64
+
+/**
+ * Encodes one InsertParams from columns, into buffers reused from one call to the next once grpc-js is done with
+ * them: a long insert's chunks then take a few warm buffers instead of a new megabyte each (bench/README.md). It
+ * keeps a few more buffers than an insert has calls in flight by default, each at most a full chunk's size.
+ */
+const insertEncoder = (): RequestEncoder<"Insert", InsertParamsInput> => {
+  const buffers = new LentBuffers(8, INSERT_BUFFER_BYTES)
+  return {
+    rpc: "Insert",
+    serialize: (request) => asBuffer(encodeInsertParams(request, buffers)),
+    release: (bytes) => buffers.giveBack(bytes)
+  }
+}
+
+/** Insert calls, one per chunk, their requests written by one encoder of the connection's own. */
+const insertCalls = (connection: Connection): Backend["insert"] => {
+  const requests = insertEncoder()
+  return (uuid, times, values, policy) =>
+    Effect.map(
+      connection.unaryEncoded(
+        requests,
+        {
+          uuid: toBytes(uuid),
+          sync: false,
+          times,
+          values,
+          mergePolicy: mergePolicyCode(policy)
+        },
+        { uuid }
+      ),
+      (r) => BigInt(r.versionMajor)
+    )
 }
 
 const pointsPage = (page: RawValuesPage): Points => ({
@@ -206,21 +240,7 @@ export const make = (connection: Connection): Backend => ({
 
   obliterate: (uuid) => Effect.asVoid(connection.unary("Obliterate", { uuid: uuidBytes(uuid) }, { uuid })),
 
-  insert: (uuid, times, values, policy) =>
-    Effect.map(
-      connection.unaryEncoded(
-        insertEncoder,
-        {
-          uuid: toBytes(uuid),
-          sync: false,
-          times,
-          values,
-          mergePolicy: mergePolicyCode(policy)
-        },
-        { uuid }
-      ),
-      (r) => BigInt(r.versionMajor)
-    ),
+  insert: insertCalls(connection),
 
   rawValues: (uuid, start, end, version) =>
     Stream.map(

@@ -16,9 +16,11 @@ export {
   type InsertRequest,
   MergePolicyCode
 } from "./insert.js"
+export { LentBuffers } from "./lentBuffers.js"
 export {
   decodeRawValuesResponse,
   encodeRawValuesResponse,
+  RAW_POINT_ENTRY_BYTES,
   type RawValuesPage,
   RawValuesResponseBuilder,
   type RawValuesResponseInput

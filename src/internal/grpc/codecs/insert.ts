@@ -10,6 +10,7 @@
  * Merge rules on decode: the last `uuid`, `sync` and `merge_policy` win; several `rounding` submessages merge
  * (a later one without `bits` keeps the earlier `bits`), as protobuf specifies for singular message fields.
  */
+import type { LentBuffers } from "./lentBuffers.js"
 import { decodeRawPointEntries, RAW_POINT_ENTRY_BYTES, writeRawPointEntries } from "./rawValues.js"
 import {
   bytesToWrite,
@@ -82,8 +83,11 @@ export interface DecodeInsertOptions {
   readonly maxPoints: number
 }
 
-/** Encodes an `InsertParams` from columns (or the sub-range `offset`/`length` of them) in canonical form. */
-export const encodeInsertParams = (input: InsertParamsInput): Uint8Array => {
+/**
+ * Encodes an `InsertParams` from columns (or the sub-range `offset`/`length` of them) in canonical form. With
+ * `buffers`, into a buffer lent by them, to give back once the message has been sent.
+ */
+export const encodeInsertParams = (input: InsertParamsInput, buffers?: LentBuffers): Uint8Array => {
   const { mergePolicy, roundBits, sync, times, uuid, values } = input
   if (!(uuid instanceof Uint8Array)) invalidArgument("uuid must be a Uint8Array")
   if (typeof sync !== "boolean") invalidArgument("sync must be a boolean")
@@ -99,7 +103,7 @@ export const encodeInsertParams = (input: InsertParamsInput): Uint8Array => {
     RAW_POINT_ENTRY_BYTES * n +
     (mergePolicy === 0 ? 0 : 2) +
     (roundBits === undefined ? 0 : 3 + sizeInt32(roundBits))
-  const out = bytesToWrite(bound)
+  const out = buffers === undefined ? bytesToWrite(bound) : buffers.lend(bound)
   let pos = 0
   if (uuid.length !== 0) {
     out[pos++] = 0x0a

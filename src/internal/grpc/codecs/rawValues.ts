@@ -15,6 +15,7 @@
  * `Uint8Array` of the exact size.
  */
 import { HI, LITTLE_ENDIAN_HOST, LO } from "../../byteOrder.js"
+import { LentBuffers } from "./lentBuffers.js"
 import {
   prepareStatus,
   readResponseField,
@@ -400,9 +401,8 @@ export const encodeRawValuesResponse = (input: RawValuesResponseInput): Uint8Arr
 export class RawValuesResponseBuilder {
   private readonly header: PreparedHeader
   private readonly capacity: number
-  /** The buffers of messages taken and not given back (with `reuse`). */
-  private readonly lent = new Set<ArrayBufferLike>()
-  private spare: Uint8Array | null = null
+  /** With `reuse`, the buffers messages are written into. */
+  private readonly buffers: LentBuffers | null
   private out: Uint8Array | null = null
   private view: DataView | null = null
   private pos = 0
@@ -412,10 +412,11 @@ export class RawValuesResponseBuilder {
   constructor(
     header: Pick<RawValuesResponseInput, "stat" | "versionMajor" | "versionMinor">,
     private readonly pageSize: number,
-    private readonly reuse = false
+    reuse = false
   ) {
     this.header = prepareHeader(header.stat, header.versionMajor, header.versionMinor)
     this.capacity = this.header.size + RAW_POINT_ENTRY_BYTES * pageSize
+    this.buffers = reuse ? new LentBuffers(1, this.capacity) : null
   }
 
   /** Writes the points `[from, to)` of the columns into the message being built. */
@@ -425,9 +426,7 @@ export class RawValuesResponseBuilder {
       invalidArgument(`a message of at most ${this.pageSize} points given ${this.count + to - from}`)
     }
     if (this.out === null || this.view === null) {
-      // a buffer of its own when it may be reused (Node's small buffers share one pool)
-      this.out = this.spare ?? (this.reuse ? Buffer.allocUnsafeSlow(this.capacity) : bytesToWrite(this.capacity))
-      this.spare = null
+      this.out = this.buffers === null ? bytesToWrite(this.capacity) : this.buffers.lend(this.capacity)
       this.view = viewOf(this.out)
       this.pos = this.header.write(this.out, 0)
     }
@@ -455,7 +454,6 @@ export class RawValuesResponseBuilder {
       const empty = bytesToWrite(this.header.size)
       return writtenPart(empty, this.header.write(empty, 0))
     }
-    if (this.reuse) this.lent.add(out.buffer)
     return writtenPart(out, pos)
   }
 
@@ -464,6 +462,6 @@ export class RawValuesResponseBuilder {
    * its buffer. Anything else (a message not lent, or given back already) is ignored.
    */
   giveBack(message: Uint8Array): void {
-    if (this.lent.delete(message.buffer)) this.spare = new Uint8Array(message.buffer)
+    this.buffers?.giveBack(message)
   }
 }
