@@ -5,6 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import {
@@ -98,12 +99,16 @@ describe("Insert requests in lent buffers", () => {
       assert.strictEqual(released(), 1)
       assert.strictEqual(buffers.lentCount, 0)
 
+      // the server holds the next call for 1 s: it is still under way when it is cancelled
+      yield* connection.unary("FaultInject", { type: "2", params: Buffer.from(`{"calls":1,"ms":1000}`) })
       const fiber = yield* Effect.forkChild(connection.unaryEncoded(encoder, request(Uuid.random(), times, values)))
       while (serialized() < 2) yield* Effect.yieldNow
       assert.strictEqual(buffers.lentCount, 1, "lent while the call is under way")
       yield* Fiber.interrupt(fiber)
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.hasInterrupts(exit), "the call was cancelled, not answered")
       // grpc-js ends a cancelled call on its next turn
       while (released() < 2) yield* Effect.sleep("5 millis")
       assert.strictEqual(buffers.lentCount, 0)
-    }).pipe(Effect.provide(EmbeddedServer.layerWithClient())))
+    }).pipe(Effect.provide(EmbeddedServer.layerWithClient({ faultInjection: true }))))
 })
