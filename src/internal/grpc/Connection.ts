@@ -208,21 +208,17 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
   ) =>
     Effect.callback<Res, RpcErrors<R>>((resume) => {
       const method = definition[rpc]!
-      const release = encoder?.release
+      // the bytes an encoder wrote, to give back to it once the call has ended
       let sent: Buffer | undefined
       const call = client.makeUnaryRequest<unknown, Res>(
         method.path,
-        encoder === undefined ?
-          method.requestSerialize :
-          release === undefined ?
-          encoder.serialize :
-          (value) => (sent = encoder.serialize(value)),
+        encoder === undefined ? method.requestSerialize : (value) => (sent = encoder.serialize(value)),
         method.responseDeserialize,
         request,
         metadata,
         {},
         (error, response) => {
-          if (sent !== undefined) release!(sent)
+          if (sent !== undefined) encoder?.release?.(sent)
           if (error !== null || response === undefined) {
             resume(Effect.fail(failure(rpc, context, error)))
             return
