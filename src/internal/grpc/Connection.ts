@@ -62,10 +62,12 @@ export interface RequestEncoder<R extends RpcName, Req> {
 /**
  * A hand decoder of one RPC's answers, used in place of proto-loader's for the reads whose points it decodes
  * straight into columns. It must read what proto-loader would (test/codecs/generatedTypes.test.ts checks it).
+ * `page` turns an answer without error into what the read gives.
  */
-export interface ResponseDecoder<R extends RpcName, Res> {
+export interface ResponseDecoder<R extends RpcName, Res, A> {
   readonly rpc: R
   readonly deserialize: (bytes: Buffer) => Res
+  readonly page: (message: Res) => A
 }
 
 /** A response message that may carry an in-band status. */
@@ -100,12 +102,12 @@ export interface Connection {
     request: RequestOf<R>,
     context?: CallContext
   ) => Stream.Stream<DecodedResponseOf<R>, RpcErrors<R>>
-  /** `serverStream` with the answers read by a hand decoder. */
-  readonly serverStreamDecoded: <R extends RpcName, Res>(
-    decoder: ResponseDecoder<R, Res>,
+  /** `serverStream` with the answers read by a hand decoder, as its pages. */
+  readonly serverStreamDecoded: <R extends RpcName, Res, A>(
+    decoder: ResponseDecoder<R, Res, A>,
     request: RequestOf<R>,
     context?: CallContext
-  ) => Stream.Stream<Res, RpcErrors<R>>
+  ) => Stream.Stream<A, RpcErrors<R>>
   /**
    * Calls a bidirectional-streaming RPC: sends `requests` and keeps the request side open (a half-close would end
    * a Subscribe), then streams the answers as `serverStream` does. Closing the stream, or interrupting its fiber,
@@ -230,26 +232,27 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
       return Effect.sync(() => call.cancel())
     })
 
-  const callServerStream = <R extends RpcName, Res>(
+  const callServerStream = <R extends RpcName, Res, A>(
     rpc: R,
-    deserialize: ((bytes: Buffer) => Res) | undefined,
+    decoder: ResponseDecoder<R, Res, A> | undefined,
     request: unknown,
     context: CallContext | undefined
-  ) =>
+  ): Stream.Stream<A, RpcErrors<R>> =>
     callStream(
       () => {
         const method = definition[rpc]!
         return client.makeServerStreamRequest<unknown, Res>(
           method.path,
           method.requestSerialize,
-          deserialize ?? method.responseDeserialize,
+          decoder?.deserialize ?? method.responseDeserialize,
           request,
           metadata,
           {}
         )
       },
       (message: Res) => inBand(rpc, context, (message as WithStat).stat),
-      (error) => failure(rpc, context, error)
+      (error) => failure(rpc, context, error),
+      decoder?.page
     )
 
   const bidiStream = <R extends RpcName>(
@@ -281,12 +284,12 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
     unaryEncoded: <R extends RpcName, Req>(encoder: RequestEncoder<R, Req>, request: Req, context?: CallContext) =>
       callUnary<R, DecodedResponseOf<R>>(encoder.rpc, encoder, request, context),
     serverStream: <R extends RpcName>(rpc: R, request: RequestOf<R>, context?: CallContext) =>
-      callServerStream<R, DecodedResponseOf<R>>(rpc, undefined, request, context),
-    serverStreamDecoded: <R extends RpcName, Res>(
-      decoder: ResponseDecoder<R, Res>,
+      callServerStream<R, DecodedResponseOf<R>, DecodedResponseOf<R>>(rpc, undefined, request, context),
+    serverStreamDecoded: <R extends RpcName, Res, A>(
+      decoder: ResponseDecoder<R, Res, A>,
       request: RequestOf<R>,
       context?: CallContext
-    ) => callServerStream(decoder.rpc, decoder.deserialize, request, context),
+    ) => callServerStream(decoder.rpc, decoder, request, context),
     bidiStream
   }
 }

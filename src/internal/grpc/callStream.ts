@@ -24,13 +24,16 @@ export type Call<Res> = grpc.ClientReadableStream<Res> | grpc.ClientDuplexStream
 
 /**
  * The answers of the call `start` makes, as a Stream: `check` turns a message into the error it carries (an
- * in-band status), `failure` a failed call into its error. Messages before a failing one are given first.
+ * in-band status), `failure` a failed call into its error, and `output` a message without error into what the
+ * stream gives (a page: in the same step, rather than in a `Stream.map` of its own). Messages before a failing
+ * one are given first.
  */
-export const callStream = <Res, E>(
+export const callStream = <Res, E, A = Res>(
   start: () => Call<Res>,
   check: (message: Res) => E | undefined,
-  failure: (error: unknown) => E
-): Stream.Stream<Res, E> =>
+  failure: (error: unknown) => E,
+  output?: (message: Res) => A
+): Stream.Stream<A, E> =>
   Stream.fromChannel(Channel.fromTransform((_, scope) =>
     Effect.suspend(() => {
       const call = start()
@@ -61,23 +64,27 @@ export const callStream = <Res, E>(
         notify()
       })
 
-      const pull = (): Effect.Effect<Arr.NonEmptyReadonlyArray<Res>, E | Cause.Done> => {
+      const pull = (): Effect.Effect<Arr.NonEmptyReadonlyArray<A>, E | Cause.Done> => {
         if (received.length > 0) {
           const messages = received.splice(0, received.length)
           if (call.isPaused()) call.resume()
-          for (let i = 0; i < messages.length; i++) {
-            const bad = check(messages[i]!)
-            if (bad === undefined) continue
-            if (i === 0) return Effect.fail(bad)
+          const given: Array<A> = []
+          for (const message of messages) {
+            const bad = check(message)
+            if (bad === undefined) {
+              given.push(output === undefined ? message as unknown as A : output(message))
+              continue
+            }
+            if (given.length === 0) return Effect.fail(bad)
             // the messages before it first; the next pull fails
             failed = { error: bad }
-            return Effect.succeed(messages.slice(0, i) as unknown as Arr.NonEmptyReadonlyArray<Res>)
+            break
           }
-          return Effect.succeed(messages as unknown as Arr.NonEmptyReadonlyArray<Res>)
+          return Effect.succeed(given as unknown as Arr.NonEmptyReadonlyArray<A>)
         }
         if (failed !== undefined) return Effect.fail(failed.error)
         if (ended) return Cause.done()
-        return Effect.callback<Arr.NonEmptyReadonlyArray<Res>, E | Cause.Done>((resume) => {
+        return Effect.callback<Arr.NonEmptyReadonlyArray<A>, E | Cause.Done>((resume) => {
           wake = () => resume(pull())
           return Effect.sync(() => {
             wake = undefined

@@ -52,6 +52,11 @@ export interface Backend {
   readonly endpoint: string
   /** The map a routing backend routes by (`cluster/routingBackend.ts`); absent for one endpoint. */
   readonly cluster?: Effect.Effect<Option.Option<ClusterState>> | undefined
+  /**
+   * True when the backend's streams read nothing from the context they run in (a routing backend's annotate their
+   * RPC span): their RPC spans are then not given to each of their pulls (`streamSpan.ts`, `withLeafSpan`).
+   */
+  readonly contextFreeStreams?: boolean | undefined
   readonly info: Effect.Effect<ServerInfo, RpcErrors<"Info">>
   readonly create: (
     uuid: Uuid,

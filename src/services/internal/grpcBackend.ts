@@ -62,17 +62,32 @@ const countsFromWire = (pairs: ReadonlyArray<{ readonly key: string; readonly co
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-/** Decodes one RawValuesResponse into one columnar page. */
-const rawValuesDecoder: ResponseDecoder<"RawValues", RawValuesPage> = {
+/** One RawValuesResponse as one columnar page. */
+const rawValuesDecoder: ResponseDecoder<"RawValues", RawValuesPage, Points> = {
   rpc: "RawValues",
-  deserialize: decodeRawValuesResponse
+  deserialize: decodeRawValuesResponse,
+  page: (page) => ({ times: page.times, values: page.values, version: page.versionMajor })
 }
 
-/** Decodes one AlignedWindowsResponse / WindowsResponse into one columnar page. */
-const statPointsDecoder = <R extends "AlignedWindows" | "Windows">(rpc: R): ResponseDecoder<R, StatPointsPage> => ({
+/** One AlignedWindowsResponse / WindowsResponse as one columnar page. */
+const statPointsDecoder = <R extends "AlignedWindows" | "Windows">(
+  rpc: R
+): ResponseDecoder<R, StatPointsPage, Windows> => ({
   rpc,
-  deserialize: decodeStatPointsResponse
+  deserialize: decodeStatPointsResponse,
+  page: (page) => ({
+    times: page.times,
+    min: page.min,
+    mean: page.mean,
+    max: page.max,
+    count: page.count,
+    stddev: page.stddev,
+    version: page.versionMajor
+  })
 })
+
+const alignedWindowsDecoder = statPointsDecoder("AlignedWindows")
+const windowsDecoder = statPointsDecoder("Windows")
 
 /** The largest InsertParams of one chunk: its points, and room for the uuid, merge policy and rounding. */
 const INSERT_BUFFER_BYTES = RAW_POINT_ENTRY_BYTES * INSERT_CHUNK_POINTS + 64
@@ -112,22 +127,6 @@ const insertCalls = (connection: Connection): Backend["insert"] => {
     )
 }
 
-const pointsPage = (page: RawValuesPage): Points => ({
-  times: page.times,
-  values: page.values,
-  version: page.versionMajor
-})
-
-const windowsPage = (page: StatPointsPage): Windows => ({
-  times: page.times,
-  min: page.min,
-  mean: page.mean,
-  max: page.max,
-  count: page.count,
-  stddev: page.stddev,
-  version: page.versionMajor
-})
-
 /** One ChangesResponse as one columnar page. */
 export const rangesFromWire = (message: DecodedResponseOf<"Changes">): ChangedRanges => {
   const n = message.ranges.length
@@ -151,6 +150,7 @@ const arrowMessage = (r: { readonly versionMajor?: string; readonly arrowBytes: 
  */
 export const make = (connection: Connection): Backend => ({
   endpoint: connection.endpoint,
+  contextFreeStreams: true,
 
   info: Effect.map(
     connection.unary("Info", {}),
@@ -244,51 +244,42 @@ export const make = (connection: Connection): Backend => ({
   insert: insertCalls(connection),
 
   rawValues: (uuid, start, end, version) =>
-    Stream.map(
-      connection.serverStreamDecoded(
-        rawValuesDecoder,
-        {
-          uuid: uuidBytes(uuid),
-          start: start.toString(),
-          end: end.toString(),
-          versionMajor: version.toString()
-        },
-        { uuid }
-      ),
-      pointsPage
+    connection.serverStreamDecoded(
+      rawValuesDecoder,
+      {
+        uuid: uuidBytes(uuid),
+        start: start.toString(),
+        end: end.toString(),
+        versionMajor: version.toString()
+      },
+      { uuid }
     ),
 
   alignedWindows: (uuid, start, end, pointWidth, version) =>
-    Stream.map(
-      connection.serverStreamDecoded(
-        statPointsDecoder("AlignedWindows"),
-        {
-          uuid: uuidBytes(uuid),
-          start: start.toString(),
-          end: end.toString(),
-          versionMajor: version.toString(),
-          pointWidth
-        },
-        { uuid }
-      ),
-      windowsPage
+    connection.serverStreamDecoded(
+      alignedWindowsDecoder,
+      {
+        uuid: uuidBytes(uuid),
+        start: start.toString(),
+        end: end.toString(),
+        versionMajor: version.toString(),
+        pointWidth
+      },
+      { uuid }
     ),
 
   windows: (uuid, start, end, width, depth, version) =>
-    Stream.map(
-      connection.serverStreamDecoded(
-        statPointsDecoder("Windows"),
-        {
-          uuid: uuidBytes(uuid),
-          start: start.toString(),
-          end: end.toString(),
-          versionMajor: version.toString(),
-          width: width.toString(),
-          depth
-        },
-        { uuid }
-      ),
-      windowsPage
+    connection.serverStreamDecoded(
+      windowsDecoder,
+      {
+        uuid: uuidBytes(uuid),
+        start: start.toString(),
+        end: end.toString(),
+        versionMajor: version.toString(),
+        width: width.toString(),
+        depth
+      },
+      { uuid }
     ),
 
   nearest: (uuid, time, version, backward) =>

@@ -13,23 +13,58 @@ import * as Channel from "effect/Channel"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type * as Pull from "effect/Pull"
 import * as References from "effect/References"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 
-/** Ends `span` with the stream's `exit`, at the clock's time unless span timing is off. */
-const endSpan = (span: Tracer.Span, exit: Exit.Exit<unknown, unknown>) =>
-  Effect.flatMap(
-    References.TracerTimingEnabled,
-    (timed) =>
-      Effect.flatMap(timed ? Clock.currentTimeNanos : Effect.succeed(0n), (time) =>
-        Effect.sync(() => {
-          if (span.status._tag !== "Ended") span.end(time, exit)
-        }))
+/**
+ * Opens span `name` in `scope`, ended with the exit the scope closes with: at the time of the clock in effect when
+ * it opened, unless span timing was off then (as effect ends its own scoped spans), in one step.
+ */
+const openSpan = (name: string, options: Tracer.SpanOptionsNoTrace, scope: Scope.Scope) =>
+  Effect.uninterruptible(Effect.withFiber((fiber) => {
+    const clock = fiber.getRef(Clock.Clock)
+    const timed = fiber.getRef(References.TracerTimingEnabled)
+    return Effect.tap(
+      Effect.makeSpan(name, options),
+      (span) =>
+        Scope.addFinalizerExit(scope, (exit) =>
+          Effect.sync(() => {
+            if (span.status._tag !== "Ended") span.end(timed ? clock.currentTimeNanosUnsafe() : 0n, exit)
+          }))
+    )
+  }))
+
+/**
+ * The streams made by {@link withLeafSpan}: their pulls read nothing from their context, so {@link withStreamSpan}
+ * gives them the operation's context when they start (their span is its child) and leaves their pulls as they are.
+ */
+const leaves = new WeakSet<Stream.Stream<unknown, unknown, unknown>>()
+
+/**
+ * `stream`, which reads nothing from the context it runs in (no span, no service), run in a span `name` of its
+ * own: the span of one call. What it adds to the stream is the span and nothing per pull: the stream's pulls are
+ * its own, run in the context of its consumer (where {@link withStreamSpan} gives every pull a context with the
+ * span).
+ */
+export const withLeafSpan = <A, E, R>(
+  stream: Stream.Stream<A, E, R>,
+  name: string,
+  options: Tracer.SpanOptionsNoTrace
+): Stream.Stream<A, E, R> => {
+  const spanned = Stream.fromChannel(
+    Channel.fromTransform((upstream, scope) =>
+      Effect.flatMap(
+        openSpan(name, options, scope),
+        () => Channel.toTransform(Stream.toChannel(stream))(upstream, scope)
+      )
+    )
   )
+  leaves.add(spanned)
+  return spanned
+}
 
 /** What {@link withStreamSpan} provides besides the span, and when it opens none. */
 export interface StreamSpanOptions {
@@ -52,16 +87,18 @@ export const withStreamSpan = <A, E, R, E2, R2>(
   { services = Context.empty(), unless }: StreamSpanOptions = {}
 ): Stream.Stream<A, E | E2, R | Exclude<R2, Scope.Scope>> =>
   Stream.fromChannel(Channel.fromTransform((upstream, scope) => {
+    // the stream's pull, and whether it is a leaf's
+    let leaf = false
     const setup: Effect.Effect<Pull.Pull<Arr.NonEmptyReadonlyArray<A>, E, void>, E2, R | Exclude<R2, Scope.Scope>> =
       Effect.flatMap(
         Scope.provide(make, scope),
-        (stream) => Channel.toTransform(Stream.toChannel(stream))(upstream, scope)
+        (stream) => {
+          leaf = leaves.has(stream)
+          return Channel.toTransform(Stream.toChannel(stream))(upstream, scope)
+        }
       )
     const spanned = Effect.flatMap(
-      Effect.uninterruptible(Effect.tap(
-        Effect.makeSpan(name, options),
-        (span) => Scope.addFinalizerExit(scope, (exit) => endSpan(span, exit))
-      )),
+      openSpan(name, options, scope),
       (span) => {
         const provided = Context.add(services, Tracer.ParentSpan, span)
         // Every pull runs in the context of its consumer, almost always the same one: merged once with what is
@@ -77,7 +114,7 @@ export const withStreamSpan = <A, E, R, E2, R2>(
         }
         return Effect.map(
           Effect.updateContext(setup, (context: Context.Context<R | Exclude<R2, Scope.Scope>>) => within(context)),
-          (pull) => Effect.updateContext(pull, (context: Context.Context<never>) => within(context))
+          (pull) => leaf ? pull : Effect.updateContext(pull, (context: Context.Context<never>) => within(context))
         )
       }
     )

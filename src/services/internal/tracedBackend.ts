@@ -1,12 +1,14 @@
 /**
  * The RPC spans: every call a backend makes is a child span of the public operation that made it, named as
  * OpenTelemetry names RPC spans (`v5api.BTrDB/<RPC>`), so a trace shows each attempt, resumption and page call.
+ * A call's span is a leaf: nothing a backend does within a call opens a span of its own; a backend whose streams
+ * read nothing from their context (`contextFreeStreams`) has them run without the span given to each pull.
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { RpcName } from "../../internal/grpc/proto.js"
 import type { Backend } from "./Backend.js"
-import { withStreamSpan } from "./streamSpan.js"
+import { withLeafSpan, withStreamSpan } from "./streamSpan.js"
 
 /** The RPC behind each backend operation. */
 const RPC_OF = {
@@ -34,7 +36,7 @@ const RPC_OF = {
   arrowAlignedWindows: "ArrowAlignedWindows",
   arrowInsert: "ArrowInsert",
   subscribe: "Subscribe"
-} as const satisfies { readonly [K in Exclude<keyof Backend, "endpoint" | "cluster">]: RpcName }
+} as const satisfies { readonly [K in Exclude<keyof Backend, "endpoint" | "cluster" | "contextFreeStreams">]: RpcName }
 
 const attributesOf = new Map<string, Readonly<Record<string, string | number>>>()
 
@@ -70,7 +72,11 @@ const spanOptions = (rpc: RpcName, server: Record<string, string | number>) => (
 /** `backend` with every call in a span `v5api.BTrDB/<RPC>`. */
 export const traceRpcs = (backend: Backend): Backend => {
   const server = serverAttributes(backend.endpoint)
-  const traced: Record<string, unknown> = { endpoint: backend.endpoint, cluster: backend.cluster }
+  const traced: Record<string, unknown> = {
+    endpoint: backend.endpoint,
+    cluster: backend.cluster,
+    contextFreeStreams: backend.contextFreeStreams
+  }
   for (const [operation, rpc] of Object.entries(RPC_OF) as Array<[keyof typeof RPC_OF, RpcName]>) {
     const name = `v5api.BTrDB/${rpc}`
     const options = spanOptions(rpc, server)
@@ -80,7 +86,9 @@ export const traceRpcs = (backend: Backend): Backend => {
       : (...args: ReadonlyArray<unknown>) => {
         const call: unknown = (member as (...a: ReadonlyArray<unknown>) => unknown)(...args)
         return Stream.isStream(call)
-          ? withStreamSpan(Effect.succeed(call), name, options)
+          ? backend.contextFreeStreams === true
+            ? withLeafSpan(call, name, options)
+            : withStreamSpan(Effect.succeed(call), name, options)
           : Effect.withSpan(call as Effect.Effect<unknown, unknown>, name, options)
       }
   }
