@@ -47,6 +47,19 @@ export const range = Effect.fnUntraced(function*(method: string, options: RangeO
   return { start, end, version: yield* version(method, options.version) }
 })
 
+/**
+ * The range of a read given as two `bigint` times BTrDB can name, start before end, at the latest version: what
+ * {@link range} would give, known without running it (the common case, checked on every short read); undefined
+ * for anything else, which `range` checks and words.
+ */
+export const plainRange = (options: RangeOptions): { readonly start: bigint; readonly end: bigint } | undefined => {
+  const { end, start, version } = options
+  return typeof start === "bigint" && typeof end === "bigint" && version === undefined && isNameableTime(start) &&
+      isNameableTime(end) && start < end
+    ? { start, end }
+    : undefined
+}
+
 export const MAX_INSERT_TIME = MAX_TIME - 1n
 
 export type Range = { readonly start: bigint; readonly end: bigint }

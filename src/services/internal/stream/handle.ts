@@ -71,6 +71,7 @@ import {
   EmptyWindowsSchema,
   INSERT_CHUNK_POINTS,
   invalid,
+  plainRange,
   PointWidthSchema,
   range,
   SmallInt,
@@ -285,6 +286,13 @@ class StreamImpl implements Stream {
 
   values(options: ValuesOptions = {}): EStream.Stream<Points, ReadErrors> {
     const method = "Stream.values"
+    const plain = options.parallel === undefined || options.parallel === 1 ? plainRange(options) : undefined
+    if (plain !== undefined) {
+      return this.traced(
+        "values",
+        Effect.map(currentPolicy(this.client), (policy) => this.rawValues(policy, plain.start, plain.end, 0n))
+      )
+    }
     return this.traced(
       "values",
       Effect.gen({ self: this }, function*() {
