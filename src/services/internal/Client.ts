@@ -2,13 +2,16 @@
  * What every handle of a connection shares: the backend and how each public operation is run (its span and its
  * retry policy).
  */
+import * as Channel from "effect/Channel"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as References from "effect/References"
 import type * as Scope from "effect/Scope"
 import * as EStream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import * as Retry from "../Retry.js"
 import type { Backend } from "./Backend.js"
-import { withStreamSpan } from "./streamSpan.js"
+import { unspannedLeaf, withStreamSpan } from "./streamSpan.js"
 import { serverAttributes } from "./tracedBackend.js"
 
 /** The shared state of one connection. */
@@ -104,6 +107,32 @@ export const streamOperationOf = <A, E, R, E2, R2>(
     services: Context.make(InOperation, true),
     unless: InOperation
   })
+
+/**
+ * The streamed public operation `operation` of one call, `call(policy)` with the retry policy in effect: as
+ * {@link streamOperationOf} runs it, except when no one could see its spans, where the call's stream is run as it
+ * is, without the span of the operation and the span of the call (two layers a short read otherwise goes through).
+ * No one could: the tracer in effect is effect's native one, which exports nothing, or tracing is off, and the
+ * call is not retried, so nothing runs inside the operation but the call (effect's `Tracer.nativeTracer`: runtime
+ * code may skip work only a tracing backend could observe). Retried, the attempts run in the operation's span.
+ */
+export const callOperation = <A, E>(
+  client: Client,
+  operation: string,
+  call: (policy: Retry.Policy) => EStream.Stream<A, E>,
+  target?: Target
+): EStream.Stream<A, E> =>
+  EStream.fromChannel(Channel.fromTransform((upstream, scope) =>
+    Effect.withFiber((fiber) => {
+      const policy = fiber.getRef(Retry.CurrentPolicy) ?? client.retry
+      const stream = call(policy)
+      const unseen = policy === Retry.never &&
+        (!fiber.getRef(References.TracerEnabled) || fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer)
+      const run = (unseen ? unspannedLeaf(stream) : undefined) ??
+        streamOperationOf(client, operation, Effect.succeed(stream), target)
+      return Channel.toTransform(EStream.toChannel(run))(upstream, scope)
+    })
+  ))
 
 /**
  * One call of an operation, retried by the policy in effect unless `retryable` is false (a call a retry could

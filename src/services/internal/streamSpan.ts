@@ -38,10 +38,15 @@ const openSpan = (name: string, options: Tracer.SpanOptionsNoTrace, scope: Scope
   }))
 
 /**
- * The streams made by {@link withLeafSpan}: their pulls read nothing from their context, so {@link withStreamSpan}
- * gives them the operation's context when they start (their span is its child) and leaves their pulls as they are.
+ * The streams made by {@link withLeafSpan}, each with the stream it spans: their pulls read nothing from their
+ * context, so {@link withStreamSpan} gives them the operation's context when they start (their span is its child)
+ * and leaves their pulls as they are.
  */
-const leaves = new WeakSet<Stream.Stream<unknown, unknown, unknown>>()
+const leaves = new WeakMap<Stream.Stream<unknown, unknown, unknown>, Stream.Stream<unknown, unknown, unknown>>()
+
+/** The stream `stream` spans when {@link withLeafSpan} made it, else undefined. */
+export const unspannedLeaf = <A, E, R>(stream: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> | undefined =>
+  leaves.get(stream) as Stream.Stream<A, E, R> | undefined
 
 /**
  * `stream`, which reads nothing from the context it runs in (no span, no service), run in a span `name` of its
@@ -62,7 +67,7 @@ export const withLeafSpan = <A, E, R>(
       )
     )
   )
-  leaves.add(spanned)
+  leaves.set(spanned, stream)
   return spanned
 }
 

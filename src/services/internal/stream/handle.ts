@@ -60,7 +60,16 @@ import type {
   WindowsErrors,
   WindowsOptions
 } from "../../Stream.js"
-import { attempt, type Client, currentPolicy, operation, run, streamOperation, streamOperationOf } from "../Client.js"
+import {
+  attempt,
+  callOperation,
+  type Client,
+  currentPolicy,
+  operation,
+  run,
+  streamOperation,
+  streamOperationOf
+} from "../Client.js"
 import { treatEmptyWindows } from "../emptyWindows.js"
 import { validate } from "../validate.js"
 import {
@@ -288,9 +297,11 @@ class StreamImpl implements Stream {
     const method = "Stream.values"
     const plain = options.parallel === undefined || options.parallel === 1 ? plainRange(options) : undefined
     if (plain !== undefined) {
-      return this.traced(
-        "values",
-        Effect.map(currentPolicy(this.client), (policy) => this.rawValues(policy, plain.start, plain.end, 0n))
+      return callOperation(
+        this.client,
+        method,
+        (policy) => this.rawValues(policy, plain.start, plain.end, 0n),
+        this.uuid
       )
     }
     return this.traced(
