@@ -1,5 +1,6 @@
 /**
- * The range of a read: `plainRange`, the check-free path every short read takes, gives what `range` gives.
+ * The range of a read: `plainRange` and `plainAlignedWindows`, the check-free paths short reads take, give what
+ * the checks give.
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -7,7 +8,14 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { MAX_TIME, MIN_TIME } from "../../src/internal/protocol.js"
 import { MAXIMUM_TIME, MINIMUM_TIME } from "../../src/schema/Time.js"
-import { plainRange, range } from "../../src/services/internal/stream/arguments.js"
+import {
+  checkAlignedWindows,
+  plainAlignedWindows,
+  plainRange,
+  PointWidthSchema,
+  range
+} from "../../src/services/internal/stream/arguments.js"
+import { validate } from "../../src/services/internal/validate.js"
 
 const edges = [MIN_TIME, MINIMUM_TIME, MAX_TIME, MAXIMUM_TIME, 0n, 1_500_000_000_000_000_000n]
 /** Times near the edges of what BTrDB can name, and anywhere between. */
@@ -39,4 +47,27 @@ describe("plainRange", () => {
     expect(plainRange({ start: 1n, end: 2n, version: 3n })).toBeUndefined()
     expect(plainRange({ start: 1n, end: 2n })).toEqual({ start: 1n, end: 2n })
   })
+})
+
+describe("plainAlignedWindows", () => {
+  it("gives a read only when the checks pass, and one for every read of bigints at the latest version they pass", () =>
+    fc.assert(
+      fc.property(
+        times,
+        times,
+        fc.oneof(fc.integer({ min: -2, max: 66 }), fc.constant(2.5)),
+        (start, end, pointwidth) => {
+          const plain = plainAlignedWindows({ start, end, pointwidth })
+          const checked = Effect.runSyncExit(Effect.gen(function*() {
+            const pw = yield* validate("Stream.alignedWindows", "pointwidth", PointWidthSchema, pointwidth)
+            const r = yield* range("Stream.alignedWindows", { start, end })
+            yield* checkAlignedWindows("AlignedWindows", "u", r, pw)
+            return { start: r.start, end: r.end, pointwidth: pw }
+          }))
+          if (plain !== undefined) expect(Exit.isSuccess(checked) && checked.value).toEqual(plain)
+          else expect(Exit.isFailure(checked)).toBe(true)
+        }
+      ),
+      { numRuns: 2_000 }
+    ))
 })

@@ -82,12 +82,30 @@ const noWholeWindow = (rpc: string, uuid: string, r: Range, window: string) =>
 export const checkWindows = (rpc: string, uuid: string, r: Range, width: bigint) =>
   r.end - ((r.end - r.start) % width) <= r.start ? noWholeWindow(rpc, uuid, r, `a window of ${width} ns`) : Effect.void
 
-/** Fails as the server would when [start, end) holds no aligned window of 2^pw ns. */
-export const checkAlignedWindows = (rpc: string, uuid: string, r: Range, pw: number) => {
+/** True when [start, end) holds no aligned window of 2^pw ns (the server's 413). */
+const noAlignedWindow = (r: Range, pw: number) => {
   const mask = (1n << BigInt(pw)) - 1n
   return (r.start & ~mask) >= (r.end & ~mask) - 1n
-    ? noWholeWindow(rpc, uuid, r, `an aligned window of 2^${pw} = ${mask + 1n} ns`)
+}
+
+/** Fails as the server would when [start, end) holds no aligned window of 2^pw ns. */
+export const checkAlignedWindows = (rpc: string, uuid: string, r: Range, pw: number) =>
+  noAlignedWindow(r, pw)
+    ? noWholeWindow(rpc, uuid, r, `an aligned window of 2^${pw} = ${(1n << BigInt(pw))} ns`)
     : Effect.void
+
+/**
+ * An aligned-windows read given as a {@link plainRange} and a point width from 0 to 63, the range holding an
+ * aligned window: what the checks would give, known without running them; undefined for anything else.
+ */
+export const plainAlignedWindows = (
+  options: RangeOptions & { readonly pointwidth: number }
+): { readonly start: bigint; readonly end: bigint; readonly pointwidth: number } | undefined => {
+  const r = plainRange(options)
+  const pw = options.pointwidth
+  return r !== undefined && Number.isInteger(pw) && pw >= 0 && pw <= 63 && !noAlignedWindow(r, pw)
+    ? { start: r.start, end: r.end, pointwidth: pw }
+    : undefined
 }
 
 /** The end of the window of `width` from `start` that holds `last`, at most the end of time. */

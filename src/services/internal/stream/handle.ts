@@ -80,6 +80,7 @@ import {
   EmptyWindowsSchema,
   INSERT_CHUNK_POINTS,
   invalid,
+  plainAlignedWindows,
   plainRange,
   PointWidthSchema,
   range,
@@ -379,6 +380,25 @@ class StreamImpl implements Stream {
   alignedWindows(options: AlignedWindowsOptions): EStream.Stream<Windows, WindowsErrors> {
     const { backend } = this.client
     const method = "Stream.alignedWindows"
+    const plain = plainAlignedWindows(options)
+    if (plain !== undefined) {
+      const width = 1n << BigInt(plain.pointwidth)
+      const alignedEnd = plain.end & ~(width - 1n)
+      return callOperation(
+        this.client,
+        method,
+        (policy) =>
+          resumable(
+            policy,
+            (start, version) => backend.alignedWindows(this.uuid, start, plain.end, plain.pointwidth, version),
+            { start: plain.start, version: 0n },
+            (last) => last + width < alignedEnd ? last + width : undefined,
+            dropWindows,
+            false
+          ),
+        this.uuid
+      )
+    }
     return this.traced(
       "alignedWindows",
       Effect.gen({ self: this }, function*() {
