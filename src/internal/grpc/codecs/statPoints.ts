@@ -184,7 +184,10 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
   const le = LITTLE_ENDIAN_HOST
   let capacity = Math.floor(end / 56)
   let page = allocate(capacity)
-  let cols = columnsOf(page)
+  // the words of times and count, which the usual layout writes; all six columns' only for the general form
+  let tw = words(page.times)
+  let cw = words(page.count)
+  let cols: Columns | undefined
   let limit = capacity * 2
   let j = 0
   const header: ResponseHeader = { stat: undefined, versionMajor: 0n, versionMinor: 0n }
@@ -207,7 +210,9 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
       // after it, counted from their tags and lengths, and the columns grown once.
       capacity = (j >>> 1) + entriesFrom(buf, pos, end, 4)
       page = grow(page, capacity)
-      cols = columnsOf(page)
+      tw = words(page.times)
+      cw = words(page.count)
+      cols = undefined
       limit = capacity * 2
     }
     if (
@@ -215,8 +220,6 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
       buf[pos + 28] === 0x21 && buf[pos + 37] === 0x29 && buf[pos + 46] === 0x31
     ) {
       const i = j >>> 1
-      const tw = cols[0]
-      const cw = cols[4]
       tw[j] = dv.getUint32(pos + 2, true)
       tw[j + 1] = dv.getUint32(pos + 6, true)
       // Doubles moved from a DataView into a Float64Array keep their bits, NaN payloads included.
@@ -232,6 +235,7 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
     }
     pos = readLength(buf, pos, end)
     const e = pos + varLo()
+    cols ??= columnsOf(page)
     decodeStatPoint(buf, dv, pos, e, cols, j)
     j += 2
     pos = e
