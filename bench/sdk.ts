@@ -5,7 +5,8 @@
  * - `values` read through the SDK's fast path (hand codecs, columnar pages);
  * - the same read through proto-loader's generic decoding (an object per point; kept here only as the baseline);
  * - a client that only counts the bytes, on a channel with the same options (the limit of the transport), for the
- *   long read, for many short ones (1 000 points, one call each) and for a windows read (`alignedWindows`);
+ *   long read, for many short ones (1 000 points, one call each), for short windows reads (`alignedWindows` over
+ *   the same ranges) and for a windows read of the whole stream;
  * - `arrowValues`, the same points as one apache-arrow Table;
  * - `insert` of the N points from columns, end to end, with several calls in flight (the default) and one at a time,
  *   the server's insert path in-process (decode, merge, commit) and the in-process encode rate of InsertParams;
@@ -282,6 +283,30 @@ const main = async () => {
         2
       )
 
+      // short aligned-windows reads, the same ranges: a statistical query of a few seconds, one call each
+      const shortWindows = yield* sideBySide(
+        3,
+        Effect.gen(function*() {
+          for (let i = 0; i < SHORT_READS; i++) {
+            const start = shortStart(i)
+            const read = yield* EStream.runFold(
+              stream.alignedWindows({ start, end: start + BigInt(SHORT) * STEP, pointwidth: WINDOW_POINTWIDTH }),
+              () => 0,
+              (n, w) => n + w.times.length
+            )
+            if (read === 0) throw new Error("a short windows read read no window")
+          }
+        }),
+        Effect.promise(async () => {
+          for (let i = 0; i < SHORT_READS; i++) {
+            const start = shortStart(i)
+            const request = rawValuesRequest(stream.uuid, start, start + BigInt(SHORT) * STEP)
+            await rawRead(plain, "AlignedWindows", { ...request, pointWidth: WINDOW_POINTWIDTH }, (b) => b, bytesOf)
+          }
+        }),
+        2
+      )
+
       // a windows read: every aligned window of the stream
       const windows = yield* sideBySide(
         3,
@@ -311,6 +336,8 @@ const main = async () => {
         bytesOnly: long.limit,
         shortSdk: short.sdk,
         shortBytes: short.limit,
+        shortWindowsSdk: shortWindows.sdk,
+        shortWindowsBytes: shortWindows.limit,
         windows: windows.result,
         windowsSdk: windows.sdk,
         windowsBytes: windows.limit,
@@ -356,6 +383,14 @@ const main = async () => {
       unit: "reads/s",
       vs: "the same reads by the bytes-only client",
       ratio: round(r.shortBytes / r.shortSdk)
+    })
+    emit({
+      bench: "read",
+      figure: `short alignedWindows reads (${SHORT} points' span, one call each)`,
+      value: round(SHORT_READS / r.shortWindowsSdk),
+      unit: "reads/s",
+      vs: "the same reads by the bytes-only client",
+      ratio: round(r.shortWindowsBytes / r.shortWindowsSdk)
     })
     emit({
       bench: "read",
@@ -447,6 +482,12 @@ const main = async () => {
           r.shortBytes / r.shortSdk,
           `short reads (${SHORT} points, one call each)`,
           "short reads by the bytes-only client"
+        ],
+        [
+          "short alignedWindows reads ÷ bytes-only client",
+          r.shortWindowsBytes / r.shortWindowsSdk,
+          `short alignedWindows reads (${SHORT} points' span, one call each)`,
+          "short alignedWindows reads by the bytes-only client"
         ],
         [
           "alignedWindows ÷ bytes-only client",
