@@ -127,6 +127,16 @@ const insertCalls = (connection: Connection): Backend["insert"] => {
     )
 }
 
+/** The request of a Windows or ArrowWindows read (the same fields). */
+const windowsParams = (uuid: Uuid, start: bigint, end: bigint, width: bigint, depth: number, version: bigint) => ({
+  uuid: uuidBytes(uuid),
+  start: start.toString(),
+  end: end.toString(),
+  versionMajor: version.toString(),
+  width: width.toString(),
+  depth
+})
+
 /** One ChangesResponse as one columnar page. */
 export const rangesFromWire = (message: DecodedResponseOf<"Changes">): ChangedRanges => {
   const n = message.ranges.length
@@ -269,18 +279,7 @@ export const make = (connection: Connection): Backend => ({
     ),
 
   windows: (uuid, start, end, width, depth, version) =>
-    connection.serverStreamDecoded(
-      windowsDecoder,
-      {
-        uuid: uuidBytes(uuid),
-        start: start.toString(),
-        end: end.toString(),
-        versionMajor: version.toString(),
-        width: width.toString(),
-        depth
-      },
-      { uuid }
-    ),
+    connection.serverStreamDecoded(windowsDecoder, windowsParams(uuid, start, end, width, depth, version), { uuid }),
 
   nearest: (uuid, time, version, backward) =>
     Effect.map(
@@ -351,14 +350,7 @@ export const make = (connection: Connection): Backend => ({
 
   arrowWindows: (uuid, start, end, width, depth, version) =>
     Stream.map(
-      connection.serverStream("ArrowWindows", {
-        uuid: uuidBytes(uuid),
-        start: start.toString(),
-        end: end.toString(),
-        versionMajor: version.toString(),
-        width: width.toString(),
-        depth
-      }, { uuid }),
+      connection.serverStream("ArrowWindows", windowsParams(uuid, start, end, width, depth, version), { uuid }),
       arrowMessage
     ),
 
