@@ -92,7 +92,7 @@ export const withStreamSpan = <A, E, R, E2, R2>(
   { services = Context.empty(), unless }: StreamSpanOptions = {}
 ): Stream.Stream<A, E | E2, R | Exclude<R2, Scope.Scope>> =>
   Stream.fromChannel(Channel.fromTransform((upstream, scope) => {
-    // the stream's pull, and whether it is a leaf's
+    // whether the stream `make` made is a leaf's (known once it is made)
     let leaf = false
     const setup: Effect.Effect<Pull.Pull<Arr.NonEmptyReadonlyArray<A>, E, void>, E2, R | Exclude<R2, Scope.Scope>> =
       Effect.flatMap(
