@@ -13,6 +13,7 @@ import {
   encodeInsertParams,
   encodeRawValuesResponse,
   encodeStatPointsResponse,
+  maxInsertParamsBytes,
   TooManyPointsError
 } from "../../src/internal/grpc/codecs/index.js"
 import { readVarint, sizeVarint64, varHi, varLo, writeVarint64 } from "../../src/internal/grpc/codecs/wire.js"
@@ -319,6 +320,23 @@ describe("InsertParams", () => {
     const req = decodeInsertParams(bytes, { maxPoints: 10 })
     bytes.fill(0)
     expect(hex(req.uuid)).toBe("f98f4b4e9fab46b58a80f282059d69b1")
+  })
+
+  it("maxInsertParamsBytes: the size of the longest message of n points, by protobufjs (every field, rounding -1)", () => {
+    for (const n of [0, 1, 7, 1_000]) {
+      const times = new BigInt64Array(n).map((_, i) => -BigInt(i) - 1n)
+      const values = new Float64Array(n).map((_, i) => -(i + 0.5))
+      const longest = InsertParams.encode({
+        uuid,
+        sync: true,
+        merge_policy: 3,
+        rounding: { bits: -1 },
+        values: Array.from(times, (time, i) => ({ time: time.toString(), value: values[i] }))
+      }).finish()
+      expect(maxInsertParamsBytes(n)).toBe(longest.length)
+      const ours = encodeInsertParams({ uuid, sync: true, mergePolicy: 3, roundBits: -1, times, values })
+      expect(ours.length).toBe(longest.length)
+    }
   })
 
   it("more points than maxPoints is TooManyPoints, found without decoding the points", () => {

@@ -10,7 +10,7 @@ import {
   encodeInsertParams,
   type InsertParamsInput,
   LentBuffers,
-  RAW_POINT_ENTRY_BYTES,
+  maxInsertParamsBytes,
   type RawValuesPage,
   type StatPointsPage
 } from "../../internal/grpc/codecs/index.js"
@@ -89,8 +89,8 @@ const statPointsDecoder = <R extends "AlignedWindows" | "Windows">(
 const alignedWindowsDecoder = statPointsDecoder("AlignedWindows")
 const windowsDecoder = statPointsDecoder("Windows")
 
-/** The largest InsertParams of one chunk: its points, and room for the uuid, merge policy and rounding. */
-const INSERT_BUFFER_BYTES = RAW_POINT_ENTRY_BYTES * INSERT_CHUNK_POINTS + 64
+/** The largest InsertParams of one chunk. */
+const INSERT_BUFFER_BYTES = maxInsertParamsBytes(INSERT_CHUNK_POINTS)
 
 /**
  * Encodes one InsertParams from columns, into buffers reused from one call to the next once grpc-js is done with

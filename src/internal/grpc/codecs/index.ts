@@ -14,13 +14,13 @@ export {
   encodeInsertParams,
   type InsertParamsInput,
   type InsertRequest,
+  maxInsertParamsBytes,
   MergePolicyCode
 } from "./insert.js"
 export { LentBuffers } from "./lentBuffers.js"
 export {
   decodeRawValuesResponse,
   encodeRawValuesResponse,
-  RAW_POINT_ENTRY_BYTES,
   type RawValuesPage,
   RawValuesResponseBuilder,
   type RawValuesResponseInput

@@ -84,6 +84,29 @@ export interface DecodeInsertOptions {
 }
 
 /**
+ * The most bytes an `InsertParams` of `points` points takes with the given header fields: the size
+ * {@link encodeInsertParams} writes into (every point entry at its most, `RAW_POINT_ENTRY_BYTES`).
+ */
+const insertParamsBound = (
+  uuidLength: number,
+  sync: boolean,
+  points: number,
+  mergePolicy: number,
+  roundBits: number | undefined
+): number =>
+  (uuidLength === 0 ? 0 : 1 + sizeVarint32(uuidLength) + uuidLength) +
+  (sync ? 2 : 0) +
+  RAW_POINT_ENTRY_BYTES * points +
+  (mergePolicy === 0 ? 0 : 2) +
+  (roundBits === undefined ? 0 : 3 + sizeInt32(roundBits))
+
+/**
+ * The most bytes {@link encodeInsertParams} writes for `points` points of a stream (a 16-byte uuid), whatever the
+ * other fields: `sync`, a merge policy and the longest rounding all present.
+ */
+export const maxInsertParamsBytes = (points: number): number => insertParamsBound(16, true, points, 1, -1)
+
+/**
  * Encodes an `InsertParams` from columns (or the sub-range `offset`/`length` of them) in canonical form. With
  * `buffers`, into a buffer lent by them, to give back once the message has been sent.
  */
@@ -98,11 +121,7 @@ export const encodeInsertParams = (input: InsertParamsInput, buffers?: LentBuffe
   const [from, n] = checkRange(times.length, [values.length], input.offset, input.length)
   const tw = words(times)
   const vw = words(values)
-  const bound = (uuid.length === 0 ? 0 : 1 + sizeVarint32(uuid.length) + uuid.length) +
-    (sync ? 2 : 0) +
-    RAW_POINT_ENTRY_BYTES * n +
-    (mergePolicy === 0 ? 0 : 2) +
-    (roundBits === undefined ? 0 : 3 + sizeInt32(roundBits))
+  const bound = insertParamsBound(uuid.length, sync, n, mergePolicy, roundBits)
   const out = buffers === undefined ? bytesToWrite(bound) : buffers.lend(bound)
   let pos = 0
   if (uuid.length !== 0) {

@@ -179,6 +179,8 @@ export const decodeRawPointEntries = (
  * The most bytes a RawPoint entry takes: a one-byte tag and length, then both fields (`09 <8 bytes> 11 <8 bytes>`).
  * An entry leaving out a field at its default is 9 bytes shorter. Encoders allocate for every entry at its most and
  * return the bytes written ({@link writtenPart}), rather than measure the entries in a pass of their own first.
+ *
+ * @internal
  */
 export const RAW_POINT_ENTRY_BYTES = 20
 
