@@ -19,6 +19,7 @@ import { validate, VersionSchema } from "../validate.js"
 export const SmallInt = (max: number) => Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: max }))
 /** A point width: 0 to 63. */
 export const PointWidthSchema = SmallInt(63)
+const isPointWidth = Schema.is(PointWidthSchema)
 
 /** A version argument as a `bigint`; 0 (the latest) when not given. */
 export const version = (method: string, value: VersionInput | undefined, field = "version") =>
@@ -103,7 +104,7 @@ export const plainAlignedWindows = (
 ): { readonly start: bigint; readonly end: bigint; readonly pointwidth: number } | undefined => {
   const r = plainRange(options)
   const pw = options.pointwidth
-  return r !== undefined && Number.isInteger(pw) && pw >= 0 && pw <= 63 && !noAlignedWindow(r, pw)
+  return r !== undefined && isPointWidth(pw) && !noAlignedWindow(r, pw)
     ? { start: r.start, end: r.end, pointwidth: pw }
     : undefined
 }

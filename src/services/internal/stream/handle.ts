@@ -378,24 +378,14 @@ class StreamImpl implements Stream {
   }
 
   alignedWindows(options: AlignedWindowsOptions): EStream.Stream<Windows, WindowsErrors> {
-    const { backend } = this.client
     const method = "Stream.alignedWindows"
     const plain = plainAlignedWindows(options)
     if (plain !== undefined) {
-      const width = 1n << BigInt(plain.pointwidth)
-      const alignedEnd = plain.end & ~(width - 1n)
+      const r = { start: plain.start, end: plain.end, version: 0n }
       return callOperation(
         this.client,
         method,
-        (policy) =>
-          resumable(
-            policy,
-            (start, version) => backend.alignedWindows(this.uuid, start, plain.end, plain.pointwidth, version),
-            { start: plain.start, version: 0n },
-            (last) => last + width < alignedEnd ? last + width : undefined,
-            dropWindows,
-            false
-          ),
+        (policy) => this.alignedWindowsOf(policy, r, plain.pointwidth),
         this.uuid
       )
     }
@@ -406,18 +396,27 @@ class StreamImpl implements Stream {
         const found = yield* this.windowRange(method, options ?? {}, alignedWindowEnd(pw))
         if (Option.isNone(found)) return EStream.empty
         const r = found.value
-        const width = 1n << BigInt(pw)
-        const alignedEnd = r.end & ~(width - 1n)
         yield* checkAlignedWindows("AlignedWindows", this.uuid, r, pw)
-        return resumable(
-          yield* currentPolicy(this.client),
-          (start, version) => backend.alignedWindows(this.uuid, start, r.end, pw, version),
-          r,
-          (last) => last + width < alignedEnd ? last + width : undefined,
-          dropWindows,
-          false
-        )
+        return this.alignedWindowsOf(yield* currentPolicy(this.client), r, pw)
       })
+    )
+  }
+
+  /** The aligned windows of 2^`pw` ns in `r` (checked to hold one) as pages resumable by `policy`. */
+  private alignedWindowsOf(
+    policy: Retry.Policy,
+    r: { readonly start: bigint; readonly end: bigint; readonly version: bigint },
+    pw: number
+  ): EStream.Stream<Windows, WindowsErrors> {
+    const width = 1n << BigInt(pw)
+    const alignedEnd = r.end & ~(width - 1n)
+    return resumable(
+      policy,
+      (start, version) => this.client.backend.alignedWindows(this.uuid, start, r.end, pw, version),
+      r,
+      (last) => last + width < alignedEnd ? last + width : undefined,
+      dropWindows,
+      false
     )
   }
 
