@@ -81,6 +81,9 @@ export interface VersionedPoint extends RawPoint {
 /**
  * Points as columns: `times[i]` (ns since the epoch, ascending) carries `values[i]`; `version` served them.
  *
+ * The two columns of a page read from a server are views of one ArrayBuffer that holds that page alone, as a
+ * {@link Windows} page's are: see there what that means for keeping a column or transferring a page.
+ *
  * @example
  * ```ts
  * const program = Effect.gen(function*() {
@@ -101,6 +104,13 @@ export interface Points {
  * fixed64), `stddev` the population standard deviation. An empty window (only `windows` sends them) has count 0 and
  * every statistic 0, as BTrDB sends it; `windows({ …, empty: "nan" })` reads its statistics as NaN and
  * `empty: "drop"` leaves it out (see `Stream.WindowsOptions`).
+ *
+ * The columns of a page read from a server are views of one ArrayBuffer that holds that page and nothing else,
+ * each in a part of its own: one allocation a page rather than six, which a short read pays more for than for
+ * decoding its windows. So keeping one column alive keeps the page's buffer alive (copy it, `mean.slice()`, to
+ * keep it alone), and to transfer a page to a worker, transfer `times.buffer` once: it carries every column (a
+ * transfer list naming the same buffer twice is refused). Pages joined by `concatWindows` and collected reads
+ * of more than one page have columns of their own.
  *
  * @example
  * ```ts

@@ -26,6 +26,19 @@ const raw = (h: string) => decodeRawValuesResponse(fromHex(h.replace(/\s+/g, "")
 const stats = (h: string) => decodeStatPointsResponse(fromHex(h.replace(/\s+/g, "")))
 const insert = (h: string, maxPoints = 1000) => decodeInsertParams(fromHex(h.replace(/\s+/g, "")), { maxPoints })
 
+/**
+ * A decoded page's columns: views of one ArrayBuffer of their own, each in a part of it to itself, `n` elements
+ * each and nothing more (no capacity guessed too large kept alive).
+ */
+const expectOneExactBuffer = (columns: ReadonlyArray<BigInt64Array | BigUint64Array | Float64Array>, n: number) => {
+  const buffer = columns[0]!.buffer
+  expect(buffer.byteLength).toBe(8 * n * columns.length)
+  columns.forEach((column, k) => {
+    expect(column.buffer).toBe(buffer)
+    expect([column.byteOffset, column.length]).toEqual([8 * n * k, n])
+  })
+}
+
 const reasonOf = (f: () => unknown): CodecErrorReason | string => {
   try {
     f()
@@ -94,7 +107,7 @@ describe("pages whose entries leave out their default fields", () => {
     )
     expect(Array.from(page.times)).toEqual(Array.from(times))
     expect(Array.from(page.values)).toEqual(Array.from(values))
-    expect([page.times.buffer.byteLength, page.values.buffer.byteLength]).toEqual([8 * n, 8 * n])
+    expectOneExactBuffer([page.times, page.values], n)
 
     const zeros = new Float64Array(n)
     const counts = BigUint64Array.from({ length: n }, (_, i) => BigInt(i + 1))
@@ -111,7 +124,7 @@ describe("pages whose entries leave out their default fields", () => {
     expect(Array.from(windows.times)).toEqual(Array.from(times))
     expect(Array.from(windows.max)).toEqual(Array.from(values))
     expect(Array.from(windows.count)).toEqual(Array.from(counts))
-    expect(windows.times.buffer.byteLength).toBe(8 * n)
+    expectOneExactBuffer([windows.times, windows.min, windows.mean, windows.max, windows.count, windows.stddev], n)
   })
 })
 
@@ -151,30 +164,48 @@ describe("RawValuesResponse: any valid encoding", () => {
     expect(raw("0a0b 1a09 3a05 1801 5a0161 2801").stat).toEqual({ code: 0, msg: "" })
   })
 
-  it("reads from a Buffer slice at any byte offset, and returns fresh, exact-size columns", () => {
+  it("reads from a Buffer slice at any byte offset, and returns fresh, exact-size columns in one buffer", () => {
     const bytes = fromHex(`100b 2212 09${T} 11${ONE} 2212 09${T} 11${TWO}`)
     for (let shift = 0; shift < 9; shift++) {
       const backing = Buffer.alloc(bytes.length + 16, 0xee)
       backing.set(bytes, shift)
       const page = decodeRawValuesResponse(backing.subarray(shift, shift + bytes.length))
       expect(Array.from(page.values)).toEqual([1, 2])
-      expect(page.times.buffer.byteLength).toBe(16)
+      expectOneExactBuffer([page.times, page.values], 2)
       expect(page.values.buffer).not.toBe(backing.buffer)
     }
   })
 })
 
 describe("column sizing", () => {
+  it("a page in the usual layout: its columns exact, in one buffer, each written apart from the others", () => {
+    const n = 500
+    const times = BigInt64Array.from({ length: n }, (_, i) => 1_500_000_000_000_000_000n + BigInt(i) * 16_777_216n)
+    const f = (k: number) => Float64Array.from({ length: n }, (_, i) => k + i / 7)
+    const count = BigUint64Array.from({ length: n }, (_, i) => BigInt(i + 2))
+    const input = { versionMajor: 3n, versionMinor: 0n, times, min: f(1), mean: f(2), max: f(3), count, stddev: f(4) }
+    const windows = decodeStatPointsResponse(encodeStatPointsResponse(input))
+    const columns = [windows.times, windows.min, windows.mean, windows.max, windows.count, windows.stddev]
+    expectOneExactBuffer(columns, n)
+    expect(columns.map((c) => Array.from(c as Float64Array))).toEqual(
+      [times, input.min, input.mean, input.max, count, input.stddev].map((c) => Array.from(c as Float64Array))
+    )
+    const page = decodeRawValuesResponse(
+      encodeRawValuesResponse({ versionMajor: 3n, versionMinor: 0n, times, values: f(5) })
+    )
+    expectOneExactBuffer([page.times, page.values], n)
+    expect(Array.from(page.values)).toEqual(Array.from(f(5)))
+  })
+
   it("columns grow past the size guessed from the length (short points) and are cut to the exact count", () => {
     for (const n of [1, 9, 10, 11, 17, 100, 1000]) {
       const page = raw("2200".repeat(n - 1) + `2209 09${T}`)
       expect(page.times.length).toBe(n)
-      expect(page.times.buffer.byteLength).toBe(8 * n)
-      expect(page.values.buffer.byteLength).toBe(8 * n)
+      expectOneExactBuffer([page.times, page.values], n)
       expect(page.times[n - 1]).toBe(1500000000000000000n)
       const windows = stats("2200".repeat(n - 1) + `2209 29${"0300000000000000"}`)
       expect(windows.count.length).toBe(n)
-      expect(windows.stddev.buffer.byteLength).toBe(8 * n)
+      expectOneExactBuffer([windows.times, windows.min, windows.mean, windows.max, windows.count, windows.stddev], n)
       expect(windows.count[n - 1]).toBe(3n)
     }
   })
@@ -184,7 +215,7 @@ describe("column sizing", () => {
     const page = raw(`0a52 1250 ${msg} 2212 09${T} 11${ONE}`)
     expect(page.stat).toEqual({ code: 0, msg: Buffer.from(msg, "hex").toString() })
     expect(page.times.length).toBe(1)
-    expect(page.times.buffer.byteLength).toBe(8)
+    expectOneExactBuffer([page.times, page.values], 1)
     expect(Array.from(page.values)).toEqual([1])
   })
 })

@@ -45,7 +45,7 @@ import {
   wrongWireType
 } from "./wire.js"
 
-/** A decoded `RawValuesResponse`: one page of points as two parallel columns. */
+/** A decoded `RawValuesResponse`: one page of points as two parallel columns, views of one ArrayBuffer of its own. */
 export interface RawValuesPage {
   /** The in-band status; present means the server reports an error (whatever its code). */
   readonly stat: Status | undefined
@@ -305,6 +305,20 @@ export const prepareHeader = (
 // RawValuesResponse
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Columns of `capacity` points, views of one ArrayBuffer: one allocation a page rather than two. */
+const columns = (capacity: number): { times: BigInt64Array; values: Float64Array } => {
+  const buffer = new ArrayBuffer(capacity * 16)
+  return { times: new BigInt64Array(buffer, 0, capacity), values: new Float64Array(buffer, capacity * 8, capacity) }
+}
+
+/** The first `n` points of `times` and `values` in new columns of `capacity` points. */
+const copied = (times: BigInt64Array, values: Float64Array, n: number, capacity: number) => {
+  const next = columns(capacity)
+  next.times.set(times.subarray(0, n))
+  next.values.set(values.subarray(0, n))
+  return next
+}
+
 /**
  * Decodes a `RawValuesResponse` into columns. Accepts any valid encoding (fields in any order and repeated,
  * unknown fields of every wire type, `stat` anywhere); throws {@link CodecError} on malformed bytes.
@@ -312,7 +326,8 @@ export const prepareHeader = (
  * One pass: the columns are allocated for `length / 20` points (exact for the usual layout, whose points take 20
  * bytes each and whose header is shorter than a point); if more points come (entries leaving out a field at its
  * default, as a value of 0), the rest are counted from their tags and lengths and the columns grown once to the
- * exact count; if fewer did, they are cut to it by a copy.
+ * exact count; if fewer did, they are cut to it by a copy. The two columns are views of one ArrayBuffer, which
+ * holds nothing else.
  */
 export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
   const buf = bytes
@@ -320,8 +335,7 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
   const dv = viewOf(buf)
   const le = LITTLE_ENDIAN_HOST
   let capacity = Math.floor(end / 20)
-  let times = new BigInt64Array(capacity)
-  let values = new Float64Array(capacity)
+  let { times, values } = columns(capacity)
   let tw = words(times)
   let vw = words(values)
   let limit = capacity * 2
@@ -345,14 +359,9 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
       // More points than 20 bytes each would make (a server leaves out a field at its default, a value of 0):
       // this one and every one after it, counted from their tags and lengths, and the columns grown once.
       capacity = (j >>> 1) + entriesFrom(buf, pos, end, 4)
-      const t = new BigInt64Array(capacity)
-      const v = new Float64Array(capacity)
-      t.set(times)
-      v.set(values)
-      times = t
-      values = v
-      tw = words(t)
-      vw = words(v)
+      ;({ times, values } = copied(times, values, j >>> 1, capacity))
+      tw = words(times)
+      vw = words(values)
       limit = capacity * 2
     }
     if (le && pos + 19 <= end && dv.getUint16(pos, true) === 0x0912 && buf[pos + 10] === 0x11) {
@@ -371,13 +380,8 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
     pos = e
   }
   const n = j >>> 1
-  return {
-    stat: header.stat,
-    versionMajor: header.versionMajor,
-    versionMinor: header.versionMinor,
-    times: n === capacity ? times : times.slice(0, n),
-    values: n === capacity ? values : values.slice(0, n)
-  }
+  if (n < capacity) ({ times, values } = copied(times, values, n, n))
+  return { stat: header.stat, versionMajor: header.versionMajor, versionMinor: header.versionMinor, times, values }
 }
 
 /** Encodes a `RawValuesResponse` from columns (or the sub-range `offset`/`length` of them) in canonical form. */

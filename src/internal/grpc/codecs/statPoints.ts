@@ -27,7 +27,10 @@ import {
   wrongWireType
 } from "./wire.js"
 
-/** A decoded `AlignedWindowsResponse`/`WindowsResponse`: one page of windows as six parallel columns. */
+/**
+ * A decoded `AlignedWindowsResponse`/`WindowsResponse`: one page of windows as six parallel columns, views of one
+ * ArrayBuffer of the page's own.
+ */
 export interface StatPointsPage {
   /** The in-band status; present means the server reports an error (whatever its code). */
   readonly stat: Status | undefined
@@ -141,23 +144,32 @@ interface Page {
   readonly stddev: Float64Array
 }
 
-const allocate = (capacity: number): Page => ({
-  times: new BigInt64Array(capacity),
-  min: new Float64Array(capacity),
-  mean: new Float64Array(capacity),
-  max: new Float64Array(capacity),
-  count: new BigUint64Array(capacity),
-  stddev: new Float64Array(capacity)
-})
+/**
+ * Six columns of `capacity` windows, views of one ArrayBuffer: one allocation a page rather than six, each of
+ * which cost more than decoding a short read's 500 windows (bench/README.md, "one buffer a page").
+ */
+const allocate = (capacity: number): Page => {
+  const buffer = new ArrayBuffer(capacity * 48)
+  const size = capacity * 8
+  return {
+    times: new BigInt64Array(buffer, 0, capacity),
+    min: new Float64Array(buffer, size, capacity),
+    mean: new Float64Array(buffer, 2 * size, capacity),
+    max: new Float64Array(buffer, 3 * size, capacity),
+    count: new BigUint64Array(buffer, 4 * size, capacity),
+    stddev: new Float64Array(buffer, 5 * size, capacity)
+  }
+}
 
-const grow = (page: Page, capacity: number): Page => {
+/** The first `n` windows of `page` in new columns of `capacity` windows. */
+const copied = (page: Page, n: number, capacity: number): Page => {
   const next = allocate(capacity)
-  next.times.set(page.times)
-  next.min.set(page.min)
-  next.mean.set(page.mean)
-  next.max.set(page.max)
-  next.count.set(page.count)
-  next.stddev.set(page.stddev)
+  next.times.set(page.times.subarray(0, n))
+  next.min.set(page.min.subarray(0, n))
+  next.mean.set(page.mean.subarray(0, n))
+  next.max.set(page.max.subarray(0, n))
+  next.count.set(page.count.subarray(0, n))
+  next.stddev.set(page.stddev.subarray(0, n))
   return next
 }
 
@@ -175,7 +187,8 @@ const columnsOf = (page: Page): Columns => [
  * {@link CodecError} on malformed bytes.
  *
  * One pass, as the raw decoder: columns allocated for `length / 56` windows; if more come, the rest counted from
- * their tags and lengths and the columns grown once to the exact count; cut to it by a copy if fewer did.
+ * their tags and lengths and the columns grown once to the exact count; cut to it by a copy if fewer did. The
+ * columns are views of one ArrayBuffer, which holds nothing else.
  */
 export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
   const buf = bytes
@@ -209,7 +222,7 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
       // More windows than 56 bytes each would make (fields left out at their defaults): this one and every one
       // after it, counted from their tags and lengths, and the columns grown once.
       capacity = (j >>> 1) + entriesFrom(buf, pos, end, 4)
-      page = grow(page, capacity)
+      page = copied(page, j >>> 1, capacity)
       tw = words(page.times)
       cw = words(page.count)
       cols = undefined
@@ -241,17 +254,17 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
     pos = e
   }
   const n = j >>> 1
-  const exact = n === capacity
+  const { count, max, mean, min, stddev, times } = n === capacity ? page : copied(page, n, n)
   return {
     stat: header.stat,
     versionMajor: header.versionMajor,
     versionMinor: header.versionMinor,
-    times: exact ? page.times : page.times.slice(0, n),
-    min: exact ? page.min : page.min.slice(0, n),
-    mean: exact ? page.mean : page.mean.slice(0, n),
-    max: exact ? page.max : page.max.slice(0, n),
-    count: exact ? page.count : page.count.slice(0, n),
-    stddev: exact ? page.stddev : page.stddev.slice(0, n)
+    times,
+    min,
+    mean,
+    max,
+    count,
+    stddev
   }
 }
 
