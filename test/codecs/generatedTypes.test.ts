@@ -2,7 +2,10 @@
  * The hand codecs against the message types generated from the proto: whatever a hand encoder writes, proto-loader
  * (with the loader options the client and server use) decodes into the generated type with the same meaning, and
  * whatever proto-loader encodes from the generated type, the hand decoders read back. Both directions, for each
- * message the hand codecs cover: RawValuesResponse, AlignedWindowsResponse / WindowsResponse and InsertParams.
+ * message the hand codecs cover: RawValuesResponse, AlignedWindowsResponse / WindowsResponse and InsertParams;
+ * and the read requests (RawValuesParams, AlignedWindowsParams, WindowsParams), written byte for byte as
+ * proto-loader writes them from the generated type with its zero fields left out (the canonical form, the official
+ * clients'; proto-loader writes a field that is present even when it is 0).
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -10,14 +13,18 @@ import {
   decodeInsertParams,
   decodeRawValuesResponse,
   decodeStatPointsResponse,
+  encodeAlignedWindowsParams,
   encodeInsertParams,
+  encodeRawValuesParams,
   encodeRawValuesResponse,
-  encodeStatPointsResponse
+  encodeStatPointsResponse,
+  encodeWindowsParams
 } from "../../src/internal/grpc/codecs/index.js"
 import { loadServiceDefinition } from "../../src/internal/grpc/proto.js"
 import type { DecodedRequestOf, DecodedResponseOf, RequestOf, ResponseOf } from "../../src/internal/grpc/wireTypes.js"
 import { MERGE_POLICIES, mergePolicyCode, mergePolicyToWire } from "../../src/internal/mergePolicy.js"
 import { MAX_TIME, MIN_TIME } from "../../src/internal/protocol.js"
+import { uuidFromBytes } from "../../src/internal/uuidBytes.js"
 
 const definition = loadServiceDefinition()
 
@@ -158,6 +165,61 @@ describe("InsertParams", () => {
       ])
       expect(Array.from(request.times)).toEqual(ps.map(([t]) => t))
       sameNumbers(request.values, ps.map(([, v]) => v))
+    }))
+  })
+})
+
+describe("read requests", () => {
+  const int64 = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n })
+  const u32 = fc.integer({ min: 0, max: 0xffffffff })
+  // zeros often, as the fields a canonical encoding leaves out
+  const orZero = <A>(arb: fc.Arbitrary<A>, zero: A) => fc.oneof(fc.constant(zero), arb)
+  const range = fc.record({
+    uuid: fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => uuidFromBytes(b)),
+    start: orZero(int64, 0n),
+    end: orZero(int64, 0n),
+    versionMajor: orZero(u64, 0n)
+  })
+  /** The generated type's message of `fields`, those that are 0 left out. */
+  const generated = (fields: Record<string, string | bigint | number>) => {
+    const message: Record<string, Buffer | string | number> = {}
+    for (const [key, v] of Object.entries(fields)) {
+      if (key === "uuid") message[key] = Buffer.from(String(v).replaceAll("-", ""), "hex")
+      else if (typeof v === "bigint" && v !== 0n) message[key] = v.toString()
+      else if (typeof v === "number" && v !== 0) message[key] = v
+    }
+    return message
+  }
+  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+
+  it("RawValuesParams: the bytes proto-loader writes, which decode to the same request", () => {
+    fc.assert(fc.property(range, (r) => {
+      const bytes = encodeRawValuesParams(r)
+      expect(hex(bytes)).toBe(hex(definition["RawValues"]!.requestSerialize(generated(r))))
+      const m: DecodedRequestOf<"RawValues"> = definition["RawValues"]!.requestDeserialize(bytes)
+      expect([uuidFromBytes(m.uuid), BigInt(m.start), BigInt(m.end), BigInt(m.versionMajor)]).toEqual([
+        r.uuid,
+        r.start,
+        r.end,
+        r.versionMajor
+      ])
+    }))
+  })
+
+  it("AlignedWindowsParams: the bytes proto-loader writes", () => {
+    fc.assert(fc.property(range, orZero(u32, 0), (r, pointWidth) => {
+      const bytes = encodeAlignedWindowsParams({ ...r, pointWidth })
+      expect(hex(bytes)).toBe(hex(definition["AlignedWindows"]!.requestSerialize(generated({ ...r, pointWidth }))))
+      expect(definition["AlignedWindows"]!.requestDeserialize(bytes).pointWidth).toBe(pointWidth)
+    }))
+  })
+
+  it("WindowsParams: the bytes proto-loader writes", () => {
+    fc.assert(fc.property(range, orZero(u64, 0n), orZero(u32, 0), (r, width, depth) => {
+      const bytes = encodeWindowsParams({ ...r, width, depth })
+      expect(hex(bytes)).toBe(hex(definition["Windows"]!.requestSerialize(generated({ ...r, width, depth }))))
+      const m: DecodedRequestOf<"Windows"> = definition["Windows"]!.requestDeserialize(bytes)
+      expect([BigInt(m.width), m.depth]).toEqual([width, depth])
     }))
   })
 })

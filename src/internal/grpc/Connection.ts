@@ -46,7 +46,7 @@ export interface CallContext {
 
 /**
  * A hand encoder of one RPC's request, used in place of proto-loader's for Insert, whose points it writes straight
- * from columns. Its output must decode to the RPC's request (test/codecs/generatedTypes.test.ts checks it).
+ * from columns, and for the reads, whose times and versions it writes straight from `bigint`s. Its output must decode to the RPC's request (test/codecs/generatedTypes.test.ts checks it).
  */
 export interface RequestEncoder<R extends RpcName, Req> {
   readonly rpc: R
@@ -102,10 +102,11 @@ export interface Connection {
     request: RequestOf<R>,
     context?: CallContext
   ) => Stream.Stream<DecodedResponseOf<R>, RpcErrors<R>>
-  /** `serverStream` with the answers read by a hand decoder, as its pages. */
-  readonly serverStreamDecoded: <R extends RpcName, Res, A>(
+  /** `serverStream` with the request written by a hand encoder and the answers read by a hand decoder, as pages. */
+  readonly serverStreamCoded: <R extends RpcName, Req, Res, A>(
+    encoder: RequestEncoder<R, Req>,
     decoder: ResponseDecoder<R, Res, A>,
-    request: RequestOf<R>,
+    request: Req,
     context?: CallContext
   ) => Stream.Stream<A, RpcErrors<R>>
   /**
@@ -234,6 +235,7 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
 
   const callServerStream = <R extends RpcName, Res, A>(
     rpc: R,
+    encoder: RequestEncoder<R, any> | undefined,
     decoder: ResponseDecoder<R, Res, A> | undefined,
     request: unknown,
     context: CallContext | undefined
@@ -243,7 +245,7 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
         const method = definition[rpc]!
         return client.makeServerStreamRequest<unknown, Res>(
           method.path,
-          method.requestSerialize,
+          encoder?.serialize ?? method.requestSerialize,
           decoder?.deserialize ?? method.responseDeserialize,
           request,
           metadata,
@@ -284,12 +286,13 @@ const makeConnection = (client: grpc.Client, options: ConnectionOptions): Connec
     unaryEncoded: <R extends RpcName, Req>(encoder: RequestEncoder<R, Req>, request: Req, context?: CallContext) =>
       callUnary<R, DecodedResponseOf<R>>(encoder.rpc, encoder, request, context),
     serverStream: <R extends RpcName>(rpc: R, request: RequestOf<R>, context?: CallContext) =>
-      callServerStream<R, DecodedResponseOf<R>, DecodedResponseOf<R>>(rpc, undefined, request, context),
-    serverStreamDecoded: <R extends RpcName, Res, A>(
+      callServerStream<R, DecodedResponseOf<R>, DecodedResponseOf<R>>(rpc, undefined, undefined, request, context),
+    serverStreamCoded: <R extends RpcName, Req, Res, A>(
+      encoder: RequestEncoder<R, Req>,
       decoder: ResponseDecoder<R, Res, A>,
-      request: RequestOf<R>,
+      request: Req,
       context?: CallContext
-    ) => callServerStream(decoder.rpc, decoder, request, context),
+    ) => callServerStream(decoder.rpc, encoder, decoder, request, context),
     bidiStream
   }
 }

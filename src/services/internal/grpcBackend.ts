@@ -7,11 +7,15 @@ import { BadSQLValue } from "../../errors/BTrDBError.js"
 import {
   decodeRawValuesResponse,
   decodeStatPointsResponse,
+  encodeAlignedWindowsParams,
   encodeInsertParams,
+  encodeRawValuesParams,
+  encodeWindowsParams,
   type InsertParamsInput,
   LentBuffers,
   maxInsertParamsBytes,
   type RawValuesPage,
+  type ReadRange,
   type StatPointsPage
 } from "../../internal/grpc/codecs/index.js"
 import type { Connection, RequestEncoder, ResponseDecoder } from "../../internal/grpc/Connection.js"
@@ -61,6 +65,17 @@ const countsFromWire = (pairs: ReadonlyArray<{ readonly key: string; readonly co
 // the hand codecs, straight between bytes and typed-array columns; the rest through proto-loader.
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** The read requests, written from `bigint`s by the hand encoders. */
+const rawValuesEncoder: RequestEncoder<"RawValues", ReadRange> = { rpc: "RawValues", serialize: encodeRawValuesParams }
+const alignedWindowsEncoder: RequestEncoder<"AlignedWindows", ReadRange & { readonly pointWidth: number }> = {
+  rpc: "AlignedWindows",
+  serialize: encodeAlignedWindowsParams
+}
+const windowsEncoder: RequestEncoder<"Windows", ReadRange & { readonly width: bigint; readonly depth: number }> = {
+  rpc: "Windows",
+  serialize: encodeWindowsParams
+}
 
 /** One RawValuesResponse as one columnar page. */
 const rawValuesDecoder: ResponseDecoder<"RawValues", RawValuesPage, Points> = {
@@ -126,16 +141,6 @@ const insertCalls = (connection: Connection): Backend["insert"] => {
       (r) => BigInt(r.versionMajor)
     )
 }
-
-/** The request of a Windows or ArrowWindows read (the same fields). */
-const windowsParams = (uuid: Uuid, start: bigint, end: bigint, width: bigint, depth: number, version: bigint) => ({
-  uuid: uuidBytes(uuid),
-  start: start.toString(),
-  end: end.toString(),
-  versionMajor: version.toString(),
-  width: width.toString(),
-  depth
-})
 
 /** One ChangesResponse as one columnar page. */
 export const rangesFromWire = (message: DecodedResponseOf<"Changes">): ChangedRanges => {
@@ -254,32 +259,25 @@ export const make = (connection: Connection): Backend => ({
   insert: insertCalls(connection),
 
   rawValues: (uuid, start, end, version) =>
-    connection.serverStreamDecoded(
-      rawValuesDecoder,
-      {
-        uuid: uuidBytes(uuid),
-        start: start.toString(),
-        end: end.toString(),
-        versionMajor: version.toString()
-      },
-      { uuid }
-    ),
+    connection.serverStreamCoded(rawValuesEncoder, rawValuesDecoder, { uuid, start, end, versionMajor: version }, {
+      uuid
+    }),
 
   alignedWindows: (uuid, start, end, pointWidth, version) =>
-    connection.serverStreamDecoded(
+    connection.serverStreamCoded(
+      alignedWindowsEncoder,
       alignedWindowsDecoder,
-      {
-        uuid: uuidBytes(uuid),
-        start: start.toString(),
-        end: end.toString(),
-        versionMajor: version.toString(),
-        pointWidth
-      },
+      { uuid, start, end, versionMajor: version, pointWidth },
       { uuid }
     ),
 
   windows: (uuid, start, end, width, depth, version) =>
-    connection.serverStreamDecoded(windowsDecoder, windowsParams(uuid, start, end, width, depth, version), { uuid }),
+    connection.serverStreamCoded(
+      windowsEncoder,
+      windowsDecoder,
+      { uuid, start, end, versionMajor: version, width, depth },
+      { uuid }
+    ),
 
   nearest: (uuid, time, version, backward) =>
     Effect.map(
@@ -350,7 +348,14 @@ export const make = (connection: Connection): Backend => ({
 
   arrowWindows: (uuid, start, end, width, depth, version) =>
     Stream.map(
-      connection.serverStream("ArrowWindows", windowsParams(uuid, start, end, width, depth, version), { uuid }),
+      connection.serverStream("ArrowWindows", {
+        uuid: uuidBytes(uuid),
+        start: start.toString(),
+        end: end.toString(),
+        versionMajor: version.toString(),
+        width: width.toString(),
+        depth
+      }, { uuid }),
       arrowMessage
     ),
 
