@@ -55,7 +55,7 @@ describe("plainAlignedWindows", () => {
       fc.property(
         times,
         times,
-        fc.oneof(fc.integer({ min: -2, max: 66 }), fc.constant(2.5)),
+        fc.oneof(fc.integer({ min: -2, max: 66 }), fc.constantFrom(2.5, -0, 63.5, NaN, Infinity, -Infinity)),
         (start, end, pointwidth) => {
           const plain = plainAlignedWindows({ start, end, pointwidth })
           const checked = Effect.runSyncExit(Effect.gen(function*() {
