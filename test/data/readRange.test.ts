@@ -1,6 +1,6 @@
 /**
- * The range of a read: `plainRange` and `plainAlignedWindows`, the check-free paths short reads take, give what
- * the checks give.
+ * The range of a read: `plainRange`, `plainAlignedWindows` and `plainWindows`, the check-free paths short reads
+ * take, give what the checks give.
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -8,14 +8,20 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { MAX_TIME, MIN_TIME } from "../../src/internal/protocol.js"
 import { MAXIMUM_TIME, MINIMUM_TIME } from "../../src/schema/Time.js"
+import { NanosFromDuration } from "../../src/schema/Time.js"
 import {
   checkAlignedWindows,
+  checkWindows,
+  EmptyWindowsSchema,
   plainAlignedWindows,
   plainRange,
+  plainWindows,
   PointWidthSchema,
-  range
+  range,
+  SmallInt
 } from "../../src/services/internal/stream/arguments.js"
 import { validate } from "../../src/services/internal/validate.js"
+import type { WindowsOptions } from "../../src/services/Stream.js"
 
 const edges = [MIN_TIME, MINIMUM_TIME, MAX_TIME, MAXIMUM_TIME, 0n, 1_500_000_000_000_000_000n]
 /** Times near the edges of what BTrDB can name, and anywhere between. */
@@ -69,5 +75,35 @@ describe("plainAlignedWindows", () => {
         }
       ),
       { numRuns: 2_000 }
+    ))
+})
+
+describe("plainWindows", () => {
+  const width = fc.oneof(
+    fc.bigInt({ min: -2n, max: 1n << 40n }),
+    fc.constantFrom(1n, (1n << 64n) - 1n, 1n << 64n, 8_333_333n),
+    fc.constantFrom("1 hour", "0 seconds", 5, "bogus")
+  )
+  const depth = fc.oneof(fc.constant(undefined), fc.integer({ min: -2, max: 66 }), fc.constantFrom(2.5, NaN, -0))
+  const empty = fc.constantFrom(undefined, "zeros", "nan", "drop", "bogus")
+
+  it("gives a read only when the checks pass, and one for every read of bigints at the latest version they pass", () =>
+    fc.assert(
+      fc.property(times, times, width, depth, empty, (start, end, w, d, e) => {
+        const options = { start, end, width: w, depth: d, empty: e } as WindowsOptions
+        const plain = plainWindows(options)
+        const checked = Effect.runSyncExit(Effect.gen(function*() {
+          const method = "Stream.windows"
+          const checkedWidth = yield* validate(method, "width", NanosFromDuration, options.width)
+          const checkedDepth = yield* validate(method, "depth", SmallInt(63), options.depth ?? 0)
+          const checkedEmpty = yield* validate(method, "empty", EmptyWindowsSchema, options.empty ?? "zeros")
+          const r = yield* range(method, { start, end })
+          yield* checkWindows("Windows", "u", r, checkedWidth)
+          return { start: r.start, end: r.end, width: checkedWidth, depth: checkedDepth, empty: checkedEmpty }
+        }))
+        if (plain !== undefined) expect(Exit.isSuccess(checked) && checked.value).toEqual(plain)
+        else if (typeof w === "bigint") expect(Exit.isFailure(checked)).toBe(true)
+      }),
+      { numRuns: 3_000 }
     ))
 })

@@ -8,9 +8,9 @@ import * as Schema from "effect/Schema"
 import * as E from "../../../errors/BTrDBError.js"
 import { isNameableTime, MAX_TIME, MIN_TIME } from "../../../internal/protocol.js"
 import { firstTimeOutside } from "../../../internal/timeColumns.js"
-import { type InsertData } from "../../../schema/Points.js"
+import type { EmptyWindows, InsertData } from "../../../schema/Points.js"
 import { MAXIMUM_TIME, MINIMUM_TIME, TimeFromInput, type TimeInput } from "../../../schema/Time.js"
-import type { RangeOptions, VersionInput } from "../../Stream.js"
+import type { RangeOptions, VersionInput, WindowsOptions } from "../../Stream.js"
 import type { KeyOptValue } from "../Backend.js"
 import { EMPTY_WINDOWS } from "../emptyWindows.js"
 import { validate, VersionSchema } from "../validate.js"
@@ -20,10 +20,10 @@ export const SmallInt = (max: number) => Schema.Int.check(Schema.isBetween({ min
 /** A point width: 0 to 63. */
 export const PointWidthSchema = SmallInt(63)
 /**
- * What {@link PointWidthSchema} accepts, without running its parser, which cost a short read 1 % of its time
- * (test/data/readRange.test.ts checks the two agree).
+ * What `SmallInt(63)` accepts (a point width, a depth), without running its parser, which cost a short read 1 % of
+ * its time (test/data/readRange.test.ts checks the two agree).
  */
-const isPointWidth = (pw: unknown): pw is number => Number.isInteger(pw) && (pw as number) >= 0 && (pw as number) <= 63
+const isUpTo63 = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 63
 
 /** A version argument as a `bigint`; 0 (the latest) when not given. */
 export const version = (method: string, value: VersionInput | undefined, field = "version") =>
@@ -83,9 +83,12 @@ const noWholeWindow = (rpc: string, uuid: string, r: Range, window: string) =>
     })
   )
 
+/** True when [start, end) holds no window of `width` (the server's 413). */
+const noWindow = (r: Range, width: bigint) => r.end - ((r.end - r.start) % width) <= r.start
+
 /** Fails as the server would when [start, end) holds no window of `width` (PROTOCOL.md §7.5). */
 export const checkWindows = (rpc: string, uuid: string, r: Range, width: bigint) =>
-  r.end - ((r.end - r.start) % width) <= r.start ? noWholeWindow(rpc, uuid, r, `a window of ${width} ns`) : Effect.void
+  noWindow(r, width) ? noWholeWindow(rpc, uuid, r, `a window of ${width} ns`) : Effect.void
 
 /** True when [start, end) holds no aligned window of 2^pw ns (the server's 413). */
 const noAlignedWindow = (r: Range, pw: number) => {
@@ -108,8 +111,28 @@ export const plainAlignedWindows = (
 ): { readonly start: bigint; readonly end: bigint; readonly pointwidth: number } | undefined => {
   const r = plainRange(options)
   const pw = options.pointwidth
-  return r !== undefined && isPointWidth(pw) && !noAlignedWindow(r, pw)
+  return r !== undefined && isUpTo63(pw) && !noAlignedWindow(r, pw)
     ? { start: r.start, end: r.end, pointwidth: pw }
+    : undefined
+}
+
+/**
+ * A windows read given as a {@link plainRange}, a width in nanoseconds (a `bigint` in [1, 2^64)), a depth from 0
+ * to 63 or none and an `empty` treatment or none, the range holding a window: what the checks would give, known
+ * without running them; undefined for anything else (a width given as a Duration among them).
+ */
+export const plainWindows = (options: WindowsOptions): {
+  readonly start: bigint
+  readonly end: bigint
+  readonly width: bigint
+  readonly depth: number
+  readonly empty: EmptyWindows
+} | undefined => {
+  const r = plainRange(options)
+  const { depth = 0, empty = "zeros", width } = options
+  return r !== undefined && typeof width === "bigint" && width > 0n && width < 1n << 64n && isUpTo63(depth) &&
+      EMPTY_WINDOWS.includes(empty) && !noWindow(r, width)
+    ? { start: r.start, end: r.end, width, depth, empty }
     : undefined
 }
 

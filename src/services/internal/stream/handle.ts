@@ -26,6 +26,7 @@ import {
   concatPoints,
   concatRanges,
   concatWindows,
+  type EmptyWindows,
   type InsertData,
   type InsertedPoints,
   MergePolicy,
@@ -82,6 +83,7 @@ import {
   invalid,
   plainAlignedWindows,
   plainRange,
+  plainWindows,
   PointWidthSchema,
   range,
   SmallInt,
@@ -425,8 +427,17 @@ class StreamImpl implements Stream {
   }
 
   windows(options: WindowsOptions): EStream.Stream<Windows, WindowsErrors> {
-    const { backend } = this.client
     const method = "Stream.windows"
+    const plain = plainWindows(options)
+    if (plain !== undefined) {
+      const r = { start: plain.start, end: plain.end, version: 0n }
+      return callOperation(
+        this.client,
+        method,
+        (policy) => this.windowsOf(policy, r, plain.width, plain.depth, plain.empty),
+        this.uuid
+      )
+    }
     return this.traced(
       "windows",
       Effect.gen({ self: this }, function*() {
@@ -436,18 +447,33 @@ class StreamImpl implements Stream {
         const found = yield* this.windowRange(method, options ?? {}, windowEnd(width))
         if (Option.isNone(found)) return EStream.empty
         const r = found.value
-        const lastEnd = r.end - ((r.end - r.start) % width)
         yield* checkWindows("Windows", this.uuid, r, width)
-        return resumable(
-          yield* currentPolicy(this.client),
-          (start, version) => backend.windows(this.uuid, start, r.end, width, depth, version),
-          r,
-          (last) => last + width < lastEnd ? last + width : undefined,
-          dropWindows,
-          false
-        ).pipe(EStream.map((page) => treatEmptyWindows(page, empty)))
+        return this.windowsOf(yield* currentPolicy(this.client), r, width, depth, empty)
       })
     )
+  }
+
+  /**
+   * The windows of `width` ns in `r` (checked to hold one), statistics to `depth`, as pages resumable by `policy`,
+   * their empty windows treated as `empty` says.
+   */
+  private windowsOf(
+    policy: Retry.Policy,
+    r: { readonly start: bigint; readonly end: bigint; readonly version: bigint },
+    width: bigint,
+    depth: number,
+    empty: EmptyWindows
+  ): EStream.Stream<Windows, WindowsErrors> {
+    const lastEnd = r.end - ((r.end - r.start) % width)
+    const pages = resumable(
+      policy,
+      (start, version) => this.client.backend.windows(this.uuid, start, r.end, width, depth, version),
+      r,
+      (last) => last + width < lastEnd ? last + width : undefined,
+      dropWindows,
+      false
+    )
+    return empty === "zeros" ? pages : EStream.map(pages, (page) => treatEmptyWindows(page, empty))
   }
 
   windowsCollected(options: WindowsOptions) {
