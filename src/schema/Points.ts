@@ -81,8 +81,8 @@ export interface VersionedPoint extends RawPoint {
 /**
  * Points as columns: `times[i]` (ns since the epoch, ascending) carries `values[i]`; `version` served them.
  *
- * The two columns of a page read from a server are views of one ArrayBuffer that holds that page alone, as a
- * {@link Windows} page's are: see there what that means for keeping a column or transferring a page.
+ * The two columns of a page may be views of one ArrayBuffer (those of a page read over gRPC are), as a
+ * {@link Windows} page's: see there what that means for keeping a column or transferring a page.
  *
  * @example
  * ```ts
@@ -105,12 +105,12 @@ export interface Points {
  * every statistic 0, as BTrDB sends it; `windows({ …, empty: "nan" })` reads its statistics as NaN and
  * `empty: "drop"` leaves it out (see `Stream.WindowsOptions`).
  *
- * The columns of a page read from a server are views of one ArrayBuffer that holds that page and nothing else,
- * each in a part of its own: one allocation a page rather than six, which a short read pays more for than for
- * decoding its windows. So keeping one column alive keeps the page's buffer alive (copy it, `mean.slice()`, to
- * keep it alone), and to transfer a page to a worker, transfer `times.buffer` once: it carries every column (a
- * transfer list naming the same buffer twice is refused). Pages joined by `concatWindows` and collected reads
- * of more than one page have columns of their own.
+ * The columns of a page may be views of one ArrayBuffer, each in a part of its own: those of a page read over
+ * gRPC are (one allocation a page rather than six, which a short read pays more for than for decoding its
+ * windows). So keeping one column alive may keep the whole page's buffer alive (copy it, `mean.slice()`, to keep
+ * it alone), and a transfer list for a worker must name each distinct buffer once (`new Set(columns.map((c) =>
+ * c.buffer))`): naming one twice is refused. Pages joined by `concatWindows` (collected reads of more than one
+ * page) have columns of their own.
  *
  * @example
  * ```ts

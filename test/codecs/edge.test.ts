@@ -197,6 +197,20 @@ describe("column sizing", () => {
     expect(Array.from(page.values)).toEqual(Array.from(f(5)))
   })
 
+  it("a page is transferred with each distinct buffer named once, as Windows says; naming one twice is refused", () => {
+    const n = 3
+    const times = BigInt64Array.from({ length: n }, (_, i) => 1_500_000_000_000_000_000n + BigInt(i))
+    const page = decodeRawValuesResponse(
+      encodeRawValuesResponse({ versionMajor: 1n, versionMinor: 0n, times, values: Float64Array.of(1, 2, 3) })
+    )
+    const buffers = [page.times.buffer, page.values.buffer] as Array<ArrayBuffer>
+    expect(() => structuredClone(page, { transfer: buffers })).toThrow(/duplicate/i)
+    const moved = structuredClone(page, { transfer: [...new Set(buffers)] })
+    expect([Array.from(moved.times), Array.from(moved.values)]).toEqual([Array.from(times), [1, 2, 3]])
+    expect(moved.times.buffer).toBe(moved.values.buffer)
+    expect(page.times.buffer.byteLength).toBe(0)
+  })
+
   it("columns grow past the size guessed from the length (short points) and are cut to the exact count", () => {
     for (const n of [1, 9, 10, 11, 17, 100, 1000]) {
       const page = raw("2200".repeat(n - 1) + `2209 09${T}`)
