@@ -5,8 +5,8 @@
  * - `values` read through the SDK's fast path (hand codecs, columnar pages);
  * - the same read through proto-loader's generic decoding (an object per point; kept here only as the baseline);
  * - a client that only counts the bytes, on a channel with the same options (the limit of the transport), for the
- *   long read, for many short ones (1 000 points, one call each), for short windows reads (`alignedWindows` over
- *   the same ranges) and for a windows read of the whole stream;
+ *   long read, for many short ones (1 000 points, one call each), for short windows reads (`alignedWindows` and
+ *   `windows` over the same ranges) and for a windows read of the whole stream;
  * - `arrowValues`, the same points as one apache-arrow Table;
  * - `insert` of the N points from columns, end to end, with several calls in flight (the default) and one at a time,
  *   the server's insert path in-process (decode, merge, commit) and the in-process encode rate of InsertParams;
@@ -74,7 +74,7 @@ const plainClient = (endpoint: string) => {
 /** One server-streaming call of `rpc` by `client` with `deserialize`; resolves to what `count` sums. */
 const rawRead = (
   client: grpc.Client,
-  rpc: "RawValues" | "AlignedWindows",
+  rpc: "RawValues" | "AlignedWindows" | "Windows",
   request: object,
   deserialize: (b: Buffer) => unknown,
   count: (m: any) => number
@@ -162,6 +162,8 @@ const SHORT = 1_000
 const SHORT_READS = 2_000
 /** The aligned windows of the windows read: 2^24 ns (16.8 ms), two points of 120 Hz each. */
 const WINDOW_POINTWIDTH = 24
+/** The windows of the short `windows` reads: as wide as the aligned ones, from each read's start. */
+const WINDOW_WIDTH = 1n << BigInt(WINDOW_POINTWIDTH)
 
 /**
  * The server's insert path in-process, on a database in a directory of its own: each 50 000-point InsertParams
@@ -307,6 +309,30 @@ const main = async () => {
         2
       )
 
+      // short windows reads, the same ranges and width, windows starting at each range's start
+      const shortWidthWindows = yield* sideBySide(
+        3,
+        Effect.gen(function*() {
+          for (let i = 0; i < SHORT_READS; i++) {
+            const start = shortStart(i)
+            const read = yield* EStream.runFold(
+              stream.windows({ start, end: start + BigInt(SHORT) * STEP, width: WINDOW_WIDTH }),
+              () => 0,
+              (n, w) => n + w.times.length
+            )
+            if (read === 0) throw new Error("a short windows read read no window")
+          }
+        }),
+        Effect.promise(async () => {
+          for (let i = 0; i < SHORT_READS; i++) {
+            const start = shortStart(i)
+            const request = rawValuesRequest(stream.uuid, start, start + BigInt(SHORT) * STEP)
+            await rawRead(plain, "Windows", { ...request, width: WINDOW_WIDTH.toString() }, (b) => b, bytesOf)
+          }
+        }),
+        2
+      )
+
       // a windows read: every aligned window of the stream
       const windows = yield* sideBySide(
         3,
@@ -338,6 +364,8 @@ const main = async () => {
         shortBytes: short.limit,
         shortWindowsSdk: shortWindows.sdk,
         shortWindowsBytes: shortWindows.limit,
+        shortWidthWindowsSdk: shortWidthWindows.sdk,
+        shortWidthWindowsBytes: shortWidthWindows.limit,
         windows: windows.result,
         windowsSdk: windows.sdk,
         windowsBytes: windows.limit,
@@ -391,6 +419,14 @@ const main = async () => {
       unit: "reads/s",
       vs: "the same reads by the bytes-only client",
       ratio: round(r.shortWindowsBytes / r.shortWindowsSdk)
+    })
+    emit({
+      bench: "read",
+      figure: `short windows reads (${SHORT} points' span, one call each)`,
+      value: round(SHORT_READS / r.shortWidthWindowsSdk),
+      unit: "reads/s",
+      vs: "the same reads by the bytes-only client",
+      ratio: round(r.shortWidthWindowsBytes / r.shortWidthWindowsSdk)
     })
     emit({
       bench: "read",
@@ -488,6 +524,12 @@ const main = async () => {
           r.shortWindowsBytes / r.shortWindowsSdk,
           `short alignedWindows reads (${SHORT} points' span, one call each)`,
           "short alignedWindows reads by the bytes-only client"
+        ],
+        [
+          "short windows reads ÷ bytes-only client",
+          r.shortWidthWindowsBytes / r.shortWidthWindowsSdk,
+          `short windows reads (${SHORT} points' span, one call each)`,
+          "short windows reads by the bytes-only client"
         ],
         [
           "alignedWindows ÷ bytes-only client",
