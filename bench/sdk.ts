@@ -135,6 +135,27 @@ const sideBySide = <A, E, B>(runs: number, sdk: Effect.Effect<A, E>, limit: Effe
     return { sdk: best.sdk, limit: best.limit, result: result as A }
   })
 
+/**
+ * The per-call figures: `SHORT_READS` reads by the SDK (`sdkRead(i)`) and as many by the bytes-only client
+ * (`limitRead(i)`), side by side as {@link sideBySide} takes them, after two untimed passes of each (a call's path
+ * through grpc-js and the SDK takes thousands of calls to be compiled and settle; the long read before made only a
+ * few): the ratio of their times, and the SDK's reads per second.
+ */
+const shortReads = <E>(sdkRead: (i: number) => Effect.Effect<void, E>, limitRead: (i: number) => Promise<void>) =>
+  Effect.map(
+    sideBySide(
+      3,
+      Effect.gen(function*() {
+        for (let i = 0; i < SHORT_READS; i++) yield* sdkRead(i)
+      }),
+      Effect.promise(async () => {
+        for (let i = 0; i < SHORT_READS; i++) await limitRead(i)
+      }),
+      2
+    ),
+    (times) => ({ ratio: times.limit / times.sdk, sdkRate: SHORT_READS / times.sdk })
+  )
+
 /** In-process encode rate of InsertParams from columns, chunks of 50 000 points, points per second. */
 const encodeRate = () => {
   const { times, values } = series(0, 1_000_000)
@@ -259,78 +280,40 @@ const main = async () => {
       if (long.result !== N) throw new Error(`the fast path read ${long.result} points`)
 
       // short reads, one after the other, spread over the stream
-      const shortStart = (i: number) => T0 + BigInt((i * 4_999) % (N - SHORT)) * STEP
-      const short = yield* sideBySide(
-        3,
-        Effect.gen(function*() {
-          for (let i = 0; i < SHORT_READS; i++) {
-            const start = shortStart(i)
-            const read = yield* EStream.runFold(
-              stream.values({ start, end: start + BigInt(SHORT) * STEP }),
-              () => 0,
-              (n, p) => n + p.times.length
-            )
-            if (read !== SHORT) throw new Error(`a short read read ${read} points`)
-          }
-        }),
-        Effect.promise(async () => {
-          for (let i = 0; i < SHORT_READS; i++) {
-            const start = shortStart(i)
-            const request = rawValuesRequest(stream.uuid, start, start + BigInt(SHORT) * STEP)
-            await rawRead(plain, "RawValues", request, (b) => b, bytesOf)
-          }
-        }),
-        // a call's path through grpc-js and the SDK takes thousands of calls to be compiled and settle; the long
-        // read before made only a few
-        2
+      const shortRange = (i: number) => {
+        const start = T0 + BigInt((i * 4_999) % (N - SHORT)) * STEP
+        return { start, end: start + BigInt(SHORT) * STEP }
+      }
+      const shortRequest = (i: number) => {
+        const { end, start } = shortRange(i)
+        return rawValuesRequest(stream.uuid, start, end)
+      }
+      const bytesRead = (rpc: "RawValues" | "AlignedWindows" | "Windows", request: object) =>
+        rawRead(plain, rpc, request, (b) => b, bytesOf).then(() => undefined)
+      /** `read`'s count checked by `ok` (what a read of `i` must give). */
+      const checked = <E>(
+        read: EStream.Stream<{ readonly times: ArrayLike<unknown> }, E>,
+        ok: (n: number) => boolean
+      ) =>
+        Effect.flatMap(
+          EStream.runFold(read, () => 0, (n, page) => n + page.times.length),
+          (n) => ok(n) ? Effect.void : Effect.die(new Error(`a short read read ${n}`))
+        )
+      const short = yield* shortReads(
+        (i) => checked(stream.values(shortRange(i)), (n) => n === SHORT),
+        (i) => bytesRead("RawValues", shortRequest(i))
       )
 
       // short aligned-windows reads, the same ranges: a statistical query of a few seconds, one call each
-      const shortWindows = yield* sideBySide(
-        3,
-        Effect.gen(function*() {
-          for (let i = 0; i < SHORT_READS; i++) {
-            const start = shortStart(i)
-            const read = yield* EStream.runFold(
-              stream.alignedWindows({ start, end: start + BigInt(SHORT) * STEP, pointwidth: WINDOW_POINTWIDTH }),
-              () => 0,
-              (n, w) => n + w.times.length
-            )
-            if (read === 0) throw new Error("a short windows read read no window")
-          }
-        }),
-        Effect.promise(async () => {
-          for (let i = 0; i < SHORT_READS; i++) {
-            const start = shortStart(i)
-            const request = rawValuesRequest(stream.uuid, start, start + BigInt(SHORT) * STEP)
-            await rawRead(plain, "AlignedWindows", { ...request, pointWidth: WINDOW_POINTWIDTH }, (b) => b, bytesOf)
-          }
-        }),
-        2
+      const shortWindows = yield* shortReads(
+        (i) => checked(stream.alignedWindows({ ...shortRange(i), pointwidth: WINDOW_POINTWIDTH }), (n) => n > 0),
+        (i) => bytesRead("AlignedWindows", { ...shortRequest(i), pointWidth: WINDOW_POINTWIDTH })
       )
 
       // short windows reads, the same ranges and width, windows starting at each range's start
-      const shortWidthWindows = yield* sideBySide(
-        3,
-        Effect.gen(function*() {
-          for (let i = 0; i < SHORT_READS; i++) {
-            const start = shortStart(i)
-            const read = yield* EStream.runFold(
-              stream.windows({ start, end: start + BigInt(SHORT) * STEP, width: WINDOW_WIDTH }),
-              () => 0,
-              (n, w) => n + w.times.length
-            )
-            if (read === 0) throw new Error("a short windows read read no window")
-          }
-        }),
-        Effect.promise(async () => {
-          for (let i = 0; i < SHORT_READS; i++) {
-            const start = shortStart(i)
-            const request = rawValuesRequest(stream.uuid, start, start + BigInt(SHORT) * STEP)
-            await rawRead(plain, "Windows", { ...request, width: WINDOW_WIDTH.toString() }, (b) => b, bytesOf)
-          }
-        }),
-        2
+      const shortWidthWindows = yield* shortReads(
+        (i) => checked(stream.windows({ ...shortRange(i), width: WINDOW_WIDTH }), (n) => n > 0),
+        (i) => bytesRead("Windows", { ...shortRequest(i), width: WINDOW_WIDTH.toString() })
       )
 
       // a windows read: every aligned window of the stream
@@ -360,12 +343,9 @@ const main = async () => {
         parallel: parallel.seconds,
         generic: generic.seconds,
         bytesOnly: long.limit,
-        shortSdk: short.sdk,
-        shortBytes: short.limit,
-        shortWindowsSdk: shortWindows.sdk,
-        shortWindowsBytes: shortWindows.limit,
-        shortWidthWindowsSdk: shortWidthWindows.sdk,
-        shortWidthWindowsBytes: shortWidthWindows.limit,
+        short,
+        shortWindows,
+        shortWidthWindows,
         windows: windows.result,
         windowsSdk: windows.sdk,
         windowsBytes: windows.limit,
@@ -407,26 +387,26 @@ const main = async () => {
     emit({
       bench: "read",
       figure: `short reads (${SHORT} points, one call each)`,
-      value: round(SHORT_READS / r.shortSdk),
+      value: round(r.short.sdkRate),
       unit: "reads/s",
       vs: "the same reads by the bytes-only client",
-      ratio: round(r.shortBytes / r.shortSdk)
+      ratio: round(r.short.ratio)
     })
     emit({
       bench: "read",
       figure: `short alignedWindows reads (${SHORT} points' span, one call each)`,
-      value: round(SHORT_READS / r.shortWindowsSdk),
+      value: round(r.shortWindows.sdkRate),
       unit: "reads/s",
       vs: "the same reads by the bytes-only client",
-      ratio: round(r.shortWindowsBytes / r.shortWindowsSdk)
+      ratio: round(r.shortWindows.ratio)
     })
     emit({
       bench: "read",
       figure: `short windows reads (${SHORT} points' span, one call each)`,
-      value: round(SHORT_READS / r.shortWidthWindowsSdk),
+      value: round(r.shortWidthWindows.sdkRate),
       unit: "reads/s",
       vs: "the same reads by the bytes-only client",
-      ratio: round(r.shortWidthWindowsBytes / r.shortWidthWindowsSdk)
+      ratio: round(r.shortWidthWindows.ratio)
     })
     emit({
       bench: "read",
@@ -515,19 +495,19 @@ const main = async () => {
         ["values ÷ bytes-only client", fastRate / limitRate, FAST, "bytes-only client (the limit)"],
         [
           "short reads ÷ bytes-only client",
-          r.shortBytes / r.shortSdk,
+          r.short.ratio,
           `short reads (${SHORT} points, one call each)`,
           "short reads by the bytes-only client"
         ],
         [
           "short alignedWindows reads ÷ bytes-only client",
-          r.shortWindowsBytes / r.shortWindowsSdk,
+          r.shortWindows.ratio,
           `short alignedWindows reads (${SHORT} points' span, one call each)`,
           "short alignedWindows reads by the bytes-only client"
         ],
         [
           "short windows reads ÷ bytes-only client",
-          r.shortWidthWindowsBytes / r.shortWidthWindowsSdk,
+          r.shortWidthWindows.ratio,
           `short windows reads (${SHORT} points' span, one call each)`,
           "short windows reads by the bytes-only client"
         ],
