@@ -384,30 +384,22 @@ const main = async () => {
       vs: "values (SDK fast path)",
       ratio: round(fastRate / limitRate)
     })
-    emit({
-      bench: "read",
-      figure: `short reads (${SHORT} points, one call each)`,
-      value: round(r.short.sdkRate),
-      unit: "reads/s",
-      vs: "the same reads by the bytes-only client",
-      ratio: round(r.short.ratio)
-    })
-    emit({
-      bench: "read",
-      figure: `short alignedWindows reads (${SHORT} points' span, one call each)`,
-      value: round(r.shortWindows.sdkRate),
-      unit: "reads/s",
-      vs: "the same reads by the bytes-only client",
-      ratio: round(r.shortWindows.ratio)
-    })
-    emit({
-      bench: "read",
-      figure: `short windows reads (${SHORT} points' span, one call each)`,
-      value: round(r.shortWidthWindows.sdkRate),
-      unit: "reads/s",
-      vs: "the same reads by the bytes-only client",
-      ratio: round(r.shortWidthWindows.ratio)
-    })
+    for (
+      const [figure, short] of [
+        [`short reads (${SHORT} points, one call each)`, r.short],
+        [`short alignedWindows reads (${SHORT} points' span, one call each)`, r.shortWindows],
+        [`short windows reads (${SHORT} points' span, one call each)`, r.shortWidthWindows]
+      ] as const
+    ) {
+      emit({
+        bench: "read",
+        figure,
+        value: round(short.sdkRate),
+        unit: "reads/s",
+        vs: "the same reads by the bytes-only client",
+        ratio: round(short.ratio)
+      })
+    }
     emit({
       bench: "read",
       figure: `alignedWindows (${r.windows.toLocaleString("en")} windows)`,
