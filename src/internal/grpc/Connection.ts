@@ -46,7 +46,8 @@ export interface CallContext {
 
 /**
  * A hand encoder of one RPC's request, used in place of proto-loader's for Insert, whose points it writes straight
- * from columns, and for the reads, whose times and versions it writes straight from `bigint`s. Its output must decode to the RPC's request (test/codecs/generatedTypes.test.ts checks it).
+ * from columns, and for the reads, whose times and versions it writes straight from `bigint`s. Its output must
+ * decode to the RPC's request (test/codecs/generatedTypes.test.ts checks it).
  */
 export interface RequestEncoder<R extends RpcName, Req> {
   readonly rpc: R

@@ -1,7 +1,8 @@
 /**
  * Hand-written protobuf codecs of the hot v5api RPCs (issue 6): `RawValuesResponse`, `AlignedWindowsResponse` and
  * `WindowsResponse` decode straight into columnar pages of typed arrays and encode from them; `InsertParams`
- * encodes from columns and decodes into them; the three read requests encode from `bigint`s. Every other message stays on `@grpc/proto-loader`.
+ * encodes from columns and decodes into them; the three read requests encode from `bigint`s. Every other message
+ * stays on `@grpc/proto-loader`.
  *
  * Decoders accept any valid protobuf encoding and throw {@link CodecError} on malformed bytes (never a
  * `RangeError`, never a wrong value); encoders write the canonical proto3 form, byte for byte what protobufjs and

@@ -1,8 +1,8 @@
 /**
  * Encoders of the read requests, straight from `bigint`s: `RawValuesParams` (uuid 1 bytes; start 2, end 3
  * sfixed64; versionMajor 4 uint64), `AlignedWindowsParams` (the same and pointWidth 5 uint32) and `WindowsParams`
- * (the same and width 5 uint64, depth 6 uint32). Canonical proto3, as protobufjs writes them: fields in number
- * order, zero fields left out.
+ * (the same and width 5 uint64, depth 6 uint32). Canonical proto3, as the official clients write them: fields in
+ * number order, zero fields left out (proto-loader writes a field given as 0).
  *
  * proto-loader's encoding of these takes the 64-bit fields as decimal strings and parses them back (one `Long`
  * each); for a short read that cost about 2 % of the call (bench/README.md, "the read requests").
