@@ -2,17 +2,24 @@
  * The SDK against the official Python client (btrdb), side by side on one server in one run: each inserts the
  * same N points at 120 Hz into a stream of its own (the SDK from columns, the Python client from its list of
  * (time, value) pairs, each built before the clock starts), then reads them back (`values`) `--reads` times; the
- * two clients in turn, `--runs` times; each figure the best. First `--warmups` untimed runs of each (default 1):
- * the SDK's process, like any long-lived Node service, reaches its steady speed once V8 has compiled its paths (its
- * first insert ran at about two thirds of the later ones), and the server's paths are compiled for both clients;
- * each Python run is a process of its own, and Python compiles nothing as it runs. The server is the compiled `btrdb serve` in a process
- * of its own (`npm run bench:python` builds).
+ * two clients in turn, `--runs` times; each figure the best. First `--warmups` untimed runs of each (default 3):
+ * the SDK's process, like any long-lived Node service, reaches its steady speed once V8 has compiled its paths,
+ * and so does the server's, for both clients: in a fresh process the reads of 2 M points ran at 5-8, then 10-17,
+ * then 25-35 M points/s over about ten reads, the server's inserts of 2 M at 3, then 5-6, then 6-8.5 M points/s
+ * over eight (bench/README.md). Each Python run is a process of its own, and Python compiles nothing as it runs.
+ * The server is the compiled `btrdb serve` in a process of its own (`npm run bench:python` builds).
  *
  *   PYTHONPATH=<dir holding the btrdb package> npm run bench:python -- [--points 2000000] [--runs 3] [--reads 3]
- *     [--warmups 1]
+ *     [--warmups 3]
  *
  * The Python client is not part of this repository; its side is `bench/python/client.py`, run with `python3` (or
  * `$PYTHON`). Prints one JSON line per figure and a table; exits 1 when the Python client cannot be imported.
+ *
+ * The SDK's columns are built once, before the first run, and every run inserts them into a new stream: nothing
+ * of the bench's own is left to collect, and no collection is forced. A forced one (`gc()`) leaves V8 collecting
+ * its old space every few tens of milliseconds while external memory (the pages' buffers) is allocated, for the
+ * rest of the process: 43 mark-compacts against 2 in 16 reads of 2 M points, the reads at 15 M points/s
+ * against 27 (bench/README.md); no user's process pays that.
  */
 import * as Effect from "effect/Effect"
 import * as EStream from "effect/Stream"
@@ -26,14 +33,13 @@ import { serveProcess } from "../test/support/serveProcess.js"
 import { numberArg } from "./args.js"
 import { BTrDB, Uuid } from "./compiled.js"
 import { emit, round, runBench } from "./figures.js"
-import { settle } from "./gc.js"
 import { series, STEP, T0 } from "./series.js"
 
 const run = promisify(execFile)
 const N = numberArg("points", 2_000_000)
 const RUNS = numberArg("runs", 3)
 const READS = numberArg("reads", 3)
-const WARMUPS = numberArg("warmups", 1)
+const WARMUPS = numberArg("warmups", 3)
 const PYTHON = process.env["PYTHON"] ?? "python3"
 
 interface PythonRun {
@@ -50,16 +56,16 @@ const pythonRun = async (endpoint: string): Promise<PythonRun> => {
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as PythonRun
 }
 
-/** One run of the SDK's side, the same: insert N points from columns into a new stream, then `values` READS times. */
-const sdkRun = (db: Sdk.Service) =>
+/**
+ * One run of the SDK's side, the same: insert the N points of `data` (columns) into a new stream, then `values`
+ * READS times.
+ */
+const sdkRun = (db: Sdk.Service, data: { readonly times: BigInt64Array; readonly values: Float64Array }) =>
   Effect.gen(function*() {
-    const { times, values } = series(0, N)
     const uuid = Uuid.random()
     const stream = yield* db.create({ uuid, collection: "bench/sdk", tags: { name: uuid.slice(0, 8) } })
-    // the bench's own garbage (the bigints that made the columns) is collected before the clock starts
-    yield* Effect.promise(settle)
     let started = performance.now()
-    yield* stream.insert({ times, values })
+    yield* stream.insert(data)
     const insertSeconds = (performance.now() - started) / 1000
     let valuesSeconds = Infinity
     for (let r = 0; r < READS; r++) {
@@ -84,6 +90,7 @@ const main = async () => {
         "package on PYTHONPATH"
     )
   }
+  const data = series(0, N)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "btrdb-bench-python-"))
   const server = await serveProcess(dataDir, { built: true })
   try {
@@ -93,14 +100,14 @@ const main = async () => {
       const db = yield* BTrDB.make({ endpoint: server.endpoint })
       for (let w = 0; w < WARMUPS; w++) {
         yield* Effect.promise(() => pythonRun(server.endpoint))
-        yield* sdkRun(db)
+        yield* sdkRun(db, data)
       }
       for (let r = 0; r < RUNS; r++) {
         const py = yield* Effect.promise(() => pythonRun(server.endpoint))
         client = py.client
         best.pyInsert = Math.min(best.pyInsert, py.insertSeconds)
         best.pyValues = Math.min(best.pyValues, py.valuesSeconds)
-        const sdk = yield* sdkRun(db)
+        const sdk = yield* sdkRun(db, data)
         best.sdkInsert = Math.min(best.sdkInsert, sdk.insertSeconds)
         best.sdkValues = Math.min(best.sdkValues, sdk.valuesSeconds)
       }
