@@ -17,6 +17,7 @@ import { makeAuthenticator } from "./auth.js"
 import { withCodecs } from "./codecs.js"
 import { dataRpcs } from "./dataRpcs.js"
 import { Faults } from "./faults.js"
+import { InsertColumns } from "./insertColumns.js"
 import { metadataRpcs } from "./metadataRpcs.js"
 import { widenCallWindows, widenConnectionWindows } from "./receiveWindows.js"
 import { type CallStats, type Logger, type RpcEnv, serverStream, type ServiceHandlers, unary } from "./rpc.js"
@@ -126,7 +127,14 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   const authenticate = makeAuthenticator(options.apiKey)
   const stats: CallStats = { started: 0, cancelled: 0, activeStreams: 0 }
   const faults = new Faults(options.faultInjection ?? false)
-  const env: RpcEnv = { authenticate, log, stats, faults, writes: new WriteTurns() }
+  const env: RpcEnv = {
+    authenticate,
+    log,
+    stats,
+    faults,
+    writes: new WriteTurns(),
+    insertColumns: new InsertColumns()
+  }
   const db = await Database.open({ dir: options.dataDir, ...(faults.enabled ? { faults: faults.disk } : {}) })
   const { host } = splitHostPort(options.listen ?? "127.0.0.1:4410")
   let endpoint = options.listen ?? "127.0.0.1:4410"
@@ -147,7 +155,7 @@ export const start = async (options: ServerOptions = {}): Promise<RunningServer>
   } satisfies Partial<ServiceHandlers>
   const handlers: grpc.UntypedServiceImplementation = {}
   for (const rpc of RPC_NAMES) handlers[rpc] = implemented[rpc] ?? notImplemented(env, rpc)
-  server.addService(withCodecs(loadServiceDefinition()), handlers)
+  server.addService(withCodecs(loadServiceDefinition(), env.insertColumns), handlers)
 
   const credentials = options.tls === undefined
     ? grpc.ServerCredentials.createInsecure()

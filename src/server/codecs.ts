@@ -2,11 +2,12 @@
  * The hand codecs in the server's service definition: RawValues, AlignedWindows and Windows answers are encoded
  * from columns by the handlers themselves (the serializer passes the bytes through, giving lent ones back;
  * stat-only messages still go through proto-loader), and Insert requests are decoded straight into columns, their
- * point count checked before any point is decoded.
+ * point count checked before any point is decoded, the columns reused (`insertColumns.ts`).
  */
 import type * as grpc from "@grpc/grpc-js"
 import { MAX_INSERT_POINTS } from "../engine/data/DataStore.js"
 import { decodeInsertParams, type InsertRequest } from "../internal/grpc/codecs/index.js"
+import type { InsertColumns } from "./insertColumns.js"
 
 /** An Insert request as the handler receives it: decoded, or the reason it could not be. */
 export type DecodedInsert =
@@ -32,16 +33,25 @@ const serializeLent = (answer: LentAnswer): Buffer => {
   return asBuffer(answer.bytes)
 }
 
-const decodeInsert = (bytes: Buffer): DecodedInsert => {
+const insertDecoder = (columns: InsertColumns) => (bytes: Buffer): DecodedInsert => {
   try {
-    return { _tag: "Decoded", request: decodeInsertParams(bytes, { maxPoints: MAX_INSERT_POINTS }) }
+    return {
+      _tag: "Decoded",
+      request: decodeInsertParams(bytes, { maxPoints: MAX_INSERT_POINTS, columns: columns.lend })
+    }
   } catch (error) {
     return { _tag: "Refused", error }
   }
 }
 
-/** `definition` with the hand codecs in place of proto-loader's for the hot RPCs. */
-export const withCodecs = (definition: grpc.ServiceDefinition): grpc.ServiceDefinition => {
+/**
+ * `definition` with the hand codecs in place of proto-loader's for the hot RPCs; Insert requests decoded into
+ * columns lent by `insertColumns`.
+ */
+export const withCodecs = (
+  definition: grpc.ServiceDefinition,
+  insertColumns: InsertColumns
+): grpc.ServiceDefinition => {
   const result: Record<string, grpc.MethodDefinition<any, any>> = { ...definition }
   for (const rpc of ENCODED_ANSWERS) {
     const method = definition[rpc]!
@@ -55,6 +65,6 @@ export const withCodecs = (definition: grpc.ServiceDefinition): grpc.ServiceDefi
           method.responseSerialize(value)
     }
   }
-  result["Insert"] = { ...definition["Insert"]!, requestDeserialize: decodeInsert }
+  result["Insert"] = { ...definition["Insert"]!, requestDeserialize: insertDecoder(insertColumns) }
   return result
 }

@@ -47,7 +47,7 @@ export const dataRpcs = ({ db, env }: DataRpcContext) =>
           policy,
           sync,
           ...(roundBits === undefined ? {} : { roundBits })
-        }), call).then(versionFields)
+        }), call).then(versionFields).finally(() => env.insertColumns.giveBack(times))
     }),
 
     RawValues: serverStream(env, function*(r) {

@@ -9,6 +9,7 @@ import type { DecodedRequestOf, ResponseOf } from "../internal/grpc/wireTypes.js
 import { StatusCode } from "../internal/protocol.js"
 import type { DecodedInsert, LentAnswer } from "./codecs.js"
 import type { Faults } from "./faults.js"
+import type { InsertColumns } from "./insertColumns.js"
 import type { WriteTurns } from "./writeTurns.js"
 
 /** An in-band status. */
@@ -71,6 +72,8 @@ export interface RpcEnv {
   readonly faults: Faults
   /** Where the data writes (Insert, ArrowInsert, Delete) and Flush wait their turn, one per turn of the event loop. */
   readonly writes: WriteTurns
+  /** The columns Insert requests are decoded into, given back once their write has run. */
+  readonly insertColumns: InsertColumns
 }
 
 const INJECTED_UNAVAILABLE = { code: grpc.status.UNAVAILABLE, details: "injected fault: unavailable" }

@@ -33,6 +33,7 @@ import { makeAuthenticator } from "../../src/server/auth.js"
 import { withCodecs } from "../../src/server/codecs.js"
 import { dataRpcs } from "../../src/server/dataRpcs.js"
 import { Faults } from "../../src/server/faults.js"
+import { InsertColumns } from "../../src/server/insertColumns.js"
 import { metadataRpcs } from "../../src/server/metadataRpcs.js"
 import { widenCallWindows, widenConnectionWindows } from "../../src/server/receiveWindows.js"
 import { type CallStats, type RpcEnv, serverStream, unary } from "../../src/server/rpc.js"
@@ -246,9 +247,10 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<TestCl
 
   // one event loop and one engine under the three nodes: their writes take turns in one queue
   const writes = new WriteTurns()
+  const insertColumns = new InsertColumns()
   const startNode = async (index: number): Promise<NodeState> => {
     const stats: CallStats = { started: 0, cancelled: 0, activeStreams: 0 }
-    const env: RpcEnv = { authenticate, log, stats, faults: new Faults(false), writes }
+    const env: RpcEnv = { authenticate, log, stats, faults: new Faults(false), writes, insertColumns }
     const nodename = `node${index}`
     const server = new grpc.Server()
     widenCallWindows(server)
@@ -293,7 +295,7 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<TestCl
         ? refuse(node, rpc, handler as grpc.UntypedHandleCall)
         : handler as grpc.UntypedHandleCall
     }
-    server.addService(withCodecs(loadServiceDefinition()), handlers)
+    server.addService(withCodecs(loadServiceDefinition(), insertColumns), handlers)
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(
         "127.0.0.1:0",

@@ -22,6 +22,7 @@ export { LentBuffers } from "./lentBuffers.js"
 export {
   decodeRawValuesResponse,
   encodeRawValuesResponse,
+  type PointColumns,
   type RawValuesPage,
   RawValuesResponseBuilder,
   type RawValuesResponseInput

@@ -11,7 +11,7 @@
  * (a later one without `bits` keeps the earlier `bits`), as protobuf specifies for singular message fields.
  */
 import type { LentBuffers } from "./lentBuffers.js"
-import { decodeRawPointEntries, RAW_POINT_ENTRY_BYTES, writeRawPointEntries } from "./rawValues.js"
+import { decodeRawPointEntries, type PointColumns, RAW_POINT_ENTRY_BYTES, writeRawPointEntries } from "./rawValues.js"
 import {
   bytesToWrite,
   checkInt32,
@@ -81,6 +81,8 @@ export interface InsertRequest {
 export interface DecodeInsertOptions {
   /** The most points accepted; more throws {@link TooManyPointsError} without decoding them. */
   readonly maxPoints: number
+  /** Where the points are decoded into (columns that need not be zeroed); new arrays by default. */
+  readonly columns?: PointColumns | undefined
 }
 
 /**
@@ -248,7 +250,16 @@ const scanInsert = (buf: Uint8Array): InsertHeader => {
 export const decodeInsertParams = (bytes: Uint8Array, options: DecodeInsertOptions): InsertRequest => {
   const header = scanInsert(bytes)
   if (header.count > options.maxPoints) throw new TooManyPointsError(header.count, options.maxPoints)
-  const { times, values } = decodeRawPointEntries(bytes, viewOf(bytes), 0, bytes.length, 0x1a, 3, header.count)
+  const { times, values } = decodeRawPointEntries(
+    bytes,
+    viewOf(bytes),
+    0,
+    bytes.length,
+    0x1a,
+    3,
+    header.count,
+    options.columns
+  )
   return {
     uuid: new Uint8Array(bytes.subarray(header.uuidStart, header.uuidEnd)),
     sync: header.sync,

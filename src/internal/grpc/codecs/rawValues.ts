@@ -117,9 +117,15 @@ const decodeRawPoint = (
   vw[j + HI] = v1
 }
 
+/** Columns for `count` points, to be written in full: they need not be zeroed. */
+export type PointColumns = (count: number) => { times: BigInt64Array; values: Float64Array }
+
+const newColumns: PointColumns = (count) => ({ times: new BigInt64Array(count), values: new Float64Array(count) })
+
 /**
  * Second pass: decodes the `count` RawPoint entries of field `field` (single-byte tag `tag`) found in
- * `[pos, end)` by a first pass (the insert scan), skipping every other field.
+ * `[pos, end)` by a first pass (the insert scan), skipping every other field, into columns from `columns`: every
+ * one of their `count` points is written (a field absent from an entry as 0).
  *
  * @internal
  */
@@ -130,10 +136,10 @@ export const decodeRawPointEntries = (
   end: number,
   tag: number,
   field: number,
-  count: number
+  count: number,
+  columns: PointColumns = newColumns
 ): { times: BigInt64Array; values: Float64Array } => {
-  const times = new BigInt64Array(count)
-  const values = new Float64Array(count)
+  const { times, values } = columns(count)
   if (count === 0) return { times, values }
   const tw = words(times)
   const vw = words(values)
