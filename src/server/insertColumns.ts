@@ -7,7 +7,7 @@
  * Only spare buffers are held: columns lent and never given back (a call refused before its write ran) are left to
  * the garbage collector.
  */
-import type { PointColumns } from "../internal/grpc/codecs/index.js"
+import { newPointColumns, type PointColumns } from "../internal/grpc/codecs/index.js"
 
 /** The points of the buffers kept: a full Insert of the SDK and of the official Python client. */
 export const INSERT_COLUMNS_POINTS = 50_000
@@ -26,7 +26,7 @@ export class InsertColumns {
 
   /** Columns for `count` points, not zeroed; from a spare buffer when `count` is at most the buffers' points. */
   readonly lend: PointColumns = (count) => {
-    if (count > this.points) return { times: new BigInt64Array(count), values: new Float64Array(count) }
+    if (count > this.points) return newPointColumns(count)
     const buffer = this.spare.pop() ?? new ArrayBuffer(16 * this.points)
     return { times: new BigInt64Array(buffer, 0, count), values: new Float64Array(buffer, 8 * this.points, count) }
   }

@@ -1,7 +1,7 @@
 /**
  * The columns the server decodes Insert requests into are reused once each write has run (`InsertColumns`): a
  * buffer comes back only when given back, at most `keep` are held, and every point stored is the point sent while
- * the inserts of several clients reuse them. Real gRPC on loopback, against the embedded server.
+ * the inserts into several streams at once reuse them. Real gRPC on loopback, against the embedded server.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -40,7 +40,7 @@ describe("InsertColumns", () => {
     assert.strictEqual(columns.spareCount, 2, "a buffer of another size is not held")
   })
 
-  it.live("concurrent clients' inserts through reused columns: every point stored is the point sent", () =>
+  it.live("inserts into several streams at once through reused columns: every point stored is the point sent", () =>
     Effect.gen(function*() {
       const db = yield* BTrDB
       const streams = 3

@@ -22,6 +22,7 @@ export { LentBuffers } from "./lentBuffers.js"
 export {
   decodeRawValuesResponse,
   encodeRawValuesResponse,
+  newPointColumns,
   type PointColumns,
   type RawValuesPage,
   RawValuesResponseBuilder,

@@ -120,7 +120,11 @@ const decodeRawPoint = (
 /** Columns for `count` points, to be written in full: they need not be zeroed. */
 export type PointColumns = (count: number) => { times: BigInt64Array; values: Float64Array }
 
-const newColumns: PointColumns = (count) => ({ times: new BigInt64Array(count), values: new Float64Array(count) })
+/** New (zeroed) columns for `count` points: where points are decoded by default. */
+export const newPointColumns: PointColumns = (count) => ({
+  times: new BigInt64Array(count),
+  values: new Float64Array(count)
+})
 
 /**
  * Second pass: decodes the `count` RawPoint entries of field `field` (single-byte tag `tag`) found in
@@ -137,7 +141,7 @@ export const decodeRawPointEntries = (
   tag: number,
   field: number,
   count: number,
-  columns: PointColumns = newColumns
+  columns: PointColumns = newPointColumns
 ): { times: BigInt64Array; values: Float64Array } => {
   const { times, values } = columns(count)
   if (count === 0) return { times, values }
