@@ -7,6 +7,10 @@
  * and so does the server's, for both clients: in a fresh process the reads of 2 M points ran at 5-8, then 10-17,
  * then 25-35 M points/s over about ten reads, the server's inserts of 2 M at 3, then 5-6, then 6-8.5 M points/s
  * over eight (bench/README.md). Each Python run is a process of its own, and Python compiles nothing as it runs.
+ * Each of the SDK's runs follows a Python run, some ten seconds in which the SDK's process is idle and the server
+ * nearly so: V8 then judges both slow allocators and lets their heaps grow little past their live size, which costs
+ * the next burst extra full collections (the server's own `serve` process fixes its growth, `src/cli/serverHeap.ts`;
+ * the SDK's process keeps V8's defaults, as a user's does).
  * The server is the compiled `btrdb serve` in a process of its own (`npm run bench:python` builds).
  *
  *   PYTHONPATH=<dir holding the btrdb package> npm run bench:python -- [--points 2000000] [--runs 3] [--reads 3]

@@ -11,6 +11,7 @@ import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as EmbeddedServer from "../server/EmbeddedServer.js"
+import { tuneServerHeap } from "./serverHeap.js"
 
 const listen = Flag.String("listen").pipe(
   Flag.withDescription("host:port to listen on (port 0 picks a free port)"),
@@ -82,6 +83,7 @@ export const serve = Command.make(
   (options) =>
     Effect.gen(function*() {
       const parent = process.ppid
+      yield* Effect.sync(tuneServerHeap)
       const server = yield* EmbeddedServer.make({
         listen: options.listen,
         dataDir: Option.getOrUndefined(options.data),
