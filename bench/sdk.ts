@@ -115,6 +115,15 @@ const timed = <A, E>(runs: number, effect: Effect.Effect<A, E>) =>
   })
 
 /**
+ * How many timed runs each side of a read figure gets (the best counts), and each insert figure. With 3 and 4 runs
+ * the read ratios moved by up to 0.2 from one `npm run bench` to the next on the same code (short `alignedWindows`
+ * reads 0.75, 0.71 and 0.88; the long read 0.98, 0.88 and 0.66, 2026-12-07): the best of more runs is less often a
+ * moment the machine was busy for one side only.
+ */
+const READ_RUNS = 8
+const INSERT_RUNS = 5
+
+/**
  * Seconds `sdk` and `limit` take, best of `runs` each, run in turn (sdk, limit, sdk, limit …) so that both see the
  * same moments of a shared machine, after `warmUps` untimed runs of each.
  */
@@ -144,7 +153,7 @@ const sideBySide = <A, E, B>(runs: number, sdk: Effect.Effect<A, E>, limit: Effe
 const shortReads = <E>(sdkRead: (i: number) => Effect.Effect<void, E>, limitRead: (i: number) => Promise<void>) =>
   Effect.map(
     sideBySide(
-      3,
+      READ_RUNS,
       Effect.gen(function*() {
         for (let i = 0; i < SHORT_READS; i++) yield* sdkRead(i)
       }),
@@ -250,8 +259,8 @@ const main = async () => {
           (s) => Effect.as(s.insert(data, { maxInFlight }), s)
         )
       let n = 0
-      const inserted = yield* timed(3, Effect.suspend(() => insertInto(`sdk${n++}`, 4)))
-      const oneAtATime = yield* timed(3, Effect.suspend(() => insertInto(`one${n++}`, 1)))
+      const inserted = yield* timed(INSERT_RUNS, Effect.suspend(() => insertInto(`sdk${n++}`, 4)))
+      const oneAtATime = yield* timed(INSERT_RUNS, Effect.suspend(() => insertInto(`one${n++}`, 1)))
       const stream = inserted.result
 
       const parallel = yield* timed(
@@ -273,7 +282,7 @@ const main = async () => {
 
       // the long read, the SDK's and the bytes-only client's in turn
       const long = yield* sideBySide(
-        4,
+        READ_RUNS,
         EStream.runFold(stream.values(range), () => 0, (n, p) => n + p.times.length),
         Effect.promise(() => rawRead(plain, "RawValues", fullRequest, (b) => b, bytesOf))
       )
@@ -318,7 +327,7 @@ const main = async () => {
 
       // a windows read: every aligned window of the stream
       const windows = yield* sideBySide(
-        3,
+        READ_RUNS,
         EStream.runFold(
           stream.alignedWindows({ ...range, pointwidth: WINDOW_POINTWIDTH }),
           () => 0,
