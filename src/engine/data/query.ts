@@ -193,6 +193,8 @@ export class WindowSweep {
   private curW = 0n
   private nextEmpty = 0n
   private n = 0
+  /** How many windows the page being computed can hold. */
+  private cap = 0
   private pTimes = new BigInt64Array(0)
   private pMin = new Float64Array(0)
   private pMean = new Float64Array(0)
@@ -222,7 +224,10 @@ export class WindowSweep {
 
   /** Computes one page starting at window start `from`. */
   page(from: bigint): StatColumns {
-    const size = this.pageSize
+    // no more than the windows left in the range: a short read's columns are its own size, not a whole page's
+    const left = this.qe > from ? (this.qe - from + this.width - 1n) / this.width : 0n
+    const size = left < BigInt(this.pageSize) ? Number(left) : this.pageSize
+    this.cap = size
     this.lo = from
     this.stopped = false
     this.resume = this.qe
@@ -320,7 +325,7 @@ export class WindowSweep {
 
   private fillEmpty(until: bigint): void {
     while (this.nextEmpty < until) {
-      if (this.n === this.pageSize) {
+      if (this.n === this.cap) {
         this.stop(this.nextEmpty)
         return
       }
@@ -343,7 +348,7 @@ export class WindowSweep {
       this.fillEmpty(w)
       if (this.stopped) return
     }
-    if (this.n === this.pageSize) {
+    if (this.n === this.cap) {
       this.stop(w)
       return
     }

@@ -59,6 +59,23 @@ describe("PROTOCOL.md §7 worked examples", () => {
     ])
   })
 
+  it("windows come in one page when the range holds fewer than a page's, else cut at the page size", async () => {
+    const ds = await withData()
+    const aligned = [...ds.alignedWindows(U1, BASE, BASE + 1_000_000_000n, 28, 0n).pages]
+    expect(aligned.map((p) => p.times.length)).toEqual([4])
+    // a range of exactly four windows, every one filled or empty
+    const plain = [...ds.windows(U1, BASE - 200_000_000n, BASE + 200_000_000n, 100_000_000n, 0, 0n, 4).pages]
+    expect(plain.map((p) => p.times.length)).toEqual([4])
+    const oneShort = [...ds.windows(U1, BASE - 200_000_000n, BASE + 200_000_000n, 100_000_000n, 0, 0n, 3).pages]
+    expect(oneShort.map((p) => p.times.length)).toEqual([3, 1])
+    const small = [...ds.alignedWindows(U1, BASE, BASE + 1_000_000_000n, 28, 0n, 3).pages]
+    expect(small.map((p) => p.times.length)).toEqual([3, 1])
+    expect(small.flatMap((p) => [...p.count])).toEqual([1n, 3n, 3n, 2n])
+    const smallPlain = [...ds.windows(U1, BASE, BASE + 1_000_000_000n, 100_000_000n, 0, 0n, 3).pages]
+    expect(smallPlain.map((p) => p.times.length)).toEqual([3, 3, 3, 1])
+    expect(smallPlain.flatMap((p) => [...p.count])).toEqual([1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n])
+  })
+
   it("§7.6 stddev is the population standard deviation", async () => {
     const ds = await DataStore.open({})
     ds.createStream(U1)
