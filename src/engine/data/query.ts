@@ -193,8 +193,6 @@ export class WindowSweep {
   private curW = 0n
   private nextEmpty = 0n
   private n = 0
-  /** How many windows the page being computed can hold. */
-  private cap = 0
   private pTimes = new BigInt64Array(0)
   private pMin = new Float64Array(0)
   private pMean = new Float64Array(0)
@@ -227,7 +225,6 @@ export class WindowSweep {
     // no more than the windows left in the range: a short read's columns are its own size, not a whole page's
     const left = this.qe > from ? (this.qe - from + this.width - 1n) / this.width : 0n
     const size = left < BigInt(this.pageSize) ? Number(left) : this.pageSize
-    this.cap = size
     this.lo = from
     this.stopped = false
     this.resume = this.qe
@@ -325,7 +322,7 @@ export class WindowSweep {
 
   private fillEmpty(until: bigint): void {
     while (this.nextEmpty < until) {
-      if (this.n === this.cap) {
+      if (this.n === this.pTimes.length) {
         this.stop(this.nextEmpty)
         return
       }
@@ -348,7 +345,7 @@ export class WindowSweep {
       this.fillEmpty(w)
       if (this.stopped) return
     }
-    if (this.n === this.cap) {
+    if (this.n === this.pTimes.length) {
       this.stop(w)
       return
     }
