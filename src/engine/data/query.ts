@@ -106,11 +106,13 @@ export function* rawPages<P>(
   for (const [leaf, a, b0] of leafRanges(store, root, s, e, true)) {
     let lt = leaf.times
     let lv = leaf.values
+    // the range ends inside this leaf: no later leaf has points in it
+    const endsHere = b0 < lt.length
     let i = a
     let b = b0
     while (i < b) {
       const k = Math.min(b - i, pageSize - n)
-      builder.add(lt, lv, i, i + k)
+      builder.add(lt, lv, i, i + k, endsHere && i + k === b)
       n += k
       i += k
       if (n === pageSize) {
@@ -129,18 +131,25 @@ export function* rawPages<P>(
   if (n > 0 || !sent) yield builder.take()
 }
 
-/** Makes raw pages as columns: full pages are the arrays filled, a shorter last page a copy of what it holds. */
+const NO_TIMES = new BigInt64Array(0)
+const NO_VALUES = new Float64Array(0)
+
+/**
+ * Makes raw pages as columns. A page whose one run is the read's last (a short read in one leaf) gets columns of its
+ * size, any other a whole page's; columns filled are handed out as they are, others as a copy of what they hold.
+ */
 export class ColumnsPageBuilder implements RawPageBuilder<Columns> {
-  private times: BigInt64Array | null = null
-  private values: Float64Array | null = null
+  private times = NO_TIMES
+  private values = NO_VALUES
   private n = 0
 
   constructor(private readonly pageSize: number) {}
 
-  add(times: BigInt64Array, values: Float64Array, from: number, to: number): void {
-    if (this.times === null || this.values === null) {
-      this.times = new BigInt64Array(this.pageSize)
-      this.values = new Float64Array(this.pageSize)
+  add(times: BigInt64Array, values: Float64Array, from: number, to: number, last: boolean): void {
+    if (this.times === NO_TIMES) {
+      const size = last ? to - from : this.pageSize
+      this.times = new BigInt64Array(size)
+      this.values = new Float64Array(size)
     }
     this.times.set(times.subarray(from, to), this.n)
     this.values.set(values.subarray(from, to), this.n)
@@ -149,11 +158,10 @@ export class ColumnsPageBuilder implements RawPageBuilder<Columns> {
 
   take(): Columns {
     const { n, times, values } = this
-    this.times = null
-    this.values = null
+    this.times = NO_TIMES
+    this.values = NO_VALUES
     this.n = 0
-    if (times === null || values === null) return { times: new BigInt64Array(0), values: new Float64Array(0) }
-    return n === this.pageSize ? { times, values } : { times: times.slice(0, n), values: values.slice(0, n) }
+    return n === times.length ? { times, values } : { times: times.slice(0, n), values: values.slice(0, n) }
   }
 }
 

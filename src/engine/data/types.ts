@@ -23,10 +23,11 @@ export interface Columns {
  */
 export interface RawPageBuilder<P> {
   /**
-   * Adds the points `[from, to)` of these columns to the page being built. The columns may be views of the store's
-   * read buffers, valid only until this returns: copy what is kept.
+   * Adds the points `[from, to)` of these columns to the page being built; `last` when no points of the read come
+   * after them (false when unknown). The columns may be views of the store's read buffers, valid only until this
+   * returns: copy what is kept.
    */
-  add(times: BigInt64Array, values: Float64Array, from: number, to: number): void
+  add(times: BigInt64Array, values: Float64Array, from: number, to: number, last: boolean): void
   /** The page of the points added since the last `take` (none: an empty page); the next page starts empty. */
   take(): P
 }

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { DataStore, type MergePolicy } from "../../../src/engine/data/DataStore.js"
+import { ColumnsPageBuilder } from "../../../src/engine/data/query.js"
 import { MAX_TIME, MIN_TIME } from "../../../src/internal/protocol.js"
 import { columns, ranges, rawPoints, stats, U1, U2 } from "./helpers.js"
 
@@ -74,6 +75,54 @@ describe("PROTOCOL.md §7 worked examples", () => {
     const smallPlain = [...ds.windows(U1, BASE, BASE + 1_000_000_000n, 100_000_000n, 0, 0n, 3).pages]
     expect(smallPlain.map((p) => p.times.length)).toEqual([3, 3, 3, 1])
     expect(smallPlain.flatMap((p) => [...p.count])).toEqual([1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n])
+  })
+
+  it("raw pages hold the runs given in order, whatever sizes their columns start at", () => {
+    const runs = (...lengths: Array<number>) => {
+      let t = 0n
+      return lengths.map((n) => {
+        const times = BigInt64Array.from({ length: n + 2 }, () => t++)
+        return { times, values: Float64Array.from(times, Number), from: 1, to: n + 1 }
+      })
+    }
+    const pageOf = (p: { times: BigInt64Array; values: Float64Array }) => [[...p.times], [...p.values]]
+    const builder = new ColumnsPageBuilder(8)
+    const add = (r: ReturnType<typeof runs>[number], last = false) => builder.add(r.times, r.values, r.from, r.to, last)
+    // one run that is the read's last; several runs; full pages; a last page whose last run is marked
+    const [a, b, c, d, e, f, g, h] = runs(3, 1, 2, 2, 5, 3, 2, 1)
+    add(a, true)
+    expect(pageOf(builder.take())).toEqual([[1n, 2n, 3n], [1, 2, 3]])
+    add(b)
+    add(c)
+    add(d)
+    expect(pageOf(builder.take())).toEqual([[6n, 9n, 10n, 13n, 14n], [6, 9, 10, 13, 14]])
+    add(e)
+    add(f)
+    expect(builder.take().times).toEqual(BigInt64Array.from([17n, 18n, 19n, 20n, 21n, 24n, 25n, 26n]))
+    add(g)
+    add(h, true)
+    expect(pageOf(builder.take())).toEqual([[29n, 30n, 33n], [29, 30, 33]])
+    expect(pageOf(builder.take())).toEqual([[], []])
+  })
+
+  it("raw reads over many leaves come in pages of the page size", async () => {
+    const ds = await DataStore.open({})
+    ds.createStream(U1)
+    const n = 20_000
+    await ds.insert(U1, columns(Array.from({ length: n }, (_, k) => [BigInt(k) * 7n, k] as const)), { policy: "never" })
+    // ranges ending inside a leaf, at its end and past the last point; a range inside one leaf
+    for (const [from, to] of [[10, 19_990], [10, 20_000], [0, 30_000], [10, 14]]) {
+      for (const pageSize of [1, 999, 5_000, 30_000]) {
+        const pages = [...ds.rawValues(U1, 7n * BigInt(from), 7n * BigInt(to), 0n, pageSize).pages]
+        const lengths = pages.map((p) => p.times.length)
+        const count = Math.min(to, n) - from
+        expect(lengths.slice(0, -1).every((l) => l === pageSize)).toBe(true)
+        expect(lengths.reduce((x, y) => x + y, 0)).toBe(count)
+        const values = pages.flatMap((p) => [...p.values])
+        expect(values).toEqual(Array.from({ length: count }, (_, k) => k + from))
+        expect(pages.flatMap((p) => [...p.times])).toEqual(values.map((v) => BigInt(v) * 7n))
+      }
+    }
   })
 
   it("§7.6 stddev is the population standard deviation", async () => {
