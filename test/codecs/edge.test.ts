@@ -224,6 +224,20 @@ describe("column sizing", () => {
     }
   })
 
+  it("points in the usual layout after short ones have used up the guessed size: every one decoded", () => {
+    for (const [short, usual] of [[4, 2], [4, 1], [1, 3], [20, 7]]) {
+      const page = raw(`2209 09${T}`.repeat(short) + `2212 09${T} 11${ONE}`.repeat(usual) + `2209 09${T}`)
+      expect(page.times.length).toBe(short + usual + 1)
+      expectOneExactBuffer([page.times, page.values], short + usual + 1)
+      expect(Array.from(page.times)).toEqual(Array.from({ length: short + usual + 1 }, () => 1500000000000000000n))
+      expect(Array.from(page.values)).toEqual([
+        ...Array.from({ length: short }, () => 0),
+        ...Array.from({ length: usual }, () => 1),
+        0
+      ])
+    }
+  })
+
   it("a header longer than a point leaves fewer points than guessed: cut to the exact count", () => {
     const msg = "6d6e".repeat(40)
     const page = raw(`0a52 1250 ${msg} 2212 09${T} 11${ONE}`)
