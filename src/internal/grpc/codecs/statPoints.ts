@@ -183,6 +183,45 @@ const columnsOf = (page: Page): Columns => [
 ]
 
 /**
+ * Decodes the run of windows in the usual layout (`22 36 09 <time> 11 <min> 19 <mean> 21 <max> 29 <count>
+ * 31 <stddev>`, 56 bytes each) from `pos`, as many as fit before `end` and in the words `[j, limit)` of the columns,
+ * on a little-endian host; returns where the run stopped (`pos` when no such window starts there). One window takes
+ * two words: `j` grows by a 28th of the bytes.
+ */
+const decodeUsualWindows = (
+  buf: Uint8Array,
+  dv: DataView,
+  pos: number,
+  end: number,
+  page: Page,
+  tw: Uint32Array,
+  cw: Uint32Array,
+  j: number,
+  limit: number
+): number => {
+  const { max, mean, min, stddev } = page
+  const last = Math.min(end - 56, pos + (limit - j) * 28 - 56)
+  while (
+    pos <= last && buf[pos] === 0x22 && dv.getUint16(pos + 1, true) === 0x0936 && buf[pos + 11] === 0x11 &&
+    buf[pos + 20] === 0x19 && buf[pos + 29] === 0x21 && buf[pos + 38] === 0x29 && buf[pos + 47] === 0x31
+  ) {
+    const i = j >>> 1
+    tw[j] = dv.getUint32(pos + 3, true)
+    tw[j + 1] = dv.getUint32(pos + 7, true)
+    // Doubles moved from a DataView into a Float64Array keep their bits, NaN payloads included.
+    min[i] = dv.getFloat64(pos + 12, true)
+    mean[i] = dv.getFloat64(pos + 21, true)
+    max[i] = dv.getFloat64(pos + 30, true)
+    cw[j] = dv.getUint32(pos + 39, true)
+    cw[j + 1] = dv.getUint32(pos + 43, true)
+    stddev[i] = dv.getFloat64(pos + 48, true)
+    j += 2
+    pos += 56
+  }
+  return pos
+}
+
+/**
  * Decodes an `AlignedWindowsResponse` or a `WindowsResponse` into columns. Accepts any valid encoding; throws
  * {@link CodecError} on malformed bytes.
  *
@@ -206,6 +245,14 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
   const header: ResponseHeader = { stat: undefined, versionMajor: 0n, versionMinor: 0n }
   let pos = 0
   while (pos < end) {
+    if (le) {
+      const after = decodeUsualWindows(buf, dv, pos, end, page, tw, cw, j, limit)
+      if (after !== pos) {
+        j += (after - pos) / 28
+        pos = after
+        continue
+      }
+    }
     // Tag: the single byte 22 for a point, anything else through the general reader.
     if (buf[pos] === 0x22) {
       pos++
