@@ -409,15 +409,6 @@ export const decodeRawValuesResponse = (bytes: Uint8Array): RawValuesPage => {
       vw = words(values)
       limit = capacity * 2
     }
-    if (le && pos + 19 <= end && dv.getUint16(pos, true) === 0x0912 && buf[pos + 10] === 0x11) {
-      tw[j] = dv.getUint32(pos + 2, true)
-      tw[j + 1] = dv.getUint32(pos + 6, true)
-      // A double moved from a DataView into a Float64Array keeps its bits, NaN payloads included.
-      values[j >>> 1] = dv.getFloat64(pos + 11, true)
-      j += 2
-      pos += 19
-      continue
-    }
     pos = readLength(buf, pos, end)
     const e = pos + varLo()
     decodeRawPoint(buf, dv, pos, e, tw, vw, j)

@@ -275,24 +275,6 @@ export const decodeStatPointsResponse = (bytes: Uint8Array): StatPointsPage => {
       cols = undefined
       limit = capacity * 2
     }
-    if (
-      le && pos + 55 <= end && dv.getUint16(pos, true) === 0x0936 && buf[pos + 10] === 0x11 && buf[pos + 19] === 0x19 &&
-      buf[pos + 28] === 0x21 && buf[pos + 37] === 0x29 && buf[pos + 46] === 0x31
-    ) {
-      const i = j >>> 1
-      tw[j] = dv.getUint32(pos + 2, true)
-      tw[j + 1] = dv.getUint32(pos + 6, true)
-      // Doubles moved from a DataView into a Float64Array keep their bits, NaN payloads included.
-      page.min[i] = dv.getFloat64(pos + 11, true)
-      page.mean[i] = dv.getFloat64(pos + 20, true)
-      page.max[i] = dv.getFloat64(pos + 29, true)
-      cw[j] = dv.getUint32(pos + 38, true)
-      cw[j + 1] = dv.getUint32(pos + 42, true)
-      page.stddev[i] = dv.getFloat64(pos + 47, true)
-      j += 2
-      pos += 55
-      continue
-    }
     pos = readLength(buf, pos, end)
     const e = pos + varLo()
     cols ??= columnsOf(page)
